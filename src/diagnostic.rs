@@ -1,0 +1,154 @@
+//! Findings about the input, shaped for a person who has to fix them.
+//!
+//! Every diagnostic carries a stable code (documented in `docs/rules.md`),
+//! the input field it is about, the offending value quoted in backticks in
+//! the message, the rule that was broken, and a fix. The place in the file
+//! (`student.yaml:4:13`) is attached by `load` after validation, because the
+//! rules themselves only know field paths.
+
+use std::fmt::{self, Write as _};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The stack would work, but something deserves attention.
+    Warning,
+    /// The input is rejected; nothing is written.
+    Error,
+}
+
+/// A 1-based line and column in the input file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable identifier, e.g. `SG201`.
+    pub code: &'static str,
+    /// Dotted field path in the input, e.g. `student.initials`.
+    pub field: String,
+    pub message: String,
+    /// The rule, stated once so the reader does not need the docs.
+    pub rule: String,
+    /// What to change.
+    pub fix: String,
+    pub location: Option<Location>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            code,
+            field: field.into(),
+            message: message.into(),
+            rule: String::new(),
+            fix: String::new(),
+            location: None,
+        }
+    }
+
+    pub fn warning(
+        code: &'static str,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(code, field, message)
+        }
+    }
+
+    #[must_use]
+    pub fn rule(mut self, rule: impl Into<String>) -> Self {
+        self.rule = rule.into();
+        self
+    }
+
+    #[must_use]
+    pub fn fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = fix.into();
+        self
+    }
+
+    #[must_use]
+    pub fn at(mut self, location: Option<Location>) -> Self {
+        self.location = location;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders the diagnostic the way compilers do: a headline, the place
+    /// with the source line and a caret, then the rule and the fix.
+    pub fn render(&self, file_name: &str, source: Option<&str>) -> String {
+        let mut out = String::new();
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let _ = writeln!(out, "{level}[{}]: {}", self.code, self.message);
+        match self.location {
+            Some(loc) => {
+                let _ = writeln!(
+                    out,
+                    "  --> {file_name}:{}:{} ({})",
+                    loc.line, loc.column, self.field
+                );
+                if let Some(text) = source.and_then(|s| s.lines().nth(loc.line - 1)) {
+                    let gutter = loc.line.to_string();
+                    let pad = " ".repeat(gutter.len());
+                    let width = token_width(text, loc.column);
+                    let _ = writeln!(out, "   {pad} |");
+                    let _ = writeln!(out, "   {gutter} | {text}");
+                    let _ = writeln!(
+                        out,
+                        "   {pad} | {}{}",
+                        " ".repeat(loc.column - 1),
+                        "^".repeat(width)
+                    );
+                }
+            }
+            None => {
+                let _ = writeln!(out, "  --> {file_name} ({})", self.field);
+            }
+        }
+        if !self.rule.is_empty() {
+            let _ = writeln!(out, "  = rule: {}", self.rule);
+        }
+        if !self.fix.is_empty() {
+            let _ = writeln!(out, "  = fix: {}", self.fix);
+        }
+        out
+    }
+}
+
+/// How many columns the caret should cover: the YAML token starting at
+/// `column`, up to a comment or the end of the line.
+fn token_width(line: &str, column: usize) -> usize {
+    let rest: String = line.chars().skip(column - 1).collect();
+    let token = rest.split(" #").next().unwrap_or("").trim_end();
+    token.chars().count().max(1)
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} ({})", self.code, self.message, self.field)
+    }
+}
+
+/// A summary line such as `2 errors, 1 warning`.
+pub fn summary(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    format!(
+        "{errors} error{}, {warnings} warning{}",
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" }
+    )
+}

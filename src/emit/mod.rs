@@ -1,0 +1,175 @@
+//! Turns a resource plan into the files of a stack: minijinja templates for
+//! the Terraform files, serde for the generator config, `package` for the
+//! Lambda zips.
+//!
+//! Templates are compiled into the binary, so an installed `stackgen` needs
+//! nothing beside it. They receive the plan and two filters: `hcl` (any
+//! value as an HCL expression) and `heredoc` (multi-line SQL). After
+//! rendering, `format` lays each `.tf` file out as `terraform fmt` would.
+
+pub mod format;
+pub mod hcl;
+
+use std::collections::BTreeMap;
+
+use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+
+use crate::package;
+use crate::plan::Plan;
+
+/// The stack's files by relative path, in a stable order.
+pub type Files = BTreeMap<String, Vec<u8>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmitError {
+    #[error("template {template} failed: {source:#}")]
+    Template {
+        template: String,
+        #[source]
+        source: minijinja::Error,
+    },
+    #[error("packaging {file} failed: {source}")]
+    Package {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The classic target's templates: (output file, template source).
+const CLASSIC: &[(&str, &str)] = &[
+    (
+        "provider.tf",
+        include_str!("../../templates/classic/provider.tf.j2"),
+    ),
+    (
+        "variables.tf",
+        include_str!("../../templates/classic/variables.tf.j2"),
+    ),
+    (
+        "terraform.tfvars",
+        include_str!("../../templates/classic/terraform.tfvars.j2"),
+    ),
+    (
+        "main.tf",
+        include_str!("../../templates/classic/main.tf.j2"),
+    ),
+    ("s3.tf", include_str!("../../templates/classic/s3.tf.j2")),
+    (
+        "kinesis_ds.tf",
+        include_str!("../../templates/classic/kinesis_ds.tf.j2"),
+    ),
+    (
+        "kinesis_fh.tf",
+        include_str!("../../templates/classic/kinesis_fh.tf.j2"),
+    ),
+    ("iam.tf", include_str!("../../templates/classic/iam.tf.j2")),
+    (
+        "glue.tf",
+        include_str!("../../templates/classic/glue.tf.j2"),
+    ),
+    (
+        "lambda.tf",
+        include_str!("../../templates/classic/lambda.tf.j2"),
+    ),
+    (
+        "kinesis_analytics.tf",
+        include_str!("../../templates/classic/kinesis_analytics.tf.j2"),
+    ),
+    (
+        "athena.tf",
+        include_str!("../../templates/classic/athena.tf.j2"),
+    ),
+    (
+        "outputs.tf",
+        include_str!("../../templates/classic/outputs.tf.j2"),
+    ),
+];
+
+const HEADER: &str = include_str!("../../templates/classic/header.j2");
+
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_keep_trailing_newline(true);
+    env.add_filter("hcl", |value: Value| -> Result<String, minijinja::Error> {
+        let json = serde_json::to_value(&value).map_err(|e| {
+            minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
+        })?;
+        Ok(hcl::expression(&json))
+    });
+    env.add_filter("heredoc", |text: String| hcl::heredoc(&text));
+    env.add_template("header.j2", HEADER)
+        .expect("the header template is valid");
+    for (file, source) in CLASSIC {
+        env.add_template(file, source)
+            .expect("embedded templates are valid (checked by the snapshot tests)");
+    }
+    env
+}
+
+/// The generator's settings as written to `generator.json`.
+#[derive(Serialize)]
+struct GeneratorFile<'a> {
+    generated_by: String,
+    #[serde(flatten)]
+    generator: &'a crate::plan::Generator,
+}
+
+/// Renders every file of the stack. `source_name` is the input file's name
+/// as shown in the generated headers.
+pub fn render(plan: &Plan, source_name: &str) -> Result<Files, EmitError> {
+    let env = environment();
+    let ctx = context! {
+        version => env!("CARGO_PKG_VERSION"),
+        source_name => source_name,
+        ..Value::from_serialize(plan)
+    };
+    let mut files = Files::new();
+    for (file, _) in CLASSIC {
+        if *file == "kinesis_analytics.tf" && !plan.spec.analytics.enabled {
+            continue;
+        }
+        let text = env
+            .get_template(file)
+            .and_then(|t| t.render(&ctx))
+            .map_err(|source| EmitError::Template {
+                template: (*file).to_owned(),
+                source,
+            })?;
+        files.insert((*file).to_owned(), format::format(&text).into_bytes());
+    }
+
+    let generator = GeneratorFile {
+        generated_by: format!("stackgen {} from {source_name}", env!("CARGO_PKG_VERSION")),
+        generator: &plan.generator,
+    };
+    let mut json = serde_json::to_string_pretty(&generator).expect("plain data serializes");
+    json.push('\n');
+    files.insert("generator.json".to_owned(), json.into_bytes());
+
+    let mut zip = |file: &str, entry: &str, source: &str| -> Result<(), EmitError> {
+        let bytes =
+            package::zip(&[(entry, source.as_bytes())]).map_err(|source| EmitError::Package {
+                file: file.to_owned(),
+                source,
+            })?;
+        files.insert(file.to_owned(), bytes);
+        Ok(())
+    };
+    zip(
+        "lambda/etl_function.zip",
+        "lambda_definition.py",
+        package::ETL_SOURCE,
+    )?;
+    if plan.spec.analytics.enabled && plan.spec.analytics.alert_lambda {
+        zip(
+            "lambda/alert_function.zip",
+            "alert_function.py",
+            package::ALERT_SOURCE,
+        )?;
+    }
+    Ok(files)
+}

@@ -1,0 +1,154 @@
+//! The `stackgen` command line. The only place that knows clap, stdout and
+//! stderr, and exit codes: 0 success, 1 I/O failure (or a bug), 2 invalid
+//! input (including a refused output directory).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use stackgen::diagnostic::{summary, Diagnostic};
+use stackgen::load::Source;
+use stackgen::write::{self, WriteError};
+use stackgen::RenderError;
+
+#[derive(Parser)]
+#[command(
+    name = "stackgen",
+    version,
+    about = "Per-student Terraform stacks for the cloud data processing lab, validated before anything is written"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a student file and write its Terraform stack and generator config.
+    Render {
+        /// The student file (YAML).
+        spec: PathBuf,
+        /// Output directory; created if missing.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Write into a non-empty directory that stackgen did not generate.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check a student file without writing anything.
+    Validate {
+        /// The student file (YAML).
+        spec: PathBuf,
+    },
+    /// Print the JSON Schema of the student file.
+    Schema,
+}
+
+const EXIT_IO: u8 = 1;
+const EXIT_INVALID: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Render {
+            spec,
+            output,
+            force,
+        } => render(&spec, &output, force),
+        Command::Validate { spec } => validate(&spec),
+        Command::Schema => {
+            print!("{}", stackgen::schema::student_json());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Source, ExitCode> {
+    Source::read(path).map_err(|e| {
+        eprintln!("error: cannot read `{}`: {e}", path.display());
+        ExitCode::from(EXIT_IO)
+    })
+}
+
+fn report(source: &Source, diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        eprintln!("{}", source.render(d));
+    }
+}
+
+/// Prints what went wrong and picks the exit code.
+fn fail(source: &Source, error: &RenderError) -> ExitCode {
+    match error {
+        RenderError::Invalid(found) => {
+            report(source, found);
+            eprintln!(
+                "{}: {} is invalid; nothing was written",
+                summary(found),
+                source.name
+            );
+            ExitCode::from(EXIT_INVALID)
+        }
+        RenderError::Internal(message) => {
+            eprintln!("error: {message}\nThis is a bug in stackgen; please report it with the input file.");
+            ExitCode::from(EXIT_IO)
+        }
+    }
+}
+
+fn validate(spec: &Path) -> ExitCode {
+    let source = match read(spec) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let checked = match stackgen::check(&source) {
+        Ok(c) => c,
+        Err(e) => return fail(&source, &e),
+    };
+    // Rendering in memory also runs the link check, so `validate` passing
+    // means `render` will too.
+    if let Err(e) = stackgen::render(&checked.spec, &file_name(spec)) {
+        return fail(&source, &e);
+    }
+    report(&source, &checked.warnings);
+    println!("{}: valid ({})", source.name, summary(&checked.warnings));
+    ExitCode::SUCCESS
+}
+
+fn render(spec: &Path, output: &Path, force: bool) -> ExitCode {
+    let source = match read(spec) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let name = file_name(spec);
+    let files = match stackgen::check(&source).and_then(|checked| {
+        report(&source, &checked.warnings);
+        stackgen::render(&checked.spec, &name)
+    }) {
+        Ok(files) => files,
+        Err(e) => return fail(&source, &e),
+    };
+    match write::write(output, &name, &files, force) {
+        Ok(()) => {
+            println!("wrote {} files to {}", files.len(), output.display());
+            ExitCode::SUCCESS
+        }
+        Err(e @ WriteError::Foreign(_)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_INVALID)
+        }
+        Err(e @ WriteError::Io { .. }) => {
+            eprintln!("error: cannot write the stack: {e}");
+            ExitCode::from(EXIT_IO)
+        }
+    }
+}
+
+/// The input's file name, used in generated headers so the output does not
+/// depend on where the input or the output lives.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}

@@ -1,0 +1,220 @@
+//! The typed input: what an instructor writes in `student.yaml`.
+//!
+//! These types are the input contract. The keys `target`, `student.name`,
+//! `student.initials`, `student.index_no`, `account_id`, `region` and
+//! `environment` are fixed: checks outside this project write them. Every
+//! other section is optional and defaults to the handout's values, so the
+//! smallest valid file is the handout's own student.
+//!
+//! Types here only describe shape. Whether a value is acceptable to AWS is
+//! the job of `validate`; serde only rejects what cannot be read at all
+//! (wrong type, unknown key).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One student's lab stack.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "stackgen student file")]
+pub struct StudentSpec {
+    /// Which Terraform and AWS provider generation to emit for.
+    #[serde(default)]
+    pub target: Target,
+    /// Who the stack belongs to; every AWS name embeds the initials and index.
+    pub student: Student,
+    /// The AWS account the stack is applied in: exactly 12 digits, quoted.
+    pub account_id: String,
+    /// AWS region code.
+    #[serde(default = "default_region")]
+    pub region: String,
+    /// Environment name embedded in every resource name.
+    #[serde(default = "default_environment")]
+    pub environment: String,
+    /// How broad the generated IAM policies are.
+    #[serde(default)]
+    pub policy_style: PolicyStyle,
+    #[serde(default)]
+    pub stream: StreamOptions,
+    #[serde(default)]
+    pub firehose: FirehoseOptions,
+    #[serde(default)]
+    pub lambda: LambdaOptions,
+    #[serde(default)]
+    pub analytics: AnalyticsOptions,
+    #[serde(default)]
+    pub athena: AthenaOptions,
+    #[serde(default)]
+    pub generator: GeneratorOptions,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// Terraform >= 0.14 with hashicorp/aws ~> 3.27, as in the handout.
+    #[default]
+    Classic,
+    /// Terraform >= 1.5 with hashicorp/aws ~> 6.0 (not implemented yet).
+    Modern,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyStyle {
+    /// Each role may do only what its service needs, on this student's resources.
+    #[default]
+    LeastPrivilege,
+    /// The handout's broad policies (`kinesis:*`, `s3:*`), for courses that teach from them.
+    Lab,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Student {
+    /// Full name, used in the `Owner` tag. Any Unicode.
+    pub name: String,
+    /// Lowercase ASCII letters, e.g. `jk`.
+    pub initials: String,
+    /// Student index number: digits, quoted.
+    pub index_no: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct StreamOptions {
+    /// Number of shards of the Kinesis Data Stream (handout: 1).
+    pub shard_count: u32,
+    /// Retention in hours, 24 to 8760 (handout: the default, 24).
+    pub retention_hours: u32,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        Self {
+            shard_count: 1,
+            retention_hours: 24,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct FirehoseOptions {
+    /// Buffer size in MiB before Firehose writes an object, 1 to 128 (handout: 1).
+    pub buffer_size_mb: u32,
+    /// Buffer interval in seconds, 60 to 900 (handout: 60).
+    pub buffer_interval_s: u32,
+}
+
+impl Default for FirehoseOptions {
+    fn default() -> Self {
+        Self {
+            buffer_size_mb: 1,
+            buffer_interval_s: 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct LambdaOptions {
+    /// Python runtime of both Lambda functions (classic: `python3.8`, the newest provider 3.x accepts with the handout's layer).
+    pub runtime: String,
+    /// ETL function timeout in seconds, 1 to 900 (handout: 300).
+    pub timeout_s: u32,
+    /// ETL function memory in MB, 128 to 10240 (handout: 512).
+    pub memory_mb: u32,
+    /// Path of the awswrangler layer zip, relative to the rendered stack
+    /// (handout: the course repository's `awswrangler-layer-2.7.0-py3.8.zip`).
+    pub layer_zip: String,
+    /// Days CloudWatch keeps the functions' logs.
+    pub log_retention_days: u32,
+}
+
+impl Default for LambdaOptions {
+    fn default() -> Self {
+        Self {
+            runtime: "python3.8".to_owned(),
+            timeout_s: 300,
+            memory_mb: 512,
+            layer_zip: "lambda/awswrangler-layer-2.7.0-py3.8.zip".to_owned(),
+            log_retention_days: 14,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnalyticsOptions {
+    /// Emit exercise 5 (streaming anomaly detection) at all.
+    pub enabled: bool,
+    /// Symbol whose trades are watched (handout: `BTC_USD`).
+    pub symbol: String,
+    /// A trade is flagged when its dollar amount exceeds this many times the window average (handout: 4).
+    pub threshold: f64,
+    /// Length of the averaging window in seconds (handout: 30).
+    pub window_seconds: u32,
+    /// Start the application when it is created (it costs about $0.11 per hour while running).
+    pub start: bool,
+    /// Emit the alert Lambda that logs each flagged trade (handout exercise 5g).
+    pub alert_lambda: bool,
+    /// Emit the Firehose that loads alerts into the lake (handout exercise 5h).
+    pub alerts_firehose: bool,
+}
+
+impl Default for AnalyticsOptions {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            symbol: "BTC_USD".to_owned(),
+            threshold: 4.0,
+            window_seconds: 30,
+            start: true,
+            alert_lambda: true,
+            alerts_firehose: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct AthenaOptions {
+    /// Symbols the processed table's partition projection enumerates.
+    pub symbols: Vec<String>,
+    /// First year of the partition projection.
+    pub first_year: u32,
+    /// Last year of the partition projection.
+    pub last_year: u32,
+    /// Days before Athena query results under `athena_output/` expire.
+    pub results_expire_days: u32,
+}
+
+impl Default for AthenaOptions {
+    fn default() -> Self {
+        Self {
+            symbols: vec!["BTC_USD".into(), "ETH_USD".into(), "LTC_USD".into()],
+            first_year: 2020,
+            last_year: 2030,
+            results_expire_days: 7,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct GeneratorOptions {
+    /// Input CSV for the generator (`-i`); omitted: the generator's own default.
+    pub input_csv: Option<String>,
+    /// Messages per second (`-s`); omitted: the generator's own default.
+    pub messages_per_second: Option<u32>,
+    /// Replay the file once and stop (`-r`).
+    pub single_run: bool,
+}
+
+fn default_region() -> String {
+    "us-east-1".to_owned()
+}
+
+fn default_environment() -> String {
+    "dev".to_owned()
+}

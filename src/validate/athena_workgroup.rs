@@ -1,0 +1,34 @@
+//! Athena workgroup names.
+//!
+//! Example: `workgroup-dev-100603781557-jk-12345`.
+
+use super::name_rule::{is_alnum_dot_dash_underscore, no_extra, NameRule};
+
+pub const RULE: NameRule = NameRule {
+    code: "SG211",
+    subject: "Athena workgroup names",
+    min: 1,
+    max: 128,
+    allowed: is_alnum_dot_dash_underscore,
+    charset: "letters, digits, `_`, `.` and `-`",
+    extra: no_extra,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::super::name_rule::testing::{assert_accepts, assert_rejects};
+    use super::RULE;
+
+    #[test]
+    fn accepts_valid_names() {
+        assert_accepts(
+            &RULE,
+            &["workgroup-dev-100603781557-jk-12345", &"w".repeat(128)],
+        );
+    }
+
+    #[test]
+    fn rejects_invalid_names() {
+        assert_rejects(&RULE, &["", &"w".repeat(129), "work group", "wg/1"]);
+    }
+}

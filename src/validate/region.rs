@@ -1,0 +1,54 @@
+//! `region`: a real AWS region code.
+//!
+//! Why: a misspelt region fails only when Terraform first calls AWS.
+//! Example: `us-east-1`; `us-est-1` gets "did you mean `us-east-1`?".
+
+use crate::aws;
+use crate::diagnostic::Diagnostic;
+use crate::suggest;
+
+pub fn check(region: &str) -> Option<Diagnostic> {
+    if aws::is_region(region) {
+        return None;
+    }
+    let fix = match suggest::closest(region, aws::REGIONS.iter().map(|(r, _)| *r)) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => {
+            "use a region code such as `us-east-1` (the handout's) or `eu-central-1`".to_owned()
+        }
+    };
+    Some(
+        Diagnostic::error(
+            "SG102",
+            "region",
+            format!("`{region}` is not an AWS region code"),
+        )
+        .rule("region must be one of the AWS region codes, e.g. `us-east-1`")
+        .fix(fix),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+
+    #[test]
+    fn accepts_regions() {
+        for ok in [
+            "us-east-1",
+            "eu-central-1",
+            "ap-southeast-7",
+            "us-gov-west-1",
+        ] {
+            assert!(check(ok).is_none(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn rejects_and_suggests() {
+        let d = check("us-est-1").unwrap();
+        assert_eq!(d.fix, "did you mean `us-east-1`?");
+        assert!(check("US-EAST-1").is_some());
+        assert!(check("mars-north-1").is_some());
+    }
+}

@@ -1,0 +1,130 @@
+//! The `student` block: initials, index number and full name.
+//!
+//! Why: initials and index go into every AWS name, where only lowercase
+//! ASCII letters and digits are safe everywhere (S3 and Athena are the
+//! strictest); the full name goes into the `Owner` tag, where AWS allows
+//! letters of any script, digits, spaces and `+ - = . _ : / @`.
+//! Example: `initials: jk`, `index_no: "12345"`, `name: Łukasz Żak`.
+
+use crate::diagnostic::Diagnostic;
+use crate::model::Student;
+use crate::translit;
+
+const INITIALS_RULE: &str = "initials are lowercase ASCII letters (a-z), because they are part of S3 bucket and Athena database names";
+
+pub fn check(student: &Student) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    found.extend(initials(&student.initials));
+    found.extend(index_no(&student.index_no));
+    found.extend(name(&student.name));
+    found
+}
+
+fn initials(value: &str) -> Option<Diagnostic> {
+    if !value.is_empty() && value.chars().all(|c| c.is_ascii_lowercase()) {
+        return None;
+    }
+    let d = |message: String, fix: String| {
+        Diagnostic::error("SG103", "student.initials", message)
+            .rule(INITIALS_RULE)
+            .fix(fix)
+    };
+    if value.is_empty() {
+        return Some(d(
+            "initials are empty".to_owned(),
+            "write the first letters of the first and last name, e.g. `jk`".to_owned(),
+        ));
+    }
+    let suggestion = translit::to_ascii(value)
+        .map(|s| s.to_ascii_lowercase())
+        .filter(|s| s.chars().all(|c| c.is_ascii_lowercase()));
+    let bad: String = value.chars().filter(|c| !c.is_ascii_lowercase()).collect();
+    Some(d(
+        format!("initials `{value}` contain `{bad}`"),
+        match suggestion {
+            Some(s) => format!("write `{s}`"),
+            None => "use only the letters a-z".to_owned(),
+        },
+    ))
+}
+
+fn index_no(value: &str) -> Option<Diagnostic> {
+    let ok = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    (!ok).then(|| {
+        Diagnostic::error(
+            "SG104",
+            "student.index_no",
+            format!("index number `{value}` is not all digits"),
+        )
+        .rule("the index number is one or more digits, written as a quoted string")
+        .fix(
+            "write the student's index number from the university register, digits only, in quotes",
+        )
+    })
+}
+
+fn name(value: &str) -> Option<Diagnostic> {
+    let d = |message: String, fix: &str| {
+        Diagnostic::error("SG105", "student.name", message)
+            .rule("the full name becomes the `Owner` tag: 1-256 characters of letters, digits, spaces and `+ - = . _ : / @`")
+            .fix(fix)
+    };
+    if value.trim().is_empty() {
+        return Some(d(
+            "the full name is empty".to_owned(),
+            "write the student's full name",
+        ));
+    }
+    if value.chars().count() > 256 {
+        return Some(d(
+            "the full name is longer than 256 characters".to_owned(),
+            "shorten it",
+        ));
+    }
+    let bad: Vec<char> = value
+        .chars()
+        .filter(|c| !(c.is_alphanumeric() || *c == ' ' || "+-=._:/@".contains(*c)))
+        .collect();
+    (!bad.is_empty()).then(|| {
+        let list: String = bad.iter().collect();
+        d(
+            format!("full name `{value}` contains `{list}`, which AWS tags do not allow"),
+            "leave those characters out, or replace them with a space or `-`",
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn student(name: &str, initials: &str, index_no: &str) -> Student {
+        Student {
+            name: name.into(),
+            initials: initials.into(),
+            index_no: index_no.into(),
+        }
+    }
+
+    #[test]
+    fn accepts_the_handout_student_and_polish_names() {
+        assert!(check(&student("Jan Kowalski", "jk", "12345")).is_empty());
+        assert!(check(&student("Łukasz Żak", "lz", "1")).is_empty());
+    }
+
+    #[test]
+    fn suggests_ascii_initials() {
+        let found = check(&student("Łukasz Żak", "łż", "12345"));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].fix, "write `lz`");
+        let found = check(&student("Jan Kowalski", "JK", "12345"));
+        assert_eq!(found[0].fix, "write `jk`");
+    }
+
+    #[test]
+    fn rejects_bad_index_and_name() {
+        let found = check(&student("O'Brien", "", "12a45"));
+        let codes: Vec<_> = found.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["SG103", "SG104", "SG105"]);
+    }
+}
