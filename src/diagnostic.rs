@@ -129,10 +129,11 @@ impl Diagnostic {
 }
 
 /// How many columns the caret should cover: the YAML token starting at
-/// `column`, up to a comment or the end of the line.
+/// `column`, up to a comment, a key's colon, or the end of the line.
 fn token_width(line: &str, column: usize) -> usize {
     let rest: String = line.chars().skip(column - 1).collect();
     let token = rest.split(" #").next().unwrap_or("").trim_end();
+    let token = token.split(": ").next().unwrap_or(token);
     token.chars().count().max(1)
 }
 

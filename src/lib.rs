@@ -52,6 +52,8 @@ pub fn check(source: &Source) -> Result<Checked, RenderError> {
     let spec = load::student(source).map_err(RenderError::Invalid)?;
     let mut found = validate::student(&spec);
     source.locate(&mut found);
+    // Errors first: they are what stops the render.
+    found.sort_by_key(|d| std::cmp::Reverse(d.severity));
     if found.iter().any(Diagnostic::is_error) {
         return Err(RenderError::Invalid(found));
     }

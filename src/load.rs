@@ -107,10 +107,14 @@ fn serde_error(error: &serde_yaml::Error) -> Diagnostic {
         )
     };
     let field = if field.is_empty() {
-        "(document)".to_owned()
+        "document".to_owned()
     } else {
         field
     };
+    // serde names Rust types; say what they mean in a YAML file.
+    let message = message
+        .replace("expected u32", "expected a whole number")
+        .replace("expected f64", "expected a number");
     Diagnostic::error(code, field, message)
         .rule(rule)
         .fix(fix)

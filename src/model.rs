@@ -34,6 +34,10 @@ pub struct StudentSpec {
     /// How broad the generated IAM policies are.
     #[serde(default)]
     pub policy_style: PolicyStyle,
+    /// Days CloudWatch keeps the logs of the Lambda functions and Firehose
+    /// deliveries (the stack creates those log groups itself).
+    #[serde(default = "default_log_retention_days")]
+    pub log_retention_days: u32,
     #[serde(default)]
     pub stream: StreamOptions,
     #[serde(default)]
@@ -127,8 +131,6 @@ pub struct LambdaOptions {
     /// Path of the awswrangler layer zip, relative to the rendered stack
     /// (handout: the course repository's `awswrangler-layer-2.7.0-py3.8.zip`).
     pub layer_zip: String,
-    /// Days CloudWatch keeps the functions' logs.
-    pub log_retention_days: u32,
 }
 
 impl Default for LambdaOptions {
@@ -138,7 +140,6 @@ impl Default for LambdaOptions {
             timeout_s: 300,
             memory_mb: 512,
             layer_zip: "lambda/awswrangler-layer-2.7.0-py3.8.zip".to_owned(),
-            log_retention_days: 14,
         }
     }
 }
@@ -213,6 +214,10 @@ pub struct GeneratorOptions {
 
 fn default_region() -> String {
     "us-east-1".to_owned()
+}
+
+fn default_log_retention_days() -> u32 {
+    14
 }
 
 fn default_environment() -> String {

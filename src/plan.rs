@@ -27,6 +27,8 @@ pub struct Plan {
     pub processed_table_parameters: BTreeMap<String, String>,
     pub queries: Vec<sql::NamedQuery>,
     pub analytics_sql: String,
+    /// The threshold factor as the SQL writes it (`4`, not `4.0`).
+    pub analytics_threshold: String,
     pub generator: Generator,
     /// The AWS managed policy the crawler role gets beside its own.
     pub managed_glue_policy_arn: String,
@@ -104,6 +106,7 @@ impl Plan {
         Self {
             queries: sql::named_queries(&names, &spec.analytics.symbol),
             analytics_sql: sql::anomaly_detection(&spec.analytics),
+            analytics_threshold: sql::number(spec.analytics.threshold),
             generator: generator(spec, &names),
             managed_glue_policy_arn: format!(
                 "arn:{partition}:iam::aws:policy/service-role/AWSGlueServiceRole"

@@ -110,7 +110,7 @@ WHERE \"dollar_amount\" > {threshold} * \"AvgLast{window}seconds\";
 }
 
 /// A factor as SQL writes it: `4`, not `4.0`; `2.5` as is.
-fn number(x: f64) -> String {
+pub fn number(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{x:.0}")
     } else {

@@ -105,7 +105,7 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
         );
     }
     found.extend(runtime(spec));
-    found.extend(log_retention(spec.lambda.log_retention_days));
+    found.extend(log_retention(spec.log_retention_days));
     found.extend(layer_zip(&spec.lambda.layer_zip));
     found.extend(symbol("SG310", "analytics.symbol", &spec.analytics.symbol));
     for (i, s) in spec.athena.symbols.iter().enumerate() {
@@ -149,7 +149,7 @@ fn log_retention(days: u32) -> Option<Diagnostic> {
         let allowed: Vec<String> = LOG_RETENTION_DAYS.iter().map(u32::to_string).collect();
         Diagnostic::error(
             "SG309",
-            "lambda.log_retention_days",
+            "log_retention_days",
             format!("`{days}` is not a retention CloudWatch Logs offers"),
         )
         .rule(format!(

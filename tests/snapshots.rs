@@ -1,0 +1,119 @@
+//! Every example renders to its reviewed snapshot, file by file, and every
+//! bad input in `tests/inputs/err_*.yaml` is rejected with its reviewed
+//! diagnostics. Adding a case means adding a file; `cargo insta review`
+//! shows what changed.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use stackgen::load::Source;
+
+fn yaml_files(dir: &str, prefix: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "yaml")
+                && p.file_name().unwrap().to_string_lossy().starts_with(prefix)
+        })
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no {prefix}*.yaml in {}", dir.display());
+    files
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().unwrap().to_string_lossy().into_owned()
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+fn settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings
+}
+
+/// Renders a valid example, failing the test with the diagnostics if it is not.
+fn render(path: &Path) -> stackgen::emit::Files {
+    let source = Source::read(path).unwrap();
+    let checked = match stackgen::check(&source) {
+        Ok(c) => c,
+        Err(stackgen::RenderError::Invalid(found)) => {
+            let text: Vec<String> = found.iter().map(|d| source.render(d)).collect();
+            panic!("{} is invalid:\n{}", path.display(), text.join("\n"));
+        }
+        Err(e) => panic!("{e}"),
+    };
+    stackgen::render(&checked.spec, &file_name(path)).unwrap()
+}
+
+#[test]
+fn examples_render_to_their_snapshots() {
+    settings().bind(|| {
+        for path in yaml_files("examples", "") {
+            let files = render(&path);
+            for (name, bytes) in &files {
+                if Path::new(name).extension().is_some_and(|e| e == "zip") {
+                    continue; // checked by lambda_zips_hold_the_sources
+                }
+                let text = String::from_utf8(bytes.clone()).unwrap();
+                let snapshot = format!("{}__{}", stem(&path), name.replace('/', "_"));
+                insta::assert_snapshot!(snapshot, text);
+            }
+            let listing: Vec<&str> = files.keys().map(String::as_str).collect();
+            insta::assert_snapshot!(format!("{}__files", stem(&path)), listing.join("\n"));
+        }
+    });
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    for path in yaml_files("examples", "") {
+        assert_eq!(render(&path), render(&path), "{}", path.display());
+    }
+}
+
+#[test]
+fn lambda_zips_hold_the_sources() {
+    let files = render(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/jk-12345.yaml"));
+    for (zip, entry, source) in [
+        ("lambda/etl_function.zip", "lambda_definition.py", stackgen::package::ETL_SOURCE),
+        ("lambda/alert_function.zip", "alert_function.py", stackgen::package::ALERT_SOURCE),
+    ] {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(files[zip].clone())).unwrap();
+        assert_eq!(archive.len(), 1, "{zip}");
+        let mut text = String::new();
+        archive.by_name(entry).unwrap().read_to_string(&mut text).unwrap();
+        assert_eq!(text, source, "{zip}");
+    }
+}
+
+#[test]
+fn bad_inputs_are_rejected_with_their_diagnostics() {
+    settings().bind(|| {
+        for path in yaml_files("tests/inputs", "err_") {
+            let text = fs::read_to_string(&path).unwrap();
+            let source = Source::new(file_name(&path), text);
+            let report = match stackgen::check(&source) {
+                Err(stackgen::RenderError::Invalid(found)) => {
+                    assert!(found.iter().any(|d| d.is_error()), "{}", path.display());
+                    found
+                        .iter()
+                        .map(|d| source.render(d))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                }
+                Ok(_) => panic!("{} was accepted", path.display()),
+                Err(e) => panic!("{}: {e}", path.display()),
+            };
+            insta::assert_snapshot!(stem(&path), report);
+        }
+    });
+}
