@@ -141,7 +141,7 @@ fn runtime(spec: &StudentSpec) -> Vec<Diagnostic> {
     }
     vec![Diagnostic::warning("SG901", "lambda.runtime", "AWS has blocked creating `python3.8` functions since 2025-02-28")
         .rule("Lambda runtimes are retired on a published schedule; python3.8 is deprecated")
-        .fix("the stack validates and deploys against a local AWS API, but on AWS today the Lambda functions will not be created; a stack for current AWS needs a newer provider (the planned `modern` target)")]
+        .fix("nothing to change for the classic target, which needs it; its Lambda functions apply to a local AWS API but not to AWS today")]
 }
 
 fn log_retention(days: u32) -> Option<Diagnostic> {

@@ -1,0 +1,202 @@
+//! The command line as a user meets it: help, exit codes, what is printed
+//! on stderr, and what is (not) written. Temporary paths are filtered out
+//! of the snapshots.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
+
+fn stackgen() -> Command {
+    let mut cmd = Command::new(get_cargo_bin("stackgen"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn settings(temp: &Path) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.add_filter(&regex_escape(&temp.display().to_string()), "[TEMP]");
+    settings
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let special = "\\.+*?()|[]{}^$".contains(c);
+            special
+                .then_some('\\')
+                .into_iter()
+                .chain(std::iter::once(c))
+        })
+        .collect()
+}
+
+#[test]
+fn help() {
+    let temp = tempfile::tempdir().unwrap();
+    settings(temp.path()).bind(|| {
+        assert_cmd_snapshot!("cli_help", stackgen().arg("--help"));
+        assert_cmd_snapshot!("cli_render_help", stackgen().args(["render", "--help"]));
+    });
+}
+
+#[test]
+fn validate_reports_warnings_and_exits_zero() {
+    let temp = tempfile::tempdir().unwrap();
+    settings(temp.path()).bind(|| {
+        assert_cmd_snapshot!(
+            "cli_validate_ok",
+            stackgen().args(["validate", "examples/jk-12345.yaml"])
+        );
+    });
+}
+
+#[test]
+fn invalid_input_exits_two_and_writes_nothing() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("out");
+    settings(temp.path()).bind(|| {
+        assert_cmd_snapshot!(
+            "cli_render_invalid",
+            stackgen()
+                .args(["render", "tests/inputs/err_polish_initials.yaml", "-o"])
+                .arg(&out)
+        );
+    });
+    assert!(
+        !out.exists(),
+        "an invalid input created the output directory"
+    );
+}
+
+#[test]
+fn every_bad_input_exits_two_on_validate_and_render() {
+    let temp = tempfile::tempdir().unwrap();
+    for entry in fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/inputs")).unwrap() {
+        let path = entry.unwrap().path();
+        let out = temp.path().join(path.file_stem().unwrap());
+        let validate = stackgen().arg("validate").arg(&path).output().unwrap();
+        assert_eq!(validate.status.code(), Some(2), "{}", path.display());
+        let render = stackgen()
+            .arg("render")
+            .arg(&path)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(render.status.code(), Some(2), "{}", path.display());
+        assert!(!out.exists(), "{} wrote {}", path.display(), out.display());
+    }
+}
+
+#[test]
+fn missing_input_is_an_io_error() {
+    let temp = tempfile::tempdir().unwrap();
+    settings(temp.path()).bind(|| {
+        assert_cmd_snapshot!(
+            "cli_missing_input",
+            stackgen().args(["validate", "examples/nobody.yaml"])
+        );
+    });
+}
+
+#[test]
+fn render_writes_the_stack_and_rerenders_identically() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("jk");
+    settings(temp.path()).bind(|| {
+        assert_cmd_snapshot!(
+            "cli_render_ok",
+            stackgen()
+                .args(["render", "examples/jk-12345.yaml", "-o"])
+                .arg(&out)
+        );
+    });
+    let first = read_tree(&out);
+    assert!(first.contains_key("main.tf") && first.contains_key("lambda/etl_function.zip"));
+    // Terraform's own files survive a re-render, and the output is the same.
+    fs::write(out.join("terraform.tfstate"), "{}").unwrap();
+    let status = stackgen()
+        .args(["render", "examples/jk-12345.yaml", "-o"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut second = read_tree(&out);
+    assert_eq!(
+        second.remove("terraform.tfstate").as_deref(),
+        Some(&b"{}"[..])
+    );
+    assert_eq!(first, second);
+}
+
+#[test]
+fn refuses_a_directory_it_did_not_generate() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("homework");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("notes.md"), "my notes").unwrap();
+    settings(temp.path()).bind(|| {
+        assert_cmd_snapshot!(
+            "cli_render_foreign_dir",
+            stackgen()
+                .args(["render", "examples/jk-12345.yaml", "-o"])
+                .arg(&out)
+        );
+    });
+    assert_eq!(fs::read_dir(&out).unwrap().count(), 1);
+    let forced = stackgen()
+        .args(["render", "examples/jk-12345.yaml", "--force", "-o"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(forced.success());
+    assert_eq!(
+        fs::read_to_string(out.join("notes.md")).unwrap(),
+        "my notes"
+    );
+    assert!(out.join("main.tf").exists());
+}
+
+#[test]
+fn schema_is_json_with_the_contract_keys() {
+    let output = stackgen().arg("schema").output().unwrap();
+    assert!(output.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let props = &schema["properties"];
+    for key in ["target", "student", "account_id", "region", "environment"] {
+        assert!(props.get(key).is_some(), "schema lacks `{key}`");
+    }
+    assert_eq!(schema["additionalProperties"], false);
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(required, ["account_id", "student"]);
+}
+
+fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.insert(rel, fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
