@@ -84,13 +84,25 @@ fn rendering_is_deterministic() {
 fn lambda_zips_hold_the_sources() {
     let files = render(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/jk-12345.yaml"));
     for (zip, entry, source) in [
-        ("lambda/etl_function.zip", "lambda_definition.py", stackgen::package::ETL_SOURCE),
-        ("lambda/alert_function.zip", "alert_function.py", stackgen::package::ALERT_SOURCE),
+        (
+            "lambda/etl_function.zip",
+            "lambda_definition.py",
+            stackgen::package::ETL_SOURCE,
+        ),
+        (
+            "lambda/alert_function.zip",
+            "alert_function.py",
+            stackgen::package::ALERT_SOURCE,
+        ),
     ] {
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(files[zip].clone())).unwrap();
         assert_eq!(archive.len(), 1, "{zip}");
         let mut text = String::new();
-        archive.by_name(entry).unwrap().read_to_string(&mut text).unwrap();
+        archive
+            .by_name(entry)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
         assert_eq!(text, source, "{zip}");
     }
 }
@@ -103,7 +115,7 @@ fn bad_inputs_are_rejected_with_their_diagnostics() {
             let source = Source::new(file_name(&path), text);
             let report = match stackgen::check(&source) {
                 Err(stackgen::RenderError::Invalid(found)) => {
-                    assert!(found.iter().any(|d| d.is_error()), "{}", path.display());
+                    assert!(found.iter().any(stackgen::diagnostic::Diagnostic::is_error), "{}", path.display());
                     found
                         .iter()
                         .map(|d| source.render(d))
