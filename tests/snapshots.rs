@@ -115,7 +115,11 @@ fn bad_inputs_are_rejected_with_their_diagnostics() {
             let source = Source::new(file_name(&path), text);
             let report = match stackgen::check(&source) {
                 Err(stackgen::RenderError::Invalid(found)) => {
-                    assert!(found.iter().any(stackgen::diagnostic::Diagnostic::is_error), "{}", path.display());
+                    assert!(
+                        found.iter().any(stackgen::diagnostic::Diagnostic::is_error),
+                        "{}",
+                        path.display()
+                    );
                     found
                         .iter()
                         .map(|d| source.render(d))
@@ -128,4 +132,37 @@ fn bad_inputs_are_rejected_with_their_diagnostics() {
             insta::assert_snapshot!(stem(&path), report);
         }
     });
+}
+
+#[test]
+fn every_diagnostic_code_is_documented() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let docs = fs::read_to_string(root.join("docs/rules.md")).unwrap();
+    let mut stack = vec![root.join("src")];
+    let mut codes = std::collections::BTreeSet::new();
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = fs::read_to_string(&path).unwrap();
+            for (i, _) in text.match_indices("\"SG") {
+                let code = &text[i + 1..(i + 7).min(text.len())];
+                if code.len() == 6
+                    && code[2..5].bytes().all(|b| b.is_ascii_digit())
+                    && code.ends_with('"')
+                {
+                    codes.insert(code[..5].to_owned());
+                }
+            }
+        }
+    }
+    assert!(codes.len() > 30, "found only {codes:?}");
+    let missing: Vec<_> = codes
+        .iter()
+        .filter(|c| !docs.contains(c.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "docs/rules.md lacks {missing:?}");
 }
