@@ -43,6 +43,13 @@ enum Command {
     },
     /// Print the JSON Schema of the student file.
     Schema,
+    /// Print the resource plan of a student file as JSON: every name, ARN,
+    /// IAM document and setting the stack is rendered from (for reviews and
+    /// for checking a deployed stack against its input).
+    Plan {
+        /// The student file (YAML).
+        spec: PathBuf,
+    },
 }
 
 const EXIT_IO: u8 = 1;
@@ -57,6 +64,7 @@ fn main() -> ExitCode {
             force,
         } => render(&spec, &output, force),
         Command::Validate { spec } => validate(&spec),
+        Command::Plan { spec } => plan(&spec),
         Command::Schema => {
             print!("{}", stackgen::schema::student_json());
             ExitCode::SUCCESS
@@ -113,6 +121,22 @@ fn validate(spec: &Path) -> ExitCode {
     report(&source, &checked.warnings);
     println!("{}: valid ({})", source.name, summary(&checked.warnings));
     ExitCode::SUCCESS
+}
+
+fn plan(spec: &Path) -> ExitCode {
+    let source = match read(spec) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match stackgen::check(&source) {
+        Ok(checked) => {
+            let plan = stackgen::plan::Plan::new(&checked.spec);
+            let json = serde_json::to_string_pretty(&plan).expect("the plan is plain data");
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&source, &e),
+    }
 }
 
 fn render(spec: &Path, output: &Path, force: bool) -> ExitCode {

@@ -200,3 +200,27 @@ fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     }
     files
 }
+
+#[test]
+fn plan_prints_names_and_policies_as_json() {
+    let output = stackgen()
+        .args(["plan", "examples/jk-12345.yaml"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let plan: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        plan["names"]["bucket"],
+        "datalake-dev-100603781557-jk-12345"
+    );
+    assert_eq!(
+        plan["roles"]["firehose"]["trust"]["Statement"][0]["Principal"]["Service"],
+        "firehose.amazonaws.com"
+    );
+    let invalid = stackgen()
+        .args(["plan", "tests/inputs/err_options.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(invalid.status.code(), Some(2));
+    assert!(invalid.stdout.is_empty());
+}
