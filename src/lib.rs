@@ -18,6 +18,7 @@ pub mod model;
 pub mod names;
 pub mod package;
 pub mod plan;
+pub mod review;
 pub mod schema;
 pub mod sql;
 pub mod suggest;
@@ -66,9 +67,19 @@ pub fn check(source: &Source) -> Result<Checked, RenderError> {
 /// Renders a checked spec into the stack's files and link-checks them.
 /// `source_name` is what the generated headers call the input.
 pub fn render(spec: &StudentSpec, source_name: &str) -> Result<Files, RenderError> {
+    render_plan(&plan::Plan::new(spec), source_name)
+}
+
+/// Reviews the IAM of a checked spec's stack.
+pub fn review_iam(spec: &StudentSpec, source_name: &str) -> Result<review::Review, RenderError> {
     let plan = plan::Plan::new(spec);
+    let files = render_plan(&plan, source_name)?;
+    Ok(review::review(&plan, &files))
+}
+
+fn render_plan(plan: &plan::Plan, source_name: &str) -> Result<Files, RenderError> {
     let files =
-        emit::render(&plan, source_name).map_err(|e| RenderError::Internal(e.to_string()))?;
+        emit::render(plan, source_name).map_err(|e| RenderError::Internal(e.to_string()))?;
     let broken = link::check(&files);
     if !broken.is_empty() {
         let list: Vec<String> = broken.iter().map(ToString::to_string).collect();

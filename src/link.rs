@@ -32,10 +32,7 @@ const BUILTIN_ROOTS: [&str; 5] = ["path", "terraform", "count", "each", "self"];
 pub fn check(files: &Files) -> Vec<LinkError> {
     let mut errors = Vec::new();
     let mut bodies = Vec::new();
-    for (name, bytes) in files
-        .iter()
-        .filter(|(n, _)| Path::new(n.as_str()).extension().is_some_and(|e| e == "tf"))
-    {
+    for (name, bytes) in files.iter().filter(|(n, _)| is_tf(n)) {
         let text = String::from_utf8_lossy(bytes);
         match hcl::parse(&text) {
             Ok(body) => bodies.push((name.clone(), body)),
@@ -71,6 +68,54 @@ pub fn check(files: &Files) -> Vec<LinkError> {
         }
     }
     errors
+}
+
+/// A resource block of the stack: its address, its literal `name`
+/// attribute if it has one, and what it refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    pub address: String,
+    pub name: Option<String>,
+    pub refs: BTreeSet<String>,
+}
+
+/// Every resource block of the stack's `.tf` files (files that do not parse
+/// are skipped: `check` reports them).
+pub fn resources(files: &Files) -> Vec<Resource> {
+    let mut found = Vec::new();
+    for (_, bytes) in files.iter().filter(|(n, _)| is_tf(n)) {
+        let Ok(body) = hcl::parse(&String::from_utf8_lossy(bytes)) else {
+            continue;
+        };
+        for block in body
+            .blocks()
+            .filter(|b| b.identifier.as_str() == "resource")
+        {
+            let [kind, label] = block.labels.as_slice() else {
+                continue;
+            };
+            let name = block
+                .body
+                .attributes()
+                .find(|a| a.key.as_str() == "name")
+                .and_then(|a| match &a.expr {
+                    Expression::String(s) => Some(s.clone()),
+                    _ => None,
+                });
+            let mut refs = BTreeSet::new();
+            collect_body(&block.body, &mut Vec::new(), &mut refs);
+            found.push(Resource {
+                address: format!("{}.{}", kind.as_str(), label.as_str()),
+                name,
+                refs,
+            });
+        }
+    }
+    found
+}
+
+fn is_tf(name: &str) -> bool {
+    Path::new(name).extension().is_some_and(|e| e == "tf")
 }
 
 /// Names a body declares, in the form references use them.

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use stackgen::diagnostic::{summary, Diagnostic};
 use stackgen::load::Source;
@@ -41,6 +41,16 @@ enum Command {
         /// The student file (YAML).
         spec: PathBuf,
     },
+    /// Explain what every IAM role of the stack may do, with findings.
+    Review {
+        /// The student file (YAML).
+        spec: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Exit with code 3 if there is a finding of this severity or worse.
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+    },
     /// Print the JSON Schema of the student file.
     Schema,
     /// Print the resource plan of a student file as JSON: every name, ARN,
@@ -52,8 +62,23 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Warning,
+    Error,
+}
+
 const EXIT_IO: u8 = 1;
 const EXIT_INVALID: u8 = 2;
+/// `review --fail-on`: findings at or above the threshold.
+const EXIT_FINDINGS: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -65,6 +90,11 @@ fn main() -> ExitCode {
         } => render(&spec, &output, force),
         Command::Validate { spec } => validate(&spec),
         Command::Plan { spec } => plan(&spec),
+        Command::Review {
+            spec,
+            format,
+            fail_on,
+        } => review(&spec, format, fail_on),
         Command::Schema => {
             print!("{}", stackgen::schema::student_json());
             ExitCode::SUCCESS
@@ -121,6 +151,36 @@ fn validate(spec: &Path) -> ExitCode {
     report(&source, &checked.warnings);
     println!("{}: valid ({})", source.name, summary(&checked.warnings));
     ExitCode::SUCCESS
+}
+
+fn review(spec: &Path, format: Format, fail_on: Option<FailOn>) -> ExitCode {
+    use stackgen::review::{report, Severity};
+    let source = match read(spec) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let review = match stackgen::check(&source)
+        .and_then(|checked| stackgen::review_iam(&checked.spec, &file_name(spec)))
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&source, &e),
+    };
+    print!(
+        "{}",
+        match format {
+            Format::Text => report::text(&review),
+            Format::Markdown => report::markdown(&review),
+            Format::Json => report::json(&review),
+        }
+    );
+    let threshold = fail_on.map(|f| match f {
+        FailOn::Warning => Severity::Warning,
+        FailOn::Error => Severity::Error,
+    });
+    match (threshold, review.worst()) {
+        (Some(t), Some(worst)) if worst >= t => ExitCode::from(EXIT_FINDINGS),
+        _ => ExitCode::SUCCESS,
+    }
 }
 
 fn plan(spec: &Path) -> ExitCode {

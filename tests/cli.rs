@@ -224,3 +224,42 @@ fn plan_prints_names_and_policies_as_json() {
     assert_eq!(invalid.status.code(), Some(2));
     assert!(invalid.stdout.is_empty());
 }
+
+#[test]
+fn review_fails_on_findings_only_when_asked() {
+    let run = |args: &[&str]| stackgen().args(args).output().unwrap().status.code();
+    assert_eq!(run(&["review", "examples/lab-policies.yaml"]), Some(0));
+    assert_eq!(
+        run(&["review", "examples/lab-policies.yaml", "--fail-on", "error"]),
+        Some(3)
+    );
+    assert_eq!(
+        run(&[
+            "review",
+            "examples/lab-policies.yaml",
+            "--fail-on",
+            "warning"
+        ]),
+        Some(3)
+    );
+    assert_eq!(
+        run(&["review", "examples/jk-12345.yaml", "--fail-on", "warning"]),
+        Some(0)
+    );
+    assert_eq!(run(&["review", "tests/inputs/err_options.yaml"]), Some(2));
+    let json = stackgen()
+        .args(["review", "examples/lab-policies.yaml", "--format", "json"])
+        .output()
+        .unwrap();
+    let review: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let codes: Vec<&str> = review["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["findings"].as_array().unwrap())
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    for code in ["IAM001", "IAM002", "IAM003", "IAM004"] {
+        assert!(codes.contains(&code), "lab review lacks {code}: {codes:?}");
+    }
+}

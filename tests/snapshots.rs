@@ -166,3 +166,45 @@ fn every_diagnostic_code_is_documented() {
         .collect();
     assert!(missing.is_empty(), "docs/rules.md lacks {missing:?}");
 }
+
+/// The IAM review of every example: a policy change shows up here as a
+/// reviewed diff, in the words an instructor reads.
+#[test]
+fn every_example_has_a_reviewed_iam_review() {
+    settings().bind(|| {
+        for path in yaml_files("examples", "") {
+            let source = Source::read(&path).unwrap();
+            let checked = stackgen::check(&source).unwrap();
+            let review = stackgen::review_iam(&checked.spec, &file_name(&path)).unwrap();
+            insta::assert_snapshot!(
+                format!("review__{}", stem(&path)),
+                stackgen::review::report::text(&review)
+            );
+            if stem(&path) == "jk-12345" {
+                insta::assert_snapshot!(
+                    "review__jk-12345_markdown",
+                    stackgen::review::report::markdown(&review)
+                );
+            }
+            let worst = review.worst();
+            match checked.spec.policy_style {
+                stackgen::model::PolicyStyle::LeastPrivilege => {
+                    assert_eq!(
+                        worst,
+                        None,
+                        "{}: least privilege has findings",
+                        path.display()
+                    );
+                }
+                stackgen::model::PolicyStyle::Lab => {
+                    assert_eq!(
+                        worst,
+                        Some(stackgen::review::Severity::Error),
+                        "{}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    });
+}

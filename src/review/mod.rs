@@ -1,0 +1,350 @@
+//! `stackgen review`: what every role of a student's stack may do, in plain
+//! words, with findings an instructor can act on.
+//!
+//! The review reads the same typed IAM documents the templates print, so it
+//! describes exactly what is deployed. Which resources use a role is read
+//! from the rendered Terraform (hcl-rs parse-back), not assumed.
+//!
+//! Finding codes (stable):
+//! - IAM001 (error) an action with a wildcard (`kinesis:*`);
+//! - IAM002 (warning) the resource `*`;
+//! - IAM003 (error) a resource that reaches beyond the student's own
+//!   resources (`*`, or a pattern such as `datalake-...-12345*` that also
+//!   matches `datalake-...-123456`);
+//! - IAM004 (warning) a permissions-management action (`iam:PassRole`,
+//!   `s3:PutBucketPolicy`, ...), also when a wildcard includes one;
+//! - IAM005 (warning) a role no resource of the stack uses.
+
+pub mod report;
+pub mod words;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::emit::Files;
+use crate::iam::Statement;
+use crate::link;
+use crate::plan::Plan;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub severity: Severity,
+    /// The statement it is about (its Sid), or empty for the role itself.
+    pub statement: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatementReview {
+    pub sid: String,
+    /// The statement in plain words.
+    pub words: String,
+    #[serde(flatten)]
+    pub statement: Statement,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleReview {
+    pub role: String,
+    pub policy: String,
+    pub trusted_service: String,
+    /// AWS managed policies attached beside the inline policy.
+    pub managed_policies: Vec<String>,
+    /// Terraform addresses of the resources that use the role.
+    pub used_by: Vec<String>,
+    pub statements: Vec<StatementReview>,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Review {
+    /// The student's name suffix (`dev-100603781557-jk-12345`).
+    pub student: String,
+    pub policy_style: crate::model::PolicyStyle,
+    pub roles: Vec<RoleReview>,
+}
+
+impl Review {
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.roles.iter().flat_map(|r| r.findings.iter())
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings().filter(|f| f.severity == severity).count()
+    }
+
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings().map(|f| f.severity).max()
+    }
+}
+
+/// Actions that change who may do what: granting them is a privilege
+/// escalation path even when the resource is the student's own.
+const PERMISSIONS_MANAGEMENT: &[&str] = &[
+    "iam:AttachRolePolicy",
+    "iam:CreatePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:PassRole",
+    "iam:PutRolePolicy",
+    "iam:UpdateAssumeRolePolicy",
+    "kms:CreateGrant",
+    "kms:PutKeyPolicy",
+    "lambda:AddPermission",
+    "lambda:RemovePermission",
+    "logs:PutResourcePolicy",
+    "glue:PutResourcePolicy",
+    "s3:DeleteBucketPolicy",
+    "s3:PutAccessPointPolicy",
+    "s3:PutBucketAcl",
+    "s3:PutBucketPolicy",
+    "s3:PutBucketPublicAccessBlock",
+    "s3:PutObjectAcl",
+];
+
+/// Reviews every role of a planned stack; `files` is the rendered stack.
+pub fn review(plan: &Plan, files: &Files) -> Review {
+    let resources = link::resources(files);
+    let own = own_arns(plan);
+    let roles = plan
+        .roles
+        .iter()
+        .map(|(key, role)| {
+            let address = resources
+                .iter()
+                .find(|r| {
+                    r.address.starts_with("aws_iam_role.") && r.name.as_deref() == Some(&role.name)
+                })
+                .map(|r| r.address.clone());
+            let used_by: Vec<String> = address
+                .as_ref()
+                .map(|a| {
+                    resources
+                        .iter()
+                        .filter(|r| {
+                            !r.address.starts_with("aws_iam_role_policy") && r.refs.contains(a)
+                        })
+                        .map(|r| r.address.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let managed = if *key == "crawler" {
+                vec![plan.managed_glue_policy_arn.clone()]
+            } else {
+                Vec::new()
+            };
+            let mut findings = Vec::new();
+            if used_by.is_empty() {
+                findings.push(Finding {
+                    code: "IAM005",
+                    severity: Severity::Warning,
+                    statement: String::new(),
+                    message: format!("no resource of the stack uses role `{}`", role.name),
+                });
+            }
+            let statements = role
+                .policy
+                .statements
+                .iter()
+                .map(|s| {
+                    findings.extend(statement_findings(s, &own));
+                    StatementReview {
+                        sid: s.sid.clone(),
+                        words: words::statement(s),
+                        statement: s.clone(),
+                    }
+                })
+                .collect();
+            let trusted_service = role
+                .trust
+                .statements
+                .iter()
+                .filter_map(|s| s.principal.as_ref())
+                .map(|p| p.service.clone())
+                .collect::<Vec<_>>()
+                .join(", ");
+            RoleReview {
+                role: role.name.clone(),
+                policy: role.policy_name.clone(),
+                trusted_service,
+                managed_policies: managed,
+                used_by,
+                statements,
+                findings,
+            }
+        })
+        .collect();
+    Review {
+        student: plan.names.suffix.clone(),
+        policy_style: plan.spec.policy_style,
+        roles,
+    }
+}
+
+/// The ARNs of resources the student owns; anything under them (after `/`
+/// or `:`) is theirs too.
+fn own_arns(plan: &Plan) -> Vec<String> {
+    let a = &plan.arns;
+    vec![
+        a.bucket.clone(),
+        a.stream.clone(),
+        a.alerts_firehose.clone(),
+        a.alert_function.clone(),
+        a.firehose_log_group.clone(),
+        a.alerts_firehose_log_group.clone(),
+        a.etl_log_group.clone(),
+        a.alert_log_group.clone(),
+    ]
+}
+
+fn is_own(resource: &str, own: &[String]) -> bool {
+    own.iter().any(|arn| {
+        resource == arn
+            || resource
+                .strip_prefix(arn.as_str())
+                .is_some_and(|rest| rest.starts_with(['/', ':']))
+    })
+}
+
+fn statement_findings(s: &Statement, own: &[String]) -> Vec<Finding> {
+    let mut found = Vec::new();
+    let mut add = |code, severity, message: String| {
+        found.push(Finding {
+            code,
+            severity,
+            statement: s.sid.clone(),
+            message,
+        });
+    };
+    for action in s.actions.iter().filter(|a| a.contains(['*', '?'])) {
+        add(
+            "IAM001",
+            Severity::Error,
+            format!("action `{action}` is a wildcard: it grants every matching action, including ones added to AWS later"),
+        );
+    }
+    for resource in &s.resources {
+        if resource == "*" {
+            add(
+                "IAM002",
+                Severity::Warning,
+                "resource `*`: the statement applies to every resource of its service".to_owned(),
+            );
+        }
+        if !is_own(resource, own) {
+            add(
+                "IAM003",
+                Severity::Error,
+                format!(
+                    "`{resource}` reaches beyond the student's own resources ({})",
+                    words::resource(resource)
+                ),
+            );
+        }
+    }
+    let mut management: Vec<&str> = PERMISSIONS_MANAGEMENT
+        .iter()
+        .copied()
+        .filter(|m| s.actions.iter().any(|a| glob(a, m)))
+        .collect();
+    management.dedup();
+    if !management.is_empty() {
+        add(
+            "IAM004",
+            Severity::Warning,
+            format!(
+                "grants permissions-management actions: {}",
+                management.join(", ")
+            ),
+        );
+    }
+    found
+}
+
+/// IAM action matching: case-insensitive, `*` any run, `?` one character.
+fn glob(pattern: &str, action: &str) -> bool {
+    fn go(p: &[u8], a: &[u8]) -> bool {
+        match (p.first(), a.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => go(&p[1..], a) || (!a.is_empty() && go(p, &a[1..])),
+            (Some(b'?'), Some(_)) => go(&p[1..], &a[1..]),
+            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => go(&p[1..], &a[1..]),
+            _ => false,
+        }
+    }
+    go(pattern.as_bytes(), action.as_bytes())
+}
+
+/// Findings per severity over several reviews (a class roll-up).
+pub fn totals<'a>(reviews: impl IntoIterator<Item = &'a Review>) -> BTreeMap<Severity, usize> {
+    let mut totals = BTreeMap::new();
+    for f in reviews.into_iter().flat_map(Review::findings) {
+        *totals.entry(f.severity).or_insert(0) += 1;
+    }
+    totals
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn handout_plan() -> Plan {
+        let source = crate::load::Source::new(
+            "s.yaml",
+            "student: {name: Jan Kowalski, initials: jk, index_no: \"12345\"}\naccount_id: \"100603781557\"\n",
+        );
+        Plan::new(&crate::check(&source).unwrap().spec)
+    }
+
+    #[test]
+    fn a_role_without_users_is_reported() {
+        let plan = handout_plan();
+        let mut files = crate::emit::render(&plan, "s.yaml").unwrap();
+        assert!(review(&plan, &files).worst().is_none());
+        files.remove("kinesis_fh.tf");
+        let review = review(&plan, &files);
+        let unused: Vec<&str> = review
+            .roles
+            .iter()
+            .filter(|r| r.findings.iter().any(|f| f.code == "IAM005"))
+            .map(|r| r.role.as_str())
+            .collect();
+        assert_eq!(
+            unused,
+            [
+                "firehose-alerts-role-dev-100603781557-jk-12345",
+                "firehose-role-dev-100603781557-jk-12345"
+            ]
+        );
+    }
+
+    #[test]
+    fn glob_matches_like_iam() {
+        assert!(glob("s3:*", "s3:PutBucketPolicy"));
+        assert!(glob("S3:put*", "s3:PutObjectAcl"));
+        assert!(glob("iam:PassRole", "iam:PassRole"));
+        assert!(!glob("s3:Get*", "s3:PutBucketPolicy"));
+        assert!(glob("s3:?etObject", "s3:GetObject"));
+    }
+
+    #[test]
+    fn ownership_stops_at_the_name() {
+        let own = vec!["arn:aws:s3:::datalake-dev-1-jk-12345".to_owned()];
+        assert!(is_own("arn:aws:s3:::datalake-dev-1-jk-12345", &own));
+        assert!(is_own(
+            "arn:aws:s3:::datalake-dev-1-jk-12345/raw-zone/*",
+            &own
+        ));
+        assert!(!is_own("arn:aws:s3:::datalake-dev-1-jk-12345*", &own));
+        assert!(!is_own("arn:aws:s3:::datalake-dev-1-jk-123456", &own));
+        assert!(!is_own("*", &own));
+    }
+}
