@@ -36,6 +36,9 @@ pub struct Diagnostic {
     /// What to change.
     pub fix: String,
     pub location: Option<Location>,
+    /// The file the location is in, when it is not the input itself (a
+    /// class's roster CSV).
+    pub file: Option<String>,
 }
 
 impl Diagnostic {
@@ -48,6 +51,7 @@ impl Diagnostic {
             rule: String::new(),
             fix: String::new(),
             location: None,
+            file: None,
         }
     }
 
@@ -129,12 +133,47 @@ impl Diagnostic {
 }
 
 /// How many columns the caret should cover: the YAML token starting at
-/// `column`, up to a comment, a key's colon, or the end of the line.
+/// `column`: a quoted string to its closing quote, anything else up to a
+/// comment, a key's colon, a flow separator or the end of the line.
 fn token_width(line: &str, column: usize) -> usize {
-    let rest: String = line.chars().skip(column - 1).collect();
-    let token = rest.split(" #").next().unwrap_or("").trim_end();
-    let token = token.split(": ").next().unwrap_or(token);
-    token.chars().count().max(1)
+    let rest: Vec<char> = line.chars().skip(column - 1).collect();
+    let width = match rest.first() {
+        Some(&q @ ('"' | '\'')) => rest[1..]
+            .iter()
+            .position(|c| *c == q)
+            .map_or(rest.len(), |end| end + 2),
+        Some(&open @ ('[' | '{')) => {
+            let close = if open == '[' { ']' } else { '}' };
+            let mut depth = 0usize;
+            rest.iter()
+                .position(|c| {
+                    if *c == open {
+                        depth += 1;
+                    } else if *c == close {
+                        depth -= 1;
+                    }
+                    depth == 0
+                })
+                .map_or(rest.len(), |end| end + 1)
+        }
+        _ => {
+            let mut end = rest.len();
+            for (i, c) in rest.iter().enumerate() {
+                let next = rest.get(i + 1).copied().unwrap_or(' ');
+                if matches!(c, ',' | '}' | ']') || ((*c == ':' || *c == '#') && next == ' ') {
+                    end = i;
+                    break;
+                }
+            }
+            rest[..end]
+                .iter()
+                .collect::<String>()
+                .trim_end()
+                .chars()
+                .count()
+        }
+    };
+    width.max(1)
 }
 
 impl fmt::Display for Diagnostic {

@@ -8,9 +8,11 @@
 //! valid and the emitted files link.
 
 pub mod aws;
+pub mod class;
 pub mod diagnostic;
 pub mod emit;
 pub mod iam;
+pub mod keys;
 pub mod link;
 pub mod load;
 pub mod locate;
@@ -68,6 +70,89 @@ pub fn check(source: &Source) -> Result<Checked, RenderError> {
 /// `source_name` is what the generated headers call the input.
 pub fn render(spec: &StudentSpec, source_name: &str) -> Result<Files, RenderError> {
     render_plan(&plan::Plan::new(spec), source_name)
+}
+
+/// Loads and validates a class file. `base` is the directory the class file
+/// is in (a roster path is relative to it). Returns the roster's source
+/// too, so diagnostics that point into it can be shown with its lines.
+pub fn check_class(
+    source: &Source,
+    base: &std::path::Path,
+) -> (Result<class::Class, RenderError>, Option<Source>) {
+    let spec = match load::class(source) {
+        Ok(spec) => spec,
+        Err(found) => return (Err(RenderError::Invalid(found)), None),
+    };
+    let mut found = Vec::new();
+    // A roster beside an inline list is an error `expand` reports; only a
+    // roster that is the class's one source of students is read.
+    let roster = match (&spec.roster, &spec.students) {
+        (Some(path), None) => match Source::read(&base.join(path)) {
+            Ok(mut roster) => {
+                roster.name.clone_from(path);
+                Some(roster)
+            }
+            Err(e) => {
+                found.push(
+                    Diagnostic::error(
+                        "SG504",
+                        "roster",
+                        format!("cannot read the roster `{path}`: {e}"),
+                    )
+                    .rule("`roster` names a CSV file relative to the class file")
+                    .fix("check the path"),
+                );
+                source.locate(&mut found);
+                None
+            }
+        },
+        _ => None,
+    };
+    let result = class::expand(
+        &spec,
+        source,
+        roster.as_ref().map(|r| (r.name.as_str(), r.text.as_str())),
+        found,
+    )
+    .map_err(|mut found| {
+        found.sort_by_key(|d| std::cmp::Reverse(d.severity));
+        RenderError::Invalid(found)
+    });
+    (result, roster)
+}
+
+/// Renders every student of a class into `<index_no>-<initials>/`, in
+/// parallel, plus the class summary. `progress` is called once per student.
+pub fn render_class(
+    class: &class::Class,
+    source_name: &str,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Files, RenderError> {
+    use rayon::prelude::*;
+    let stacks: Vec<Files> = class
+        .members
+        .par_iter()
+        .map(|m| {
+            let files = render(&m.spec, source_name);
+            progress();
+            files
+        })
+        .collect::<Result<_, _>>()?;
+    let mut all = Files::new();
+    for (member, files) in class.members.iter().zip(stacks) {
+        for (path, bytes) in files {
+            all.insert(format!("{}/{path}", member.dir), bytes);
+        }
+    }
+    all.insert(
+        "class-summary.md".into(),
+        class::summary::markdown(class, source_name).into_bytes(),
+    );
+    all.insert(
+        "class-summary.csv".into(),
+        class::summary::csv(class).into_bytes(),
+    );
+    Ok(all)
 }
 
 /// Reviews the IAM of a checked spec's stack.

@@ -7,13 +7,10 @@
 
 use std::path::Path;
 
-use schemars::schema::{RootSchema, Schema, SchemaObject};
-use serde_yaml::Value;
-
 use crate::diagnostic::{Diagnostic, Location};
+use crate::keys;
 use crate::locate::Locations;
-use crate::model::StudentSpec;
-use crate::suggest;
+use crate::model::{ClassSpec, StudentSpec};
 
 /// The input text with what is needed to point into it.
 #[derive(Debug)]
@@ -48,14 +45,71 @@ impl Source {
     }
 
     pub fn render(&self, diagnostic: &Diagnostic) -> String {
-        diagnostic.render(&self.name, Some(&self.text))
+        render_in(std::slice::from_ref(self), diagnostic)
     }
+}
+
+/// Renders a diagnostic against whichever of `sources` it points into (the
+/// first one unless the diagnostic names another file).
+pub fn render_in(sources: &[Source], diagnostic: &Diagnostic) -> String {
+    let source = match &diagnostic.file {
+        Some(file) => sources.iter().find(|s| &s.name == file),
+        None => sources.first(),
+    };
+    match source {
+        Some(s) => diagnostic.render(&s.name, Some(&s.text)),
+        None => diagnostic.render(diagnostic.file.as_deref().unwrap_or("input"), None),
+    }
+}
+
+/// What kind of input a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Student,
+    Class,
+}
+
+/// A file with `students`, `roster` or `course` at the top is a class.
+pub fn kind(source: &Source) -> Result<Kind, Vec<Diagnostic>> {
+    let value: serde_json::Value =
+        serde_yaml::from_str(&source.text).map_err(|e| vec![serde_error(&e)])?;
+    let is_class = ["students", "roster", "course"]
+        .iter()
+        .any(|k| value.get(k).is_some());
+    Ok(if is_class { Kind::Class } else { Kind::Student })
+}
+
+/// Parses a class file into the typed model (`defaults` stays untyped
+/// until it is merged into each student).
+pub fn class(source: &Source) -> Result<ClassSpec, Vec<Diagnostic>> {
+    let value: serde_json::Value =
+        serde_yaml::from_str(&source.text).map_err(|e| vec![serde_error(&e)])?;
+    let mut unknown = keys::unknown(&value, &crate::schema::class(), "", &source.locations);
+    if let Some(defaults) = value.get("defaults") {
+        unknown.extend(keys::unknown(
+            defaults,
+            &crate::schema::student(),
+            "defaults",
+            &source.locations,
+        ));
+    }
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    serde_yaml::from_str(&source.text).map_err(|e| {
+        let mut d = serde_error(&e);
+        if d.location.is_none() {
+            d.location = source.locations.value(&d.field);
+        }
+        vec![d]
+    })
 }
 
 /// Parses a student file into the typed model.
 pub fn student(source: &Source) -> Result<StudentSpec, Vec<Diagnostic>> {
-    let value: Value = serde_yaml::from_str(&source.text).map_err(|e| vec![serde_error(&e)])?;
-    let unknown = unknown_keys(&value, &crate::schema::student(), source);
+    let value: serde_json::Value =
+        serde_yaml::from_str(&source.text).map_err(|e| vec![serde_error(&e)])?;
+    let unknown = keys::unknown(&value, &crate::schema::student(), "", &source.locations);
     if !unknown.is_empty() {
         return Err(unknown);
     }
@@ -119,104 +173,6 @@ fn serde_error(error: &serde_yaml::Error) -> Diagnostic {
         .rule(rule)
         .fix(fix)
         .at(location)
-}
-
-/// Every key in `value` that the schema does not declare.
-fn unknown_keys(value: &Value, root: &RootSchema, source: &Source) -> Vec<Diagnostic> {
-    let mut found = Vec::new();
-    walk(value, &root.schema, root, "", source, &mut found);
-    found
-}
-
-fn walk(
-    value: &Value,
-    schema: &SchemaObject,
-    root: &RootSchema,
-    path: &str,
-    source: &Source,
-    found: &mut Vec<Diagnostic>,
-) {
-    let schema = resolve(schema, root);
-    match value {
-        Value::Mapping(map) => {
-            let Some(object) = schema.object.as_ref() else {
-                return;
-            };
-            let known: Vec<&str> = object.properties.keys().map(String::as_str).collect();
-            for (key, child) in map {
-                let Some(key) = key.as_str() else { continue };
-                let child_path = if path.is_empty() {
-                    key.to_owned()
-                } else {
-                    format!("{path}.{key}")
-                };
-                match object.properties.get(key) {
-                    Some(Schema::Object(child_schema)) => {
-                        walk(child, child_schema, root, &child_path, source, found);
-                    }
-                    Some(Schema::Bool(_)) => {}
-                    None => {
-                        let fix = match suggest::closest(key, known.iter().copied()) {
-                            Some(near) => format!("did you mean `{near}`?"),
-                            None => format!("remove it; known keys here: {}", known.join(", ")),
-                        };
-                        found.push(
-                            Diagnostic::error(
-                                "SG004",
-                                child_path.clone(),
-                                format!("unknown key `{key}`"),
-                            )
-                            .rule("only documented keys are accepted, so a typo cannot silently fall back to a default")
-                            .fix(fix)
-                            .at(source.locations.key(&child_path)),
-                        );
-                    }
-                }
-            }
-        }
-        Value::Sequence(items) => {
-            let Some(Schema::Object(item_schema)) = schema
-                .array
-                .as_ref()
-                .and_then(|a| a.items.as_ref())
-                .and_then(|i| match i {
-                    schemars::schema::SingleOrVec::Single(s) => Some(s.as_ref()),
-                    schemars::schema::SingleOrVec::Vec(_) => None,
-                })
-            else {
-                return;
-            };
-            for (i, item) in items.iter().enumerate() {
-                walk(
-                    item,
-                    item_schema,
-                    root,
-                    &format!("{path}[{i}]"),
-                    source,
-                    found,
-                );
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Follows `$ref` and single-element `allOf` (how schemars wraps a
-/// referenced type that has a description) to the schema that has the
-/// properties.
-fn resolve<'a>(schema: &'a SchemaObject, root: &'a RootSchema) -> &'a SchemaObject {
-    if let Some(reference) = &schema.reference {
-        let name = reference.trim_start_matches("#/definitions/");
-        if let Some(Schema::Object(target)) = root.definitions.get(name) {
-            return resolve(target, root);
-        }
-    }
-    if let Some(all) = schema.subschemas.as_ref().and_then(|s| s.all_of.as_ref()) {
-        if let [Schema::Object(only)] = all.as_slice() {
-            return resolve(only, root);
-        }
-    }
-    schema
 }
 
 #[cfg(test)]

@@ -45,6 +45,11 @@ impl Locations {
         }
     }
 
+    /// Where the value of `path` starts, only if the field is written.
+    pub fn exact(&self, path: &str) -> Option<Location> {
+        self.values.get(path).copied()
+    }
+
     /// Where the key of `path` is written (used for unknown keys).
     pub fn key(&self, path: &str) -> Option<Location> {
         self.keys.get(path).copied()

@@ -1,14 +1,19 @@
 //! The `stackgen` command line. The only place that knows clap, stdout and
-//! stderr, and exit codes: 0 success, 1 I/O failure (or a bug), 2 invalid
-//! input (including a refused output directory).
+//! stderr, and exit codes: 0 success, 1 I/O failure (or a bug; for
+//! `render --check`, a tree that differs), 2 invalid input (including a
+//! refused output directory), 3 `review --fail-on` findings.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
 
+use stackgen::class::Class;
 use stackgen::diagnostic::{summary, Diagnostic};
-use stackgen::load::Source;
+use stackgen::emit::Files;
+use stackgen::load::{self, Kind, Source};
 use stackgen::write::{self, WriteError};
 use stackgen::RenderError;
 
@@ -21,29 +26,46 @@ use stackgen::RenderError;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    verbosity: Verbosity,
+}
+
+#[derive(Args, Clone, Copy)]
+struct Verbosity {
+    /// Print errors only: no warnings, progress or summary.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also list every file written, kept or removed.
+    #[arg(short, long, global = true)]
+    verbose: bool,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Validate a student file and write its Terraform stack and generator config.
+    /// Validate a student or class file and write the Terraform stack(s).
     Render {
-        /// The student file (YAML).
+        /// The student or class file (YAML).
         spec: PathBuf,
         /// Output directory; created if missing.
         #[arg(short, long)]
         output: PathBuf,
-        /// Write into a non-empty directory that stackgen did not generate.
+        /// Write into a non-empty directory that stackgen did not generate,
+        /// and replace generated files that someone edited.
         #[arg(long)]
         force: bool,
+        /// Write nothing; exit 1 and list the files that differ from what
+        /// would be rendered, 0 if the tree is up to date.
+        #[arg(long, conflicts_with = "force")]
+        check: bool,
     },
-    /// Check a student file without writing anything.
+    /// Check a student or class file without writing anything.
     Validate {
-        /// The student file (YAML).
+        /// The student or class file (YAML).
         spec: PathBuf,
     },
-    /// Explain what every IAM role of the stack may do, with findings.
+    /// Explain what every IAM role of the stack(s) may do, with findings.
     Review {
-        /// The student file (YAML).
+        /// The student or class file (YAML).
         spec: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -51,14 +73,17 @@ enum Command {
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
     },
-    /// Print the JSON Schema of the student file.
-    Schema,
-    /// Print the resource plan of a student file as JSON: every name, ARN,
-    /// IAM document and setting the stack is rendered from (for reviews and
-    /// for checking a deployed stack against its input).
+    /// Print the resource plan as JSON: every name, ARN, IAM document and
+    /// setting a stack is rendered from (for a class, one per directory).
     Plan {
-        /// The student file (YAML).
+        /// The student or class file (YAML).
         spec: PathBuf,
+    },
+    /// Print the JSON Schema of the student file (or of the class file).
+    Schema {
+        /// The class file's schema instead.
+        #[arg(long)]
+        class: bool,
     },
 }
 
@@ -76,54 +101,122 @@ enum FailOn {
 }
 
 const EXIT_IO: u8 = 1;
+const EXIT_DIFFERS: u8 = 1;
 const EXIT_INVALID: u8 = 2;
-/// `review --fail-on`: findings at or above the threshold.
 const EXIT_FINDINGS: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let v = cli.verbosity;
+    let result = match cli.command {
         Command::Render {
             spec,
             output,
             force,
-        } => render(&spec, &output, force),
-        Command::Validate { spec } => validate(&spec),
-        Command::Plan { spec } => plan(&spec),
+            check,
+        } => render(&spec, &output, force, check, v),
+        Command::Validate { spec } => validate(&spec, v),
         Command::Review {
             spec,
             format,
             fail_on,
-        } => review(&spec, format, fail_on),
-        Command::Schema => {
-            print!("{}", stackgen::schema::student_json());
-            ExitCode::SUCCESS
+        } => review(&spec, format, fail_on, v),
+        Command::Plan { spec } => plan(&spec, v),
+        Command::Schema { class } => {
+            print!(
+                "{}",
+                if class {
+                    stackgen::schema::class_json()
+                } else {
+                    stackgen::schema::student_json()
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    result.unwrap_or_else(|code| code)
+}
+
+/// A loaded input: one student, or a class with its roster.
+enum Input {
+    Student(Box<stackgen::Checked>),
+    Class(Class),
+}
+
+/// Everything needed to report on an input: its sources and its name.
+struct Loaded {
+    sources: Vec<Source>,
+    name: String,
+    input: Input,
+}
+
+impl Loaded {
+    fn warnings(&self) -> &[Diagnostic] {
+        match &self.input {
+            Input::Student(c) => &c.warnings,
+            Input::Class(c) => &c.warnings,
         }
     }
 }
 
-fn read(path: &Path) -> Result<Source, ExitCode> {
-    Source::read(path).map_err(|e| {
-        eprintln!("error: cannot read `{}`: {e}", path.display());
+/// Reads, parses and validates a student or class file, printing the
+/// diagnostics and choosing the exit code when it is invalid.
+fn load(spec: &Path, v: Verbosity) -> Result<Loaded, ExitCode> {
+    let source = Source::read(spec).map_err(|e| {
+        eprintln!("error: cannot read `{}`: {e}", spec.display());
         ExitCode::from(EXIT_IO)
-    })
+    })?;
+    let name = file_name(spec);
+    let kind = match load::kind(&source) {
+        Ok(k) => k,
+        Err(found) => return Err(fail(&[source], &RenderError::Invalid(found), v)),
+    };
+    let (result, roster) = match kind {
+        Kind::Student => (stackgen::check(&source).map(|c| Input::Student(Box::new(c))), None),
+        Kind::Class => {
+            let base = spec.parent().unwrap_or(Path::new("."));
+            let (result, roster) = stackgen::check_class(&source, base);
+            (result.map(Input::Class), roster)
+        }
+    };
+    let mut sources = vec![source];
+    sources.extend(roster);
+    match result {
+        Ok(input) => {
+            let loaded = Loaded {
+                sources,
+                name,
+                input,
+            };
+            if !v.quiet {
+                report(&loaded.sources, loaded.warnings());
+            }
+            Ok(loaded)
+        }
+        Err(e) => Err(fail(&sources, &e, v)),
+    }
 }
 
-fn report(source: &Source, diagnostics: &[Diagnostic]) {
+fn report(sources: &[Source], diagnostics: &[Diagnostic]) {
     for d in diagnostics {
-        eprintln!("{}", source.render(d));
+        eprintln!("{}", load::render_in(sources, d));
     }
 }
 
 /// Prints what went wrong and picks the exit code.
-fn fail(source: &Source, error: &RenderError) -> ExitCode {
+fn fail(sources: &[Source], error: &RenderError, v: Verbosity) -> ExitCode {
     match error {
         RenderError::Invalid(found) => {
-            report(source, found);
+            let shown: Vec<Diagnostic> = found
+                .iter()
+                .filter(|d| d.is_error() || !v.quiet)
+                .cloned()
+                .collect();
+            report(sources, &shown);
             eprintln!(
                 "{}: {} is invalid; nothing was written",
                 summary(found),
-                source.name
+                sources[0].name
             );
             ExitCode::from(EXIT_INVALID)
         }
@@ -134,98 +227,198 @@ fn fail(source: &Source, error: &RenderError) -> ExitCode {
     }
 }
 
-fn validate(spec: &Path) -> ExitCode {
-    let source = match read(spec) {
-        Ok(s) => s,
-        Err(code) => return code,
+/// Renders a loaded input in memory (link check included).
+fn render_files(loaded: &Loaded, v: Verbosity) -> Result<Files, ExitCode> {
+    let result = match &loaded.input {
+        Input::Student(checked) => stackgen::render(&checked.spec, &loaded.name),
+        Input::Class(class) => {
+            let bar = progress_bar(class.members.len(), v);
+            let result = stackgen::render_class(class, &loaded.name, &|| bar.inc(1));
+            bar.finish_and_clear();
+            result
+        }
     };
-    let checked = match stackgen::check(&source) {
-        Ok(c) => c,
-        Err(e) => return fail(&source, &e),
-    };
-    // Rendering in memory also runs the link check, so `validate` passing
-    // means `render` will too.
-    if let Err(e) = stackgen::render(&checked.spec, &file_name(spec)) {
-        return fail(&source, &e);
-    }
-    report(&source, &checked.warnings);
-    println!("{}: valid ({})", source.name, summary(&checked.warnings));
-    ExitCode::SUCCESS
+    result.map_err(|e| fail(&loaded.sources, &e, v))
 }
 
-fn review(spec: &Path, format: Format, fail_on: Option<FailOn>) -> ExitCode {
-    use stackgen::review::{report, Severity};
-    let source = match read(spec) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let review = match stackgen::check(&source)
-        .and_then(|checked| stackgen::review_iam(&checked.spec, &file_name(spec)))
-    {
-        Ok(r) => r,
-        Err(e) => return fail(&source, &e),
-    };
-    print!(
-        "{}",
-        match format {
-            Format::Text => report::text(&review),
-            Format::Markdown => report::markdown(&review),
-            Format::Json => report::json(&review),
-        }
+/// A progress bar on a terminal for classes big enough to wait for;
+/// hidden otherwise.
+fn progress_bar(len: usize, v: Verbosity) -> ProgressBar {
+    if v.quiet || len < 50 || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template("rendering {bar:40} {pos}/{len} students ({eta})")
+            .expect("the template is valid"),
     );
+    bar
+}
+
+fn validate(spec: &Path, v: Verbosity) -> Result<ExitCode, ExitCode> {
+    let loaded = load(spec, v)?;
+    // Rendering in memory also runs the link check, so `validate` passing
+    // means `render` will too.
+    render_files(&loaded, v)?;
+    if !v.quiet {
+        let what = match &loaded.input {
+            Input::Student(_) => "valid".to_owned(),
+            Input::Class(c) => format!("valid, {} students", c.members.len()),
+        };
+        println!(
+            "{}: {what} ({})",
+            loaded.sources[0].name,
+            summary(loaded.warnings())
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn render(
+    spec: &Path,
+    output: &Path,
+    force: bool,
+    check: bool,
+    v: Verbosity,
+) -> Result<ExitCode, ExitCode> {
+    let loaded = load(spec, v)?;
+    let files = render_files(&loaded, v)?;
+    let io_fail = |e: WriteError| {
+        eprintln!("error: {e}");
+        ExitCode::from(match e {
+            WriteError::Foreign(_) => EXIT_INVALID,
+            WriteError::Io { .. } => EXIT_IO,
+        })
+    };
+    if check {
+        let differ = write::differences(output, &files).map_err(io_fail)?;
+        if differ.is_empty() {
+            if !v.quiet {
+                println!("{} is up to date ({} files)", output.display(), files.len());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        for path in &differ {
+            println!("differs: {path}");
+        }
+        eprintln!(
+            "{} of {} files differ from what {} renders",
+            differ.len(),
+            files.len(),
+            loaded.name
+        );
+        return Ok(ExitCode::from(EXIT_DIFFERS));
+    }
+    let report = write::write(output, &loaded.name, &files, force).map_err(io_fail)?;
+    for path in &report.kept_edited {
+        eprintln!(
+            "kept: {path} was edited after stackgen wrote it; left as it is (--force replaces it)"
+        );
+    }
+    if v.verbose {
+        for path in &report.written {
+            println!("wrote: {path}");
+        }
+        for path in &report.removed {
+            println!("removed: {path}");
+        }
+    }
+    if !v.quiet {
+        println!(
+            "{}: {} files written, {} unchanged, {} kept, {} removed",
+            output.display(),
+            report.written.len(),
+            report.unchanged,
+            report.kept_edited.len(),
+            report.removed.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn review(
+    spec: &Path,
+    format: Format,
+    fail_on: Option<FailOn>,
+    v: Verbosity,
+) -> Result<ExitCode, ExitCode> {
+    use stackgen::review::{report, Review, Severity};
+    let loaded = load(spec, v)?;
+    let members: Vec<(String, &stackgen::model::StudentSpec)> = match &loaded.input {
+        Input::Student(c) => vec![(String::new(), &c.spec)],
+        Input::Class(c) => c.members.iter().map(|m| (m.dir.clone(), &m.spec)).collect(),
+    };
+    let mut reviews: Vec<(String, Review)> = Vec::new();
+    for (dir, spec) in members {
+        let review =
+            stackgen::review_iam(spec, &loaded.name).map_err(|e| fail(&loaded.sources, &e, v))?;
+        reviews.push((dir, review));
+    }
+    match format {
+        Format::Json if reviews.len() == 1 => print!("{}", report::json(&reviews[0].1)),
+        Format::Json => {
+            let map: serde_json::Map<String, serde_json::Value> = reviews
+                .iter()
+                .map(|(d, r)| (d.clone(), serde_json::to_value(r).expect("plain data")))
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&map).expect("plain data")
+            );
+        }
+        Format::Text | Format::Markdown => {
+            for (i, (_, r)) in reviews.iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                print!(
+                    "{}",
+                    match format {
+                        Format::Markdown => report::markdown(r),
+                        _ => report::text(r),
+                    }
+                );
+            }
+            if reviews.len() > 1 {
+                let totals = stackgen::review::totals(reviews.iter().map(|(_, r)| r));
+                let with_findings = reviews.iter().filter(|(_, r)| r.worst().is_some()).count();
+                println!(
+                    "\nclass: {} students, {with_findings} with findings; {} errors, {} warnings in all",
+                    reviews.len(),
+                    totals.get(&Severity::Error).unwrap_or(&0),
+                    totals.get(&Severity::Warning).unwrap_or(&0)
+                );
+            }
+        }
+    }
     let threshold = fail_on.map(|f| match f {
         FailOn::Warning => Severity::Warning,
         FailOn::Error => Severity::Error,
     });
-    match (threshold, review.worst()) {
-        (Some(t), Some(worst)) if worst >= t => ExitCode::from(EXIT_FINDINGS),
+    let worst = reviews.iter().filter_map(|(_, r)| r.worst()).max();
+    Ok(match (threshold, worst) {
+        (Some(t), Some(w)) if w >= t => ExitCode::from(EXIT_FINDINGS),
         _ => ExitCode::SUCCESS,
-    }
+    })
 }
 
-fn plan(spec: &Path) -> ExitCode {
-    let source = match read(spec) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    match stackgen::check(&source) {
-        Ok(checked) => {
-            let plan = stackgen::plan::Plan::new(&checked.spec);
-            let json = serde_json::to_string_pretty(&plan).expect("the plan is plain data");
-            println!("{json}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => fail(&source, &e),
+fn plan(spec: &Path, v: Verbosity) -> Result<ExitCode, ExitCode> {
+    let loaded = load(spec, v)?;
+    let json = match &loaded.input {
+        Input::Student(c) => serde_json::to_value(stackgen::plan::Plan::new(&c.spec)),
+        Input::Class(c) => serde_json::to_value(
+            c.members
+                .iter()
+                .map(|m| (m.dir.clone(), stackgen::plan::Plan::new(&m.spec)))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        ),
     }
-}
-
-fn render(spec: &Path, output: &Path, force: bool) -> ExitCode {
-    let source = match read(spec) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let name = file_name(spec);
-    let files = match stackgen::check(&source).and_then(|checked| {
-        report(&source, &checked.warnings);
-        stackgen::render(&checked.spec, &name)
-    }) {
-        Ok(files) => files,
-        Err(e) => return fail(&source, &e),
-    };
-    match write::write(output, &name, &files, force) {
-        Ok(()) => {
-            println!("wrote {} files to {}", files.len(), output.display());
-            ExitCode::SUCCESS
-        }
-        Err(e @ WriteError::Foreign(_)) => {
-            eprintln!("error: {e}");
-            ExitCode::from(EXIT_INVALID)
-        }
-        Err(e @ WriteError::Io { .. }) => {
-            eprintln!("error: cannot write the stack: {e}");
-            ExitCode::from(EXIT_IO)
-        }
-    }
+    .expect("the plan is plain data");
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&json).expect("plain data")
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The input's file name, used in generated headers so the output does not

@@ -223,3 +223,44 @@ fn default_log_retention_days() -> u32 {
 fn default_environment() -> String {
     "dev".to_owned()
 }
+
+/// A whole class: shared settings and a list of students (inline or from a
+/// roster CSV). Every student gets the stack a student file with the
+/// defaults and their own fields would give.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "stackgen class file")]
+pub struct ClassSpec {
+    /// The course, e.g. `uam-cloud-2026`; shown in the class summary.
+    pub course: String,
+    /// Target for every student (the same as `defaults.target`).
+    #[serde(default)]
+    pub target: Option<Target>,
+    /// Any key of the student file except `student`, applied to every student.
+    #[serde(default)]
+    pub defaults: serde_json::Map<String, serde_json::Value>,
+    /// The students, inline. Exactly one of `students` and `roster` is given.
+    #[serde(default)]
+    pub students: Option<Vec<ClassStudent>>,
+    /// A UTF-8 CSV with a header: `name`, `index_no`, and optionally
+    /// `initials` and `account_id`; relative to the class file.
+    #[serde(default)]
+    pub roster: Option<String>,
+}
+
+/// One student of a class; what is not given comes from `defaults`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClassStudent {
+    pub name: String,
+    pub index_no: String,
+    /// Derived from the name when omitted (`Łukasz Żak` -> `lz`).
+    #[serde(default)]
+    pub initials: Option<String>,
+    #[serde(default)]
+    pub account_id: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub environment: Option<String>,
+}

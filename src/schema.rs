@@ -4,10 +4,21 @@
 
 use schemars::schema::RootSchema;
 
-use crate::model::StudentSpec;
+use crate::model::{ClassSpec, StudentSpec};
 
 pub fn student() -> RootSchema {
     schemars::schema_for!(StudentSpec)
+}
+
+pub fn class() -> RootSchema {
+    schemars::schema_for!(ClassSpec)
+}
+
+/// The class file's schema as pretty JSON, ending in a newline.
+pub fn class_json() -> String {
+    let mut text = serde_json::to_string_pretty(&class()).expect("a schema always serializes");
+    text.push('\n');
+    text
 }
 
 /// The schema as pretty JSON, ending in a newline.

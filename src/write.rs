@@ -1,25 +1,34 @@
-//! Writing a rendered stack to disk.
+//! Writing a rendered stack (or a whole class) to disk, safely.
 //!
-//! A stack directory also holds what Terraform puts there (`.terraform/`,
-//! `terraform.tfstate`, the lock file), so stackgen never replaces the
-//! directory wholesale: it writes each of its own files atomically (temp
-//! file + rename), removes the files it wrote last time that are no longer
-//! part of the stack, and leaves everything else alone. What it wrote is
-//! recorded in `.stackgen-manifest.json` (paths and SHA-256), which is also
-//! how it recognises a directory as its own.
+//! An output directory is shared: Terraform puts `.terraform/`, state and a
+//! lock file there, and students edit files. So:
+//! - stackgen records what it wrote in `.stackgen-manifest.json` (paths and
+//!   SHA-256), which is also how it recognises a directory as its own and
+//!   refuses any other non-empty one unless forced;
+//! - a file it generated that someone changed since is left alone and
+//!   reported, unless `--force`; a file it generated before that is no
+//!   longer part of the stack is removed (if unchanged);
+//! - everything else in the directory is carried over untouched;
+//! - the new tree is built beside the target (hard links for what is kept,
+//!   so it costs no copying) and swapped in with one atomic rename
+//!   (`RENAME_EXCHANGE` on Linux), so an interrupted run leaves the old tree
+//!   or the new one, never half of each.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::emit::Files;
 
 pub const MANIFEST: &str = ".stackgen-manifest.json";
+/// Marks the temporary trees beside the target.
+const TEMP_MARK: &str = ".stackgen-";
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -37,23 +46,28 @@ pub enum WriteError {
 pub struct Manifest {
     pub generator: String,
     pub source: String,
-    /// Relative path -> SHA-256 of the bytes written.
+    /// Relative path -> SHA-256 of the bytes stackgen generated.
     pub files: BTreeMap<String, String>,
 }
 
 impl Manifest {
-    pub fn new(source: &str, files: &Files) -> Self {
-        Self {
-            generator: format!("stackgen {}", env!("CARGO_PKG_VERSION")),
-            source: source.to_owned(),
-            files: files.iter().map(|(p, b)| (p.clone(), sha256(b))).collect(),
-        }
-    }
-
     fn read(dir: &Path) -> Option<Self> {
         let text = fs::read_to_string(dir.join(MANIFEST)).ok()?;
         serde_json::from_str(&text).ok()
     }
+}
+
+/// What a write did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Files written with new or changed content.
+    pub written: Vec<String>,
+    /// Generated files already identical on disk.
+    pub unchanged: usize,
+    /// Generated files someone edited, left as they are.
+    pub kept_edited: Vec<String>,
+    /// Files generated before and no longer part of the output.
+    pub removed: Vec<String>,
 }
 
 pub fn sha256(bytes: &[u8]) -> String {
@@ -72,30 +86,248 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     }
 }
 
-/// Writes `files` under `dir` (created if missing). Refuses a non-empty
-/// directory without a manifest unless `force`.
-pub fn write(dir: &Path, source: &str, files: &Files, force: bool) -> Result<(), WriteError> {
+/// How one generated path relates to what is on disk.
+enum Action {
+    Write,
+    Same,
+    KeepEdited,
+}
+
+/// Decides, for every generated and previously generated path, what to do.
+fn plan_actions(
+    dir: &Path,
+    files: &Files,
+    previous: Option<&Manifest>,
+    force: bool,
+) -> Result<(BTreeMap<String, Action>, Report), WriteError> {
+    let mut report = Report::default();
+    let mut actions = BTreeMap::new();
+    let hashes: BTreeMap<&String, String> = files.par_iter().map(|(p, b)| (p, sha256(b))).collect();
+    for (path, new_hash) in &hashes {
+        let on_disk = read_hash(&dir.join(path))?;
+        let generated_before = previous.and_then(|m| m.files.get(*path));
+        let action = match on_disk {
+            None => Action::Write,
+            Some(disk) if &disk == new_hash => Action::Same,
+            // Still what stackgen wrote last time: safe to replace.
+            Some(disk) if generated_before == Some(&disk) => Action::Write,
+            // In a directory stackgen never wrote, --force was needed to
+            // get here: the user asked for it.
+            Some(_) if force || previous.is_none() => Action::Write,
+            Some(_) => Action::KeepEdited,
+        };
+        match action {
+            Action::Write => report.written.push((*path).clone()),
+            Action::Same => report.unchanged += 1,
+            Action::KeepEdited => report.kept_edited.push((*path).clone()),
+        }
+        actions.insert((*path).clone(), action);
+    }
+    if let Some(previous) = previous {
+        for (path, old_hash) in previous
+            .files
+            .iter()
+            .filter(|(p, _)| !files.contains_key(*p))
+        {
+            match read_hash(&dir.join(path))? {
+                Some(disk) if &disk != old_hash && !force => report.kept_edited.push(path.clone()),
+                Some(_) => report.removed.push(path.clone()),
+                None => {}
+            }
+        }
+    }
+    Ok((actions, report))
+}
+
+fn read_hash(path: &Path) -> Result<Option<String>, WriteError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(sha256(&bytes))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::IsADirectory => Ok(Some(String::new())),
+        Err(e) => Err(io_err(path)(e)),
+    }
+}
+
+/// The paths whose content on disk differs from `files` (missing,
+/// different, or generated before and still present): what `render
+/// --check` lists.
+pub fn differences(dir: &Path, files: &Files) -> Result<Vec<String>, WriteError> {
+    let previous = Manifest::read(dir);
+    let mut differ: Vec<String> = files
+        .par_iter()
+        .map(|(path, bytes)| {
+            let on_disk = read_hash(&dir.join(path))?;
+            Ok((on_disk != Some(sha256(bytes))).then(|| path.clone()))
+        })
+        .collect::<Result<Vec<_>, WriteError>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    if let Some(previous) = previous {
+        for stale in previous.files.keys().filter(|p| !files.contains_key(*p)) {
+            if dir.join(stale).exists() {
+                differ.push(stale.clone());
+            }
+        }
+    }
+    differ.sort();
+    Ok(differ)
+}
+
+/// Writes `files` as the content of `dir` (see the module docs). `source`
+/// is recorded in the manifest.
+pub fn write(dir: &Path, source: &str, files: &Files, force: bool) -> Result<Report, WriteError> {
+    remove_leftovers(dir)?;
     let previous = Manifest::read(dir);
     if previous.is_none() && !force && !is_empty_or_missing(dir).map_err(io_err(dir))? {
         return Err(WriteError::Foreign(dir.to_owned()));
     }
-    fs::create_dir_all(dir).map_err(io_err(dir))?;
-    for (relative, bytes) in files {
-        write_atomic(&dir.join(relative), bytes)?;
+    let (actions, report) = plan_actions(dir, files, previous.as_ref(), force)?;
+
+    let temp = sibling(dir, "new")?;
+    fs::create_dir_all(&temp).map_err(io_err(&temp))?;
+    // Carry over what is not ours (Terraform's files, notes), and our files
+    // that someone edited or that stay the same, as hard links.
+    if dir.exists() {
+        let removed: BTreeSet<&String> = report.removed.iter().collect();
+        link_tree(dir, &temp, Path::new(""), &|rel| {
+            let rel = rel.to_string_lossy();
+            if rel == MANIFEST || removed.contains(&rel.to_string()) {
+                return false;
+            }
+            // Ours and unchanged, ours and edited, or not ours: kept.
+            !matches!(actions.get(rel.as_ref()), Some(Action::Write))
+        })?;
     }
-    if let Some(previous) = previous {
-        for stale in previous.files.keys().filter(|p| !files.contains_key(*p)) {
-            let path = dir.join(stale);
-            match fs::remove_file(&path) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_err(&path)(e)),
-                _ => {}
+    let to_write: Vec<(&String, &Vec<u8>)> = files
+        .iter()
+        .filter(|(p, _)| matches!(actions.get(*p), Some(Action::Write)))
+        .collect();
+    to_write.par_iter().try_for_each(|(path, bytes)| {
+        let target = temp.join(path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        fs::write(&target, bytes).map_err(io_err(&target))
+    })?;
+    let manifest = Manifest {
+        generator: format!("stackgen {}", env!("CARGO_PKG_VERSION")),
+        source: source.to_owned(),
+        files: files
+            .par_iter()
+            .map(|(p, b)| (p.clone(), sha256(b)))
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&manifest).expect("a manifest serializes");
+    text.push('\n');
+    fs::write(temp.join(MANIFEST), text).map_err(io_err(&temp))?;
+
+    swap_into_place(&temp, dir)?;
+    Ok(report)
+}
+
+/// A path beside `dir` for a temporary tree: `.<name>.stackgen-<what>-<pid>`.
+fn sibling(dir: &Path, what: &str) -> Result<PathBuf, WriteError> {
+    let name = dir
+        .file_name()
+        .ok_or_else(|| io_err(dir)(io::Error::other("the output path has no final component")))?;
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+    Ok(parent.join(format!(
+        ".{}{TEMP_MARK}{what}-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    )))
+}
+
+/// Removes temporary trees an interrupted run of ours left beside `dir`.
+fn remove_leftovers(dir: &Path) -> Result<(), WriteError> {
+    let (Some(name), Some(parent)) = (dir.file_name(), dir.parent()) else {
+        return Ok(());
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let prefix = format!(".{}{TEMP_MARK}", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        let is_ours = file_name
+            .strip_prefix(&prefix)
+            .is_some_and(|rest| rest.starts_with("new-") || rest.starts_with("old-"));
+        if is_ours {
+            let path = entry.path();
+            fs::remove_dir_all(&path).map_err(io_err(&path))?;
+        }
+    }
+    Ok(())
+}
+
+/// Recreates the tree under `from` inside `to` with hard links (symlinks
+/// as symlinks), for the relative paths `keep` accepts.
+fn link_tree(
+    from: &Path,
+    to: &Path,
+    rel: &Path,
+    keep: &dyn Fn(&Path) -> bool,
+) -> Result<(), WriteError> {
+    let here = from.join(rel);
+    for entry in fs::read_dir(&here).map_err(io_err(&here))? {
+        let entry = entry.map_err(io_err(&here))?;
+        let rel_child = rel.join(entry.file_name());
+        let source = from.join(&rel_child);
+        let target = to.join(&rel_child);
+        let kind = entry.file_type().map_err(io_err(&source))?;
+        if kind.is_dir() {
+            link_tree(from, to, &rel_child, keep)?;
+        } else if keep(&rel_child) {
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent).map_err(io_err(parent))?;
+            }
+            if kind.is_symlink() {
+                let link = fs::read_link(&source).map_err(io_err(&source))?;
+                std::os::unix::fs::symlink(link, &target).map_err(io_err(&target))?;
+            } else if fs::hard_link(&source, &target).is_err() {
+                fs::copy(&source, &target).map_err(io_err(&target))?;
             }
         }
     }
-    let manifest = Manifest::new(source, files);
-    let mut text = serde_json::to_string_pretty(&manifest).expect("manifest serializes");
-    text.push('\n');
-    write_atomic(&dir.join(MANIFEST), text.as_bytes())
+    // Keep empty directories (Terraform's plugin cache layout has some).
+    let target_dir = to.join(rel);
+    fs::create_dir_all(&target_dir).map_err(io_err(&target_dir))
+}
+
+/// Puts the tree at `temp` where `dir` is, atomically where the platform
+/// allows, and removes the old tree.
+fn swap_into_place(temp: &Path, dir: &Path) -> Result<(), WriteError> {
+    if !dir.exists() {
+        return fs::rename(temp, dir).map_err(io_err(dir));
+    }
+    let exchanged = rustix::fs::renameat_with(
+        rustix::fs::CWD,
+        temp,
+        rustix::fs::CWD,
+        dir,
+        rustix::fs::RenameFlags::EXCHANGE,
+    );
+    if exchanged.is_ok() {
+        // `temp` now holds the old tree.
+        return fs::remove_dir_all(temp).map_err(io_err(temp));
+    }
+    // No atomic exchange here (an older kernel or another OS): two renames,
+    // with the old tree kept until the new one is in place.
+    let old = sibling(dir, "old")?;
+    fs::rename(dir, &old).map_err(io_err(dir))?;
+    fs::rename(temp, dir).map_err(io_err(dir))?;
+    fs::remove_dir_all(&old).map_err(io_err(&old))
 }
 
 fn is_empty_or_missing(dir: &Path) -> io::Result<bool> {
@@ -104,19 +336,6 @@ fn is_empty_or_missing(dir: &Path) -> io::Result<bool> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(true),
         Err(e) => Err(e),
     }
-}
-
-/// Writes through a temporary file in the same directory and renames it,
-/// so a reader never sees half a file.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let parent = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(io_err(parent))?;
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let temp = parent.join(format!(".{name}.stackgen-tmp-{}", std::process::id()));
-    fs::write(&temp, bytes).map_err(io_err(&temp))?;
-    fs::rename(&temp, path).map_err(io_err(path))
 }
 
 #[cfg(test)]
@@ -133,40 +352,104 @@ mod tests {
     #[test]
     fn refuses_a_foreign_directory_unless_forced() {
         let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("notes.txt"), "mine").unwrap();
         let stack = files(&[("main.tf", "x")]);
         assert!(matches!(
-            write(dir.path(), "s.yaml", &stack, false),
+            write(&out, "s.yaml", &stack, false),
             Err(WriteError::Foreign(_))
         ));
-        assert!(!dir.path().join("main.tf").exists());
-        write(dir.path(), "s.yaml", &stack, true).unwrap();
-        assert_eq!(
-            fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
-            "mine"
-        );
+        assert!(!out.join("main.tf").exists());
+        write(&out, "s.yaml", &stack, true).unwrap();
+        assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+        assert_eq!(fs::read_to_string(out.join("main.tf")).unwrap(), "x");
     }
 
     #[test]
-    fn rerender_keeps_terraform_state_and_drops_stale_files() {
+    fn rerender_keeps_state_and_edits_and_drops_stale_files() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("stack");
         write(
             &out,
             "s.yaml",
-            &files(&[("a.tf", "1"), ("b.tf", "2")]),
+            &files(&[("a.tf", "1"), ("b.tf", "2"), ("c.tf", "3")]),
             false,
         )
         .unwrap();
+        fs::create_dir(out.join(".terraform")).unwrap();
+        fs::write(out.join(".terraform/provider"), "binary").unwrap();
         fs::write(out.join("terraform.tfstate"), "state").unwrap();
-        write(&out, "s.yaml", &files(&[("a.tf", "3")]), false).unwrap();
-        assert_eq!(fs::read_to_string(out.join("a.tf")).unwrap(), "3");
+        fs::write(out.join("c.tf"), "3, edited by the student").unwrap();
+
+        let report = write(
+            &out,
+            "s.yaml",
+            &files(&[("a.tf", "new"), ("c.tf", "3 new")]),
+            false,
+        )
+        .unwrap();
+        assert_eq!(report.written, ["a.tf"]);
+        assert_eq!(report.kept_edited, ["c.tf"]);
+        assert_eq!(report.removed, ["b.tf"]);
+        assert_eq!(fs::read_to_string(out.join("a.tf")).unwrap(), "new");
         assert!(!out.join("b.tf").exists());
+        assert_eq!(
+            fs::read_to_string(out.join("c.tf")).unwrap(),
+            "3, edited by the student"
+        );
         assert_eq!(
             fs::read_to_string(out.join("terraform.tfstate")).unwrap(),
             "state"
         );
-        let manifest = Manifest::read(&out).unwrap();
-        assert_eq!(manifest.files.keys().collect::<Vec<_>>(), ["a.tf"]);
+        assert_eq!(
+            fs::read_to_string(out.join(".terraform/provider")).unwrap(),
+            "binary"
+        );
+
+        // The edit is still recognised next time; --force replaces it.
+        let again = write(
+            &out,
+            "s.yaml",
+            &files(&[("a.tf", "new"), ("c.tf", "3 new")]),
+            false,
+        )
+        .unwrap();
+        assert_eq!(again.kept_edited, ["c.tf"]);
+        assert_eq!(again.unchanged, 1);
+        write(
+            &out,
+            "s.yaml",
+            &files(&[("a.tf", "new"), ("c.tf", "3 new")]),
+            true,
+        )
+        .unwrap();
+        assert_eq!(fs::read_to_string(out.join("c.tf")).unwrap(), "3 new");
+    }
+
+    #[test]
+    fn differences_lists_missing_changed_and_stale_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("stack");
+        let first = files(&[("a.tf", "1"), ("b.tf", "2")]);
+        write(&out, "s.yaml", &first, false).unwrap();
+        assert!(differences(&out, &first).unwrap().is_empty());
+        fs::write(out.join("a.tf"), "drift").unwrap();
+        let next = files(&[("a.tf", "1"), ("c.tf", "3")]);
+        assert_eq!(differences(&out, &next).unwrap(), ["a.tf", "b.tf", "c.tf"]);
+    }
+
+    #[test]
+    fn leftovers_of_an_interrupted_run_are_cleaned_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("stack");
+        let stack = files(&[("a.tf", "1")]);
+        write(&out, "s.yaml", &stack, false).unwrap();
+        let leftover = dir.path().join(".stack.stackgen-new-99999");
+        fs::create_dir(&leftover).unwrap();
+        fs::write(leftover.join("a.tf"), "half").unwrap();
+        write(&out, "s.yaml", &stack, false).unwrap();
+        assert!(!leftover.exists());
+        assert_eq!(fs::read_to_string(out.join("a.tf")).unwrap(), "1");
     }
 }

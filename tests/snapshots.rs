@@ -24,6 +24,25 @@ fn yaml_files(dir: &str, prefix: &str) -> Vec<PathBuf> {
     files
 }
 
+fn is_class(path: &Path) -> bool {
+    let source = Source::read(path).unwrap();
+    stackgen::load::kind(&source).unwrap() == stackgen::load::Kind::Class
+}
+
+fn student_examples() -> Vec<PathBuf> {
+    yaml_files("examples", "")
+        .into_iter()
+        .filter(|p| !is_class(p))
+        .collect()
+}
+
+fn class_examples() -> Vec<PathBuf> {
+    yaml_files("examples", "")
+        .into_iter()
+        .filter(|p| is_class(p))
+        .collect()
+}
+
 fn stem(path: &Path) -> String {
     path.file_stem().unwrap().to_string_lossy().into_owned()
 }
@@ -57,7 +76,7 @@ fn render(path: &Path) -> stackgen::emit::Files {
 #[test]
 fn examples_render_to_their_snapshots() {
     settings().bind(|| {
-        for path in yaml_files("examples", "") {
+        for path in student_examples() {
             let files = render(&path);
             for (name, bytes) in &files {
                 if Path::new(name).extension().is_some_and(|e| e == "zip") {
@@ -75,7 +94,7 @@ fn examples_render_to_their_snapshots() {
 
 #[test]
 fn rendering_is_deterministic() {
-    for path in yaml_files("examples", "") {
+    for path in student_examples() {
         assert_eq!(render(&path), render(&path), "{}", path.display());
     }
 }
@@ -134,6 +153,90 @@ fn bad_inputs_are_rejected_with_their_diagnostics() {
     });
 }
 
+fn render_class(path: &Path) -> stackgen::emit::Files {
+    let source = Source::read(path).unwrap();
+    let (class, roster) = stackgen::check_class(&source, path.parent().unwrap());
+    let class = match class {
+        Ok(c) => c,
+        Err(stackgen::RenderError::Invalid(found)) => {
+            let mut sources = vec![source];
+            sources.extend(roster);
+            let text: Vec<String> = found
+                .iter()
+                .map(|d| stackgen::load::render_in(&sources, d))
+                .collect();
+            panic!("{} is invalid:\n{}", path.display(), text.join("\n"));
+        }
+        Err(e) => panic!("{e}"),
+    };
+    stackgen::render_class(&class, &file_name(path), &|| {}).unwrap()
+}
+
+#[test]
+fn class_examples_render_summaries_to_their_snapshots() {
+    settings().bind(|| {
+        let classes = class_examples();
+        assert!(classes.len() >= 2, "{classes:?}");
+        for path in classes {
+            let files = render_class(&path);
+            for summary in ["class-summary.md", "class-summary.csv"] {
+                let text = String::from_utf8(files[summary].clone()).unwrap();
+                insta::assert_snapshot!(format!("{}__{summary}", stem(&path)), text);
+            }
+            let dirs: std::collections::BTreeSet<&str> = files
+                .keys()
+                .filter_map(|p| p.split_once('/'))
+                .map(|(d, _)| d)
+                .collect();
+            let listing: Vec<&str> = dirs.into_iter().collect();
+            insta::assert_snapshot!(format!("{}__directories", stem(&path)), listing.join("\n"));
+        }
+    });
+}
+
+/// A student of a class gets exactly the stack the same student gets from a
+/// student file (only the input's name in the headers differs).
+#[test]
+fn a_class_member_equals_the_same_student_rendered_alone() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let class = render_class(&root.join("examples/class.yaml"));
+    let alone = render(&root.join("examples/jk-12345.yaml"));
+    assert!(!alone.is_empty());
+    for (path, bytes) in &alone {
+        let member = &class[&format!("12345-jk/{path}")];
+        match String::from_utf8(member.clone()) {
+            Ok(text) => {
+                let text = text.replace("class.yaml", "jk-12345.yaml");
+                assert_eq!(text.as_bytes(), bytes.as_slice(), "{path}");
+            }
+            Err(_) => assert_eq!(member, bytes, "{path}"),
+        }
+    }
+}
+
+#[test]
+fn bad_class_inputs_are_rejected_with_their_diagnostics() {
+    settings().bind(|| {
+        for path in yaml_files("tests/inputs", "class_err_") {
+            let text = fs::read_to_string(&path).unwrap();
+            let source = Source::new(file_name(&path), text);
+            let (result, roster) = stackgen::check_class(&source, path.parent().unwrap());
+            let mut sources = vec![source];
+            sources.extend(roster);
+            let report = match result {
+                Err(stackgen::RenderError::Invalid(found)) => found
+                    .iter()
+                    .map(|d| stackgen::load::render_in(&sources, d))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                Ok(_) => panic!("{} was accepted", path.display()),
+                Err(e) => panic!("{}: {e}", path.display()),
+            };
+            insta::assert_snapshot!(stem(&path), report);
+        }
+    });
+}
+
 #[test]
 fn every_diagnostic_code_is_documented() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -172,7 +275,7 @@ fn every_diagnostic_code_is_documented() {
 #[test]
 fn every_example_has_a_reviewed_iam_review() {
     settings().bind(|| {
-        for path in yaml_files("examples", "") {
+        for path in student_examples() {
             let source = Source::read(&path).unwrap();
             let checked = stackgen::check(&source).unwrap();
             let review = stackgen::review_iam(&checked.spec, &file_name(&path)).unwrap();

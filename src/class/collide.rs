@@ -1,0 +1,101 @@
+//! Collisions between students, found before anything exists in AWS.
+//!
+//! - Two students with one index number would share an output directory and,
+//!   with the same initials, every name.
+//! - S3 bucket names are global across all of AWS: no two students may get
+//!   the same bucket, whatever their accounts.
+//! - Within one account every other name must be unique too (IAM names are
+//!   account-wide; the rest are per region, and being stricter costs
+//!   nothing, since the names embed the student anyway).
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::Diagnostic;
+use crate::load::Source;
+use crate::names::{NameKind, Names, Parts};
+
+use super::{Entry, Member};
+
+pub fn check(members: &[Member], entries: &[Entry], source: &Source) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let describe = |i: usize| format!("{} ({})", members[i].label, entries[i].name);
+    let mut point = |mut d: Diagnostic, i: usize, field: &str| {
+        d.field = format!("{}.{field}", members[i].label);
+        match &entries[i].origin {
+            Some((file, line)) => {
+                d.file = Some(file.clone());
+                d.location = Some(crate::diagnostic::Location {
+                    line: *line,
+                    column: 1,
+                });
+            }
+            None => d.location = source.locations.value(&d.field),
+        }
+        found.push(d);
+    };
+
+    let mut by_index: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, m) in members.iter().enumerate() {
+        let index = m.spec.student.index_no.as_str();
+        if let Some(&first) = by_index.get(index) {
+            point(
+                Diagnostic::error(
+                    "SG601",
+                    "",
+                    format!("index number `{index}` is also {}'s", describe(first)),
+                )
+                .rule("index numbers identify students: each appears once in a class")
+                .fix("correct the index number, or remove the duplicate student"),
+                i,
+                "index_no",
+            );
+        } else {
+            by_index.insert(index, i);
+        }
+    }
+
+    // (scope, kind, name) -> first student; scope is "" for global names.
+    let mut seen: BTreeMap<(String, NameKind, String), usize> = BTreeMap::new();
+    for (i, m) in members.iter().enumerate() {
+        let names = Names::derive(&Parts::from_spec(&m.spec));
+        for derived in names.all(m.spec.analytics.enabled) {
+            let scope = match derived.kind {
+                NameKind::S3Bucket => String::new(),
+                // Tables live in the student's own database.
+                NameKind::GlueTable => format!("{}/{}", m.spec.account_id, names.glue_database),
+                _ => m.spec.account_id.clone(),
+            };
+            let key = (scope, derived.kind, derived.name.clone());
+            if let Some(&first) = seen.get(&key) {
+                let (code, rule) = if derived.kind == NameKind::S3Bucket {
+                    ("SG602", "S3 bucket names are unique across all of AWS")
+                } else {
+                    (
+                        "SG603",
+                        "names of one kind are unique within an AWS account",
+                    )
+                };
+                point(
+                    Diagnostic::error(
+                        code,
+                        "",
+                        format!(
+                            "{} name `{}` is also {}'s",
+                            derived.purpose,
+                            derived.name,
+                            describe(first)
+                        ),
+                    )
+                    .rule(rule)
+                    .fix("give the students different initials or index numbers"),
+                    i,
+                    "initials",
+                );
+                // The first clash of a student is enough to act on.
+                break;
+            }
+            seen.insert(key, i);
+        }
+    }
+    found
+}
