@@ -172,7 +172,10 @@ fn load(spec: &Path, v: Verbosity) -> Result<Loaded, ExitCode> {
         Err(found) => return Err(fail(&[source], &RenderError::Invalid(found), v)),
     };
     let (result, roster) = match kind {
-        Kind::Student => (stackgen::check(&source).map(|c| Input::Student(Box::new(c))), None),
+        Kind::Student => (
+            stackgen::check(&source).map(|c| Input::Student(Box::new(c))),
+            None,
+        ),
         Kind::Class => {
             let base = spec.parent().unwrap_or(Path::new("."));
             let (result, roster) = stackgen::check_class(&source, base);
@@ -258,8 +261,16 @@ fn progress_bar(len: usize, v: Verbosity) -> ProgressBar {
 fn validate(spec: &Path, v: Verbosity) -> Result<ExitCode, ExitCode> {
     let loaded = load(spec, v)?;
     // Rendering in memory also runs the link check, so `validate` passing
-    // means `render` will too.
-    render_files(&loaded, v)?;
+    // means `render` will too. A class renders one stack per template
+    // shape, which covers every student (see `emit::shape`).
+    match &loaded.input {
+        Input::Student(_) => {
+            render_files(&loaded, v)?;
+        }
+        Input::Class(class) => {
+            stackgen::check_class_shapes(class).map_err(|e| fail(&loaded.sources, &e, v))?;
+        }
+    }
     if !v.quiet {
         let what = match &loaded.input {
             Input::Student(_) => "valid".to_owned(),

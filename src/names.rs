@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::model::StudentSpec;
 
 /// The kind of AWS name, which decides the rule it must satisfy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum NameKind {
     S3Bucket,
     KinesisStream,

@@ -6,6 +6,7 @@
 //! and entries are written in the order given.
 
 use std::io::{Cursor, Write};
+use std::sync::OnceLock;
 
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
@@ -14,6 +15,24 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 pub const ETL_SOURCE: &str = include_str!("../templates/lambda/etl/lambda_definition.py");
 /// The alert function's source, handler `alert_function.handler`.
 pub const ALERT_SOURCE: &str = include_str!("../templates/lambda/alert/alert_function.py");
+
+/// The ETL function's zip, built once: every student's is the same.
+pub fn etl_zip() -> &'static [u8] {
+    static ZIP: OnceLock<Vec<u8>> = OnceLock::new();
+    ZIP.get_or_init(|| {
+        zip(&[("lambda_definition.py", ETL_SOURCE.as_bytes())])
+            .expect("zipping a constant into memory cannot fail")
+    })
+}
+
+/// The alert function's zip, built once.
+pub fn alert_zip() -> &'static [u8] {
+    static ZIP: OnceLock<Vec<u8>> = OnceLock::new();
+    ZIP.get_or_init(|| {
+        zip(&[("alert_function.py", ALERT_SOURCE.as_bytes())])
+            .expect("zipping a constant into memory cannot fail")
+    })
+}
 
 /// A zip holding `entries` (name, contents).
 pub fn zip(entries: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {

@@ -8,11 +8,11 @@
 //!   account-wide; the rest are per region, and being stricter costs
 //!   nothing, since the names embed the student anyway).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::Diagnostic;
 use crate::load::Source;
-use crate::names::{NameKind, Names, Parts};
+use crate::names::{Derived, NameKind};
 
 use super::{Entry, Member};
 
@@ -54,20 +54,25 @@ pub fn check(members: &[Member], entries: &[Entry], source: &Source) -> Vec<Diag
         }
     }
 
-    // (scope, kind, name) -> first student; scope is "" for global names.
-    let mut seen: BTreeMap<(String, NameKind, String), usize> = BTreeMap::new();
-    for (i, m) in members.iter().enumerate() {
-        let names = Names::derive(&Parts::from_spec(&m.spec));
-        for derived in names.all(m.spec.analytics.enabled) {
-            let scope = match derived.kind {
-                NameKind::S3Bucket => String::new(),
+    // (scope, kind, name) -> first student; the scope is empty for global
+    // names. Keys borrow from `all`, so a class of 1,000 costs no copies.
+    let all: Vec<Vec<Derived>> = members
+        .iter()
+        .map(|m| m.names.all(m.spec.analytics.enabled))
+        .collect();
+    let mut seen: HashMap<(&str, &str, NameKind, &str), usize> = HashMap::new();
+    for (i, (m, derived)) in members.iter().zip(&all).enumerate() {
+        let names = &m.names;
+        for d in derived {
+            let scope = match d.kind {
+                NameKind::S3Bucket => ("", ""),
                 // Tables live in the student's own database.
-                NameKind::GlueTable => format!("{}/{}", m.spec.account_id, names.glue_database),
-                _ => m.spec.account_id.clone(),
+                NameKind::GlueTable => (m.spec.account_id.as_str(), names.glue_database.as_str()),
+                _ => (m.spec.account_id.as_str(), ""),
             };
-            let key = (scope, derived.kind, derived.name.clone());
+            let key = (scope.0, scope.1, d.kind, d.name.as_str());
             if let Some(&first) = seen.get(&key) {
-                let (code, rule) = if derived.kind == NameKind::S3Bucket {
+                let (code, rule) = if d.kind == NameKind::S3Bucket {
                     ("SG602", "S3 bucket names are unique across all of AWS")
                 } else {
                     (
@@ -81,8 +86,8 @@ pub fn check(members: &[Member], entries: &[Entry], source: &Source) -> Vec<Diag
                         "",
                         format!(
                             "{} name `{}` is also {}'s",
-                            derived.purpose,
-                            derived.name,
+                            d.purpose,
+                            d.name,
                             describe(first)
                         ),
                     )

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::load::Source;
 use crate::model::{ClassSpec, StudentSpec};
+use crate::names::{Names, Parts};
 use crate::translit;
 use crate::validate;
 
@@ -28,6 +29,8 @@ pub struct Member {
     /// Output directory: `<index_no>-<initials>`.
     pub dir: String,
     pub spec: StudentSpec,
+    /// Every name the student's stack creates.
+    pub names: Names,
 }
 
 #[derive(Debug, Clone)]
@@ -240,6 +243,7 @@ fn member(spec: &ClassSpec, entry: &Entry) -> Result<(Member, Vec<Diagnostic>), 
         Member {
             label: entry.label.clone(),
             dir,
+            names: Names::derive(&Parts::from_spec(&student)),
             spec: student,
         },
         diagnostics,

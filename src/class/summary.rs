@@ -16,7 +16,7 @@
 
 use std::fmt::Write as _;
 
-use crate::names::{Names, Parts};
+use crate::names::Names;
 
 use super::Class;
 
@@ -57,7 +57,7 @@ fn rows(class: &Class) -> Vec<Row> {
         .members
         .iter()
         .map(|m| {
-            let names = Names::derive(&Parts::from_spec(&m.spec));
+            let names = m.names.clone();
             let alerts = m.spec.analytics.enabled && m.spec.analytics.alert_lambda;
             Row {
                 dir: m.dir.clone(),

@@ -29,12 +29,6 @@ pub enum EmitError {
         #[source]
         source: minijinja::Error,
     },
-    #[error("packaging {file} failed: {source}")]
-    Package {
-        file: String,
-        #[source]
-        source: std::io::Error,
-    },
 }
 
 /// The classic target's templates: (output file, template source).
@@ -89,7 +83,14 @@ const CLASSIC: &[(&str, &str)] = &[
 
 const HEADER: &str = include_str!("../../templates/classic/header.j2");
 
-fn environment() -> Environment<'static> {
+/// The template environment, built once: compiling the templates costs
+/// more than rendering them, and a class renders them for every student.
+fn environment() -> &'static Environment<'static> {
+    static ENV: std::sync::OnceLock<Environment<'static>> = std::sync::OnceLock::new();
+    ENV.get_or_init(build_environment)
+}
+
+fn build_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(|_| AutoEscape::None);
@@ -108,6 +109,19 @@ fn environment() -> Environment<'static> {
             .expect("embedded templates are valid (checked by the snapshot tests)");
     }
     env
+}
+
+/// The template branches a spec selects. Two specs of one shape give
+/// stacks that differ only in values, and every value reaches the files
+/// through the `hcl` filter's quoting; so rendering and link-checking one
+/// stack per shape proves all of them render (`validate` of a class relies
+/// on this; `render` still checks every stack it writes).
+pub fn shape(spec: &crate::model::StudentSpec) -> String {
+    let a = &spec.analytics;
+    format!(
+        "{:?}/{:?}/analytics={}/alert_lambda={}/alerts_firehose={}/start={}",
+        spec.target, spec.policy_style, a.enabled, a.alert_lambda, a.alerts_firehose, a.start
+    )
 }
 
 /// The generator's settings as written to `generator.json`.
@@ -150,26 +164,15 @@ pub fn render(plan: &Plan, source_name: &str) -> Result<Files, EmitError> {
     json.push('\n');
     files.insert("generator.json".to_owned(), json.into_bytes());
 
-    let mut zip = |file: &str, entry: &str, source: &str| -> Result<(), EmitError> {
-        let bytes =
-            package::zip(&[(entry, source.as_bytes())]).map_err(|source| EmitError::Package {
-                file: file.to_owned(),
-                source,
-            })?;
-        files.insert(file.to_owned(), bytes);
-        Ok(())
-    };
-    zip(
-        "lambda/etl_function.zip",
-        "lambda_definition.py",
-        package::ETL_SOURCE,
-    )?;
+    files.insert(
+        "lambda/etl_function.zip".into(),
+        package::etl_zip().to_vec(),
+    );
     if plan.spec.analytics.enabled && plan.spec.analytics.alert_lambda {
-        zip(
-            "lambda/alert_function.zip",
-            "alert_function.py",
-            package::ALERT_SOURCE,
-        )?;
+        files.insert(
+            "lambda/alert_function.zip".into(),
+            package::alert_zip().to_vec(),
+        );
     }
     Ok(files)
 }

@@ -64,8 +64,12 @@ impl NameRule {
     /// so a student sees everything wrong at once.
     pub fn check(&self, derived: &Derived, parts: &Parts) -> Vec<Diagnostic> {
         let name = &derived.name;
+        let problems = self.problems(name);
+        if problems.is_empty() {
+            return Vec::new();
+        }
         let what = format!("{} name `{name}`", derived.purpose);
-        self.problems(name)
+        problems
             .into_iter()
             .map(|problem| {
                 let (field, message, fix) = match problem {

@@ -1,0 +1,241 @@
+//! Rendering a class from the command line: one directory per student,
+//! summaries, re-rendering around a student's edits, `--check` for an
+//! instructor's CI, and an interrupted write that leaves the old tree or
+//! the new one, never a mix.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use insta_cmd::get_cargo_bin;
+
+fn stackgen() -> Command {
+    let mut cmd = Command::new(get_cargo_bin("stackgen"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn examples(file: &str) -> String {
+    format!("{}/examples/{file}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every file under `dir` (relative path -> bytes).
+fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.insert(rel, fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn renders_one_directory_per_student_and_the_summaries() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("class");
+    let status = stackgen()
+        .args(["render", &examples("roster-class.yaml"), "-q", "-o"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let tree = read_tree(&out);
+    for dir in ["48001-lz", "48002-zc", "48003-gb", "48004-mw", "48005-en"] {
+        assert!(tree.contains_key(&format!("{dir}/main.tf")), "{dir}");
+        assert!(
+            tree.contains_key(&format!("{dir}/lambda/etl_function.zip")),
+            "{dir}"
+        );
+        // Exercise 5 is off in this class: no analytics file, no alert zip.
+        assert!(
+            !tree.contains_key(&format!("{dir}/kinesis_analytics.tf")),
+            "{dir}"
+        );
+    }
+    let csv = String::from_utf8(tree["class-summary.csv"].clone()).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 5 + 1, "{csv}");
+    assert!(csv.contains("48004-mw,Małgorzata Wójcik-Świątek,012345678901"));
+}
+
+#[test]
+fn rerender_keeps_a_students_edit_and_check_reports_drift() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("class");
+    let render = |extra: &[&str]| {
+        stackgen()
+            .args(["render", &examples("class.yaml"), "-o"])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    assert!(render(&["-q"]).status.success());
+
+    // A clean tree passes --check.
+    let check = render(&["--check"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+
+    // A student edits a generated file; Terraform adds its state.
+    let edited = out.join("12345-jk/s3.tf");
+    fs::write(&edited, "# my own bucket settings\n").unwrap();
+    fs::write(out.join("12345-jk/terraform.tfstate"), "{}").unwrap();
+
+    // --check lists exactly that file and exits 1.
+    let check = render(&["--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&check.stdout),
+        "differs: 12345-jk/s3.tf\n"
+    );
+
+    // A re-render reports the edit and leaves it, and the state, alone.
+    let again = render(&[]);
+    assert!(again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        stderr.contains("kept: 12345-jk/s3.tf was edited"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read_to_string(&edited).unwrap(),
+        "# my own bucket settings\n"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("12345-jk/terraform.tfstate")).unwrap(),
+        "{}"
+    );
+
+    // --force puts the generated file back; the tree is clean again.
+    assert!(render(&["--force", "-q"]).status.success());
+    assert!(fs::read_to_string(&edited)
+        .unwrap()
+        .contains("aws_s3_bucket"));
+    assert_eq!(render(&["--check", "-q"]).status.code(), Some(0));
+    assert_eq!(
+        fs::read_to_string(out.join("12345-jk/terraform.tfstate")).unwrap(),
+        "{}"
+    );
+}
+
+#[test]
+fn a_student_removed_from_the_class_loses_the_generated_files_only() {
+    let temp = tempfile::tempdir().unwrap();
+    let class = temp.path().join("class.yaml");
+    let out = temp.path().join("out");
+    let write_class = |students: &str| {
+        fs::write(
+            &class,
+            format!("course: c\ndefaults:\n  account_id: \"100603781557\"\nstudents:\n{students}"),
+        )
+        .unwrap();
+    };
+    write_class("  - { name: Jan Kowalski, initials: jk, index_no: \"1\" }\n  - { name: Anna Nowak, initials: an, index_no: \"2\" }\n");
+    let render = || {
+        stackgen()
+            .args(["render", "-q", "-o"])
+            .arg(&out)
+            .arg(&class)
+            .status()
+            .unwrap()
+    };
+    assert!(render().success());
+    fs::write(out.join("2-an/terraform.tfstate"), "{}").unwrap();
+    write_class("  - { name: Jan Kowalski, initials: jk, index_no: \"1\" }\n");
+    assert!(render().success());
+    assert!(!out.join("2-an/main.tf").exists());
+    // Her Terraform state is not stackgen's to delete.
+    assert!(out.join("2-an/terraform.tfstate").exists());
+}
+
+/// Kills `render` of a large class at different moments; whatever the
+/// moment, the output directory holds exactly the old tree or exactly the
+/// new one (manifest and files agreeing).
+#[test]
+fn an_interrupted_render_leaves_the_old_or_the_new_tree() {
+    let temp = tempfile::tempdir().unwrap();
+    let roster: String = std::iter::once("name,index_no,initials\n".to_owned())
+        .chain((0..150).map(|i| format!("Student {i},{},st\n", 10000 + i)))
+        .collect();
+    fs::write(temp.path().join("roster.csv"), roster).unwrap();
+    let class = temp.path().join("class.yaml");
+    let write_class = |rate: u32| {
+        fs::write(
+            &class,
+            format!("course: big\nroster: roster.csv\ndefaults:\n  account_id: \"100603781557\"\n  generator:\n    messages_per_second: {rate}\n"),
+        )
+        .unwrap();
+    };
+    let out = temp.path().join("out");
+    let render = || {
+        let mut cmd = stackgen();
+        cmd.args(["render", "-q", "-o"]).arg(&out).arg(&class);
+        cmd
+    };
+
+    write_class(1);
+    assert!(render().status().unwrap().success());
+    let old = read_tree(&out);
+    write_class(2);
+    assert!(render().status().unwrap().success());
+    let new = read_tree(&out);
+    assert_ne!(old, new);
+
+    let mut interrupted = 0;
+    for (attempt, delay_ms) in [5u64, 30, 60, 100, 150, 200, 300, 450]
+        .into_iter()
+        .enumerate()
+    {
+        // Alternate the target so every attempt has something to change.
+        write_class(if attempt % 2 == 0 { 1 } else { 2 });
+        let before = read_tree(&out);
+        let mut child = render()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let killed = child.try_wait().unwrap().is_none();
+        let _ = child.kill();
+        let _ = child.wait();
+        interrupted += usize::from(killed);
+        let after = read_tree(&out);
+        let expected_new = if attempt % 2 == 0 { &old } else { &new };
+        assert!(
+            after == before || &after == expected_new,
+            "after a kill at {delay_ms} ms the tree is neither the old nor the new one"
+        );
+    }
+    assert!(
+        interrupted > 0,
+        "no attempt was interrupted; the test proved nothing"
+    );
+    // The next run cleans up whatever the killed runs left beside `out`.
+    write_class(2);
+    assert!(render().status().unwrap().success());
+    assert_eq!(read_tree(&out), new);
+    let leftovers: Vec<_> = fs::read_dir(temp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("stackgen-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
