@@ -108,6 +108,7 @@ pub struct Arns {
     pub alerts_firehose_log_group: String,
     pub etl_log_group: String,
     pub alert_log_group: String,
+    pub detector_log_group: String,
     /// Account-wide pattern the handout's Firehose policy used for logs.
     pub any_firehose_log_group: String,
 }
@@ -306,6 +307,31 @@ pub fn analytics(arns: &Arns, alerts_firehose: bool, alert_lambda: bool) -> Docu
     Document::new(statements)
 }
 
+/// The anomaly detector (modern): reads the stream through an event source
+/// mapping, writes flagged trades to the alerts Firehose, logs.
+pub fn detector(arns: &Arns, alerts_firehose: bool) -> Document {
+    let mut statements = vec![allow(
+        "ReadSourceStream",
+        &[
+            "kinesis:DescribeStream",
+            "kinesis:DescribeStreamSummary",
+            "kinesis:GetRecords",
+            "kinesis:GetShardIterator",
+            "kinesis:ListShards",
+        ],
+        std::slice::from_ref(&arns.stream),
+    )];
+    if alerts_firehose {
+        statements.push(allow(
+            "DeliverAlerts",
+            &["firehose:PutRecordBatch"],
+            std::slice::from_ref(&arns.alerts_firehose),
+        ));
+    }
+    statements.push(own_logs(&arns.detector_log_group));
+    Document::new(statements)
+}
+
 /// The alerts delivery stream writes under `alerts/`.
 pub fn alerts_firehose(arns: &Arns) -> Document {
     Document::new(vec![
@@ -344,6 +370,7 @@ mod tests {
                 "arn:aws:logs:us-east-1:100603781557:log-group:/aws/kinesisfirehose/a".into(),
             etl_log_group: "arn:aws:logs:us-east-1:100603781557:log-group:/aws/lambda/e".into(),
             alert_log_group: "arn:aws:logs:us-east-1:100603781557:log-group:/aws/lambda/a".into(),
+            detector_log_group: "arn:aws:logs:us-east-1:100603781557:log-group:/aws/lambda/d".into(),
             any_firehose_log_group:
                 "arn:aws:logs:us-east-1:100603781557:log-group:/aws/kinesisfirehose/*".into(),
         }
@@ -358,6 +385,7 @@ mod tests {
             alert_lambda(&a),
             analytics(&a, true, true),
             alerts_firehose(&a),
+            detector(&a, true),
         ]
     }
 

@@ -11,6 +11,7 @@ pub mod aws;
 pub mod class;
 pub mod diagnostic;
 pub mod emit;
+pub mod features;
 pub mod iam;
 pub mod keys;
 pub mod link;

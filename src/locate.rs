@@ -33,15 +33,18 @@ impl Locations {
     }
 
     /// Where the value of `path` starts; for a field that is absent, the
-    /// closest enclosing field that is present (a default derived from a
-    /// missing key is best explained at its parent).
+    /// key of the closest enclosing field that is present (a default
+    /// derived from a missing key is best explained at its parent).
     pub fn value(&self, path: &str) -> Option<Location> {
+        if let Some(loc) = self.values.get(path) {
+            return Some(*loc);
+        }
         let mut path = path;
         loop {
-            if let Some(loc) = self.values.get(path) {
+            path = parent(path)?;
+            if let Some(loc) = self.keys.get(path) {
                 return Some(*loc);
             }
-            path = parent(path)?;
         }
     }
 
@@ -221,7 +224,7 @@ students:
     #[test]
     fn missing_field_falls_back_to_its_parent() {
         let loc = Locations::index(SPEC);
-        assert_eq!(loc.value("student.nickname"), loc.value("student"));
+        assert_eq!(loc.value("student.nickname"), loc.key("student"));
         assert_eq!(loc.value("region"), None);
     }
 

@@ -34,6 +34,8 @@ pub struct StudentSpec {
     /// How broad the generated IAM policies are.
     #[serde(default)]
     pub policy_style: PolicyStyle,
+    #[serde(default)]
+    pub iam: IamOptions,
     /// Days CloudWatch keeps the logs of the Lambda functions and Firehose
     /// deliveries (the stack creates those log groups itself).
     #[serde(default = "default_log_retention_days")]
@@ -58,7 +60,7 @@ pub enum Target {
     /// Terraform >= 0.14 with hashicorp/aws ~> 3.27, as in the handout.
     #[default]
     Classic,
-    /// Terraform >= 1.5 with hashicorp/aws ~> 6.0 (not implemented yet).
+    /// Terraform >= 1.5 with hashicorp/aws ~> 6.0: deploys on AWS today.
     Modern,
 }
 
@@ -70,6 +72,15 @@ pub enum PolicyStyle {
     LeastPrivilege,
     /// The handout's broad policies (`kinesis:*`, `s3:*`), for courses that teach from them.
     Lab,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IamOptions {
+    /// AWS Academy Learner Lab: create no IAM roles or policies; every
+    /// service uses this existing role (usually `LabRole`).
+    #[serde(default)]
+    pub existing_role: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -122,24 +133,31 @@ impl Default for FirehoseOptions {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LambdaOptions {
-    /// Python runtime of both Lambda functions (classic: `python3.8`, the newest provider 3.x accepts with the handout's layer).
-    pub runtime: String,
+    /// Python runtime of the Lambda functions. Default: `python3.8` for
+    /// classic (the newest provider 3.x accepts with the handout's layer),
+    /// `python3.12` for modern.
+    pub runtime: Option<String>,
     /// ETL function timeout in seconds, 1 to 900 (handout: 300).
     pub timeout_s: u32,
     /// ETL function memory in MB, 128 to 10240 (handout: 512).
     pub memory_mb: u32,
-    /// Path of the awswrangler layer zip, relative to the rendered stack
-    /// (handout: the course repository's `awswrangler-layer-2.7.0-py3.8.zip`).
-    pub layer_zip: String,
+    /// Classic only: path of the awswrangler layer zip, relative to the
+    /// rendered stack. Default: `lambda/awswrangler-layer-2.7.0-py3.8.zip`
+    /// (the course repository's file).
+    pub layer_zip: Option<String>,
+    /// Modern only: version of the AWS-managed layer
+    /// `AWSSDKPandas-Python3xx` to use. Default: 16 for `python3.12`.
+    pub layer_version: Option<u32>,
 }
 
 impl Default for LambdaOptions {
     fn default() -> Self {
         Self {
-            runtime: "python3.8".to_owned(),
+            runtime: None,
             timeout_s: 300,
             memory_mb: 512,
-            layer_zip: "lambda/awswrangler-layer-2.7.0-py3.8.zip".to_owned(),
+            layer_zip: None,
+            layer_version: None,
         }
     }
 }
@@ -149,15 +167,21 @@ impl Default for LambdaOptions {
 pub struct AnalyticsOptions {
     /// Emit exercise 5 (streaming anomaly detection) at all.
     pub enabled: bool,
+    /// What runs the detection: `sql` (the handout's Kinesis Analytics
+    /// application; classic's default) or `lambda` (a function reading the
+    /// stream; modern's default and only choice).
+    pub engine: Option<Engine>,
     /// Symbol whose trades are watched (handout: `BTC_USD`).
     pub symbol: String,
     /// A trade is flagged when its dollar amount exceeds this many times the window average (handout: 4).
     pub threshold: f64,
     /// Length of the averaging window in seconds (handout: 30).
     pub window_seconds: u32,
-    /// Start the application when it is created (it costs about $0.11 per hour while running).
+    /// SQL engine: start the application when it is created (it costs
+    /// about $0.11 per hour while running).
     pub start: bool,
-    /// Emit the alert Lambda that logs each flagged trade (handout exercise 5g).
+    /// SQL engine: emit the alert Lambda that logs each flagged trade
+    /// (handout exercise 5g; the `lambda` engine logs alerts itself).
     pub alert_lambda: bool,
     /// Emit the Firehose that loads alerts into the lake (handout exercise 5h).
     pub alerts_firehose: bool,
@@ -167,6 +191,7 @@ impl Default for AnalyticsOptions {
     fn default() -> Self {
         Self {
             enabled: true,
+            engine: None,
             symbol: "BTC_USD".to_owned(),
             threshold: 4.0,
             window_seconds: 30,
@@ -175,6 +200,15 @@ impl Default for AnalyticsOptions {
             alerts_firehose: true,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// Kinesis Data Analytics for SQL, as in the handout.
+    Sql,
+    /// A Lambda function on the stream applying the same rule.
+    Lambda,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

@@ -10,6 +10,7 @@
 
 use serde::Serialize;
 
+use crate::features::Features;
 use crate::model::StudentSpec;
 
 /// The kind of AWS name, which decides the rule it must satisfy.
@@ -114,6 +115,10 @@ pub struct Names {
     pub alert_log_group: String,
     pub alert_role: String,
     pub alert_policy: String,
+    pub detector_function: String,
+    pub detector_log_group: String,
+    pub detector_role: String,
+    pub detector_policy: String,
 }
 
 impl Names {
@@ -125,6 +130,7 @@ impl Names {
         let alerts_firehose = d("firehose-alerts");
         let etl_function = d("etl-post-processing");
         let alert_function = d("anomaly-alert");
+        let detector_function = d("anomaly-detector");
         Self {
             bucket: d("datalake"),
             stream: d("cryptostock"),
@@ -156,70 +162,63 @@ impl Names {
             alert_function,
             alert_role: d("alert-lambda-role"),
             alert_policy: d("alert-lambda-policy"),
+            detector_log_group: format!("/aws/lambda/{detector_function}"),
+            detector_function,
+            detector_role: d("detector-role"),
+            detector_policy: d("detector-policy"),
             suffix: sfx,
         }
     }
 
-    /// Every name with its kind, in a fixed order, for validation and
-    /// collision checks. `analytics` says whether exercise 5 is emitted.
-    pub fn all(&self, analytics: bool) -> Vec<Derived> {
+    /// Every name the stack creates, with its kind, in a fixed order, for
+    /// validation and collision checks.
+    pub fn all(&self, features: &Features) -> Vec<Derived> {
         use NameKind::{
             AnalyticsApplication, AthenaWorkgroup, Firehose, GlueCrawler, GlueDatabase, GlueTable,
             IamPolicy, IamRole, KinesisStream, LambdaFunction, LambdaLayer, LogGroup, S3Bucket,
         };
-        let mut all = vec![
-            (S3Bucket, "S3 bucket", &self.bucket),
-            (KinesisStream, "Kinesis Data Stream", &self.stream),
-            (Firehose, "Firehose delivery stream", &self.firehose),
-            (IamRole, "Firehose role", &self.firehose_role),
-            (IamPolicy, "Firehose policy", &self.firehose_policy),
-            (LogGroup, "Firehose log group", &self.firehose_log_group),
-            (GlueDatabase, "Glue database", &self.glue_database),
-            (GlueCrawler, "Glue crawler", &self.crawler),
-            (GlueTable, "crawler table", &self.raw_table),
-            (GlueTable, "processed table", &self.processed_table),
-            (IamRole, "crawler role", &self.crawler_role),
-            (IamPolicy, "crawler policy", &self.crawler_policy),
-            (LambdaLayer, "awswrangler layer", &self.layer),
-            (LambdaFunction, "ETL Lambda function", &self.etl_function),
-            (LogGroup, "ETL Lambda log group", &self.etl_log_group),
-            (IamRole, "ETL Lambda role", &self.lambda_role),
-            (IamPolicy, "ETL Lambda policy", &self.lambda_policy),
-            (AthenaWorkgroup, "Athena workgroup", &self.workgroup),
+        // (kind, purpose, name, whether it exists in this stack)
+        let f = features;
+        let iam = f.create_iam;
+        let candidates = [
+            (S3Bucket, "S3 bucket", &self.bucket, true),
+            (KinesisStream, "Kinesis Data Stream", &self.stream, true),
+            (Firehose, "Firehose delivery stream", &self.firehose, true),
+            (IamRole, "Firehose role", &self.firehose_role, iam),
+            (IamPolicy, "Firehose policy", &self.firehose_policy, iam),
+            (LogGroup, "Firehose log group", &self.firehose_log_group, true),
+            (GlueDatabase, "Glue database", &self.glue_database, true),
+            (GlueCrawler, "Glue crawler", &self.crawler, true),
+            (GlueTable, "crawler table", &self.raw_table, true),
+            (GlueTable, "processed table", &self.processed_table, true),
+            (IamRole, "crawler role", &self.crawler_role, iam),
+            (IamPolicy, "crawler policy", &self.crawler_policy, iam),
+            (LambdaLayer, "awswrangler layer", &self.layer, f.layer_zip.is_some()),
+            (LambdaFunction, "ETL Lambda function", &self.etl_function, true),
+            (LogGroup, "ETL Lambda log group", &self.etl_log_group, true),
+            (IamRole, "ETL Lambda role", &self.lambda_role, iam),
+            (IamPolicy, "ETL Lambda policy", &self.lambda_policy, iam),
+            (AthenaWorkgroup, "Athena workgroup", &self.workgroup, true),
+            (AnalyticsApplication, "Kinesis Analytics application", &self.analytics_app, f.sql_analytics),
+            (IamRole, "analytics role", &self.analytics_role, iam && f.sql_analytics),
+            (IamPolicy, "analytics policy", &self.analytics_policy, iam && f.sql_analytics),
+            (Firehose, "alerts Firehose", &self.alerts_firehose, f.alerts_firehose),
+            (IamRole, "alerts Firehose role", &self.alerts_firehose_role, iam && f.alerts_firehose),
+            (IamPolicy, "alerts Firehose policy", &self.alerts_firehose_policy, iam && f.alerts_firehose),
+            (LogGroup, "alerts Firehose log group", &self.alerts_firehose_log_group, f.alerts_firehose),
+            (LambdaFunction, "alert Lambda function", &self.alert_function, f.alert_lambda),
+            (LogGroup, "alert Lambda log group", &self.alert_log_group, f.alert_lambda),
+            (IamRole, "alert Lambda role", &self.alert_role, iam && f.alert_lambda),
+            (IamPolicy, "alert Lambda policy", &self.alert_policy, iam && f.alert_lambda),
+            (LambdaFunction, "anomaly detector function", &self.detector_function, f.detector),
+            (LogGroup, "anomaly detector log group", &self.detector_log_group, f.detector),
+            (IamRole, "anomaly detector role", &self.detector_role, iam && f.detector),
+            (IamPolicy, "anomaly detector policy", &self.detector_policy, iam && f.detector),
         ];
-        if analytics {
-            all.extend([
-                (
-                    AnalyticsApplication,
-                    "Kinesis Analytics application",
-                    &self.analytics_app,
-                ),
-                (IamRole, "analytics role", &self.analytics_role),
-                (IamPolicy, "analytics policy", &self.analytics_policy),
-                (Firehose, "alerts Firehose", &self.alerts_firehose),
-                (IamRole, "alerts Firehose role", &self.alerts_firehose_role),
-                (
-                    IamPolicy,
-                    "alerts Firehose policy",
-                    &self.alerts_firehose_policy,
-                ),
-                (
-                    LogGroup,
-                    "alerts Firehose log group",
-                    &self.alerts_firehose_log_group,
-                ),
-                (
-                    LambdaFunction,
-                    "alert Lambda function",
-                    &self.alert_function,
-                ),
-                (LogGroup, "alert Lambda log group", &self.alert_log_group),
-                (IamRole, "alert Lambda role", &self.alert_role),
-                (IamPolicy, "alert Lambda policy", &self.alert_policy),
-            ]);
-        }
-        all.into_iter()
-            .map(|(kind, purpose, name)| Derived {
+        candidates
+            .into_iter()
+            .filter(|(.., exists)| *exists)
+            .map(|(kind, purpose, name, _)| Derived {
                 kind,
                 purpose,
                 name: name.clone(),
@@ -261,9 +260,23 @@ mod tests {
     }
 
     #[test]
-    fn analytics_names_only_when_enabled() {
+    fn names_follow_the_features() {
+        let source = crate::load::Source::new(
+            "s.yaml",
+            "student: {name: J, initials: jk, index_no: \"12345\"}\naccount_id: \"100603781557\"\n",
+        );
+        let mut spec = crate::load::student(&source).unwrap();
         let n = handout();
-        assert_eq!(n.all(false).len(), 18);
-        assert_eq!(n.all(true).len(), 29);
+        spec.target = crate::model::Target::Classic;
+        assert_eq!(n.all(&Features::of(&spec)).len(), 29);
+        spec.analytics.enabled = false;
+        assert_eq!(n.all(&Features::of(&spec)).len(), 18);
+        spec.target = crate::model::Target::Modern;
+        spec.analytics.enabled = true;
+        // No uploaded layer, no SQL application or alert Lambda; a detector.
+        assert_eq!(n.all(&Features::of(&spec)).len(), 17 + 4 + 4);
+        spec.iam.existing_role = Some("LabRole".into());
+        let learner_lab = n.all(&Features::of(&spec));
+        assert!(learner_lab.iter().all(|d| !matches!(d.kind, NameKind::IamRole | NameKind::IamPolicy)));
     }
 }

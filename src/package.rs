@@ -13,6 +13,8 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 
 /// The ETL function's source, handler `lambda_definition.etl_function`.
 pub const ETL_SOURCE: &str = include_str!("../templates/lambda/etl/lambda_definition.py");
+/// The anomaly detector's source, handler `anomaly_detector.handler`.
+pub const DETECTOR_SOURCE: &str = include_str!("../templates/lambda/detector/anomaly_detector.py");
 /// The alert function's source, handler `alert_function.handler`.
 pub const ALERT_SOURCE: &str = include_str!("../templates/lambda/alert/alert_function.py");
 
@@ -30,6 +32,15 @@ pub fn alert_zip() -> &'static [u8] {
     static ZIP: OnceLock<Vec<u8>> = OnceLock::new();
     ZIP.get_or_init(|| {
         zip(&[("alert_function.py", ALERT_SOURCE.as_bytes())])
+            .expect("zipping a constant into memory cannot fail")
+    })
+}
+
+/// The anomaly detector's zip (modern target), built once.
+pub fn detector_zip() -> &'static [u8] {
+    static ZIP: OnceLock<Vec<u8>> = OnceLock::new();
+    ZIP.get_or_init(|| {
+        zip(&[("anomaly_detector.py", DETECTOR_SOURCE.as_bytes())])
             .expect("zipping a constant into memory cannot fail")
     })
 }

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::aws;
+use crate::features::Features;
 use crate::iam::{self, Arns, Document};
 use crate::model::{PolicyStyle, StudentSpec};
 use crate::names::{Names, Parts};
@@ -17,6 +18,8 @@ use crate::sql;
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
     pub spec: StudentSpec,
+    /// What the spec turns on, with target-dependent defaults resolved.
+    pub features: Features,
     pub partition: &'static str,
     pub names: Names,
     pub arns: Arns,
@@ -101,7 +104,8 @@ impl Plan {
             athena_output: "athena_output/",
             athena_output_location: format!("s3://{bucket}/athena_output/"),
         };
-        let roles = roles(spec, &names, &arns);
+        let features = Features::of(spec);
+        let roles = roles(spec, &features, &names, &arns);
         let processed_table_parameters = projection(spec, &prefixes);
         Self {
             queries: sql::named_queries(&names, &spec.analytics.symbol),
@@ -112,6 +116,7 @@ impl Plan {
                 "arn:{partition}:iam::aws:policy/service-role/AWSGlueServiceRole"
             ),
             spec: spec.clone(),
+            features,
             partition,
             names,
             arns,
@@ -142,79 +147,52 @@ fn arns(spec: &StudentSpec, names: &Names, partition: &str) -> Arns {
         alerts_firehose_log_group: log_group(&names.alerts_firehose_log_group),
         etl_log_group: log_group(&names.etl_log_group),
         alert_log_group: log_group(&names.alert_log_group),
+        detector_log_group: log_group(&names.detector_log_group),
         any_firehose_log_group: log_group("/aws/kinesisfirehose/*"),
     }
 }
 
-fn roles(spec: &StudentSpec, names: &Names, arns: &Arns) -> BTreeMap<&'static str, Role> {
-    let style: PolicyStyle = spec.policy_style;
-    let role = |name: &str, policy_name: &str, service: &str, policy: Document| Role {
-        name: name.to_owned(),
-        policy_name: policy_name.to_owned(),
-        trust: iam::trust(service),
-        policy,
-    };
+/// The roles the stack creates, by the key templates use. None in a
+/// Learner Lab, where every service uses the existing role.
+fn roles(
+    spec: &StudentSpec,
+    features: &Features,
+    names: &Names,
+    arns: &Arns,
+) -> BTreeMap<&'static str, Role> {
     let mut roles = BTreeMap::new();
-    roles.insert(
-        "firehose",
-        role(
-            &names.firehose_role,
-            &names.firehose_policy,
-            "firehose.amazonaws.com",
-            iam::firehose(style, arns),
-        ),
-    );
-    roles.insert(
-        "crawler",
-        role(
-            &names.crawler_role,
-            &names.crawler_policy,
-            "glue.amazonaws.com",
-            iam::crawler(style, arns),
-        ),
-    );
-    roles.insert(
-        "etl_lambda",
-        role(
-            &names.lambda_role,
-            &names.lambda_policy,
-            "lambda.amazonaws.com",
-            iam::etl_lambda(style, arns),
-        ),
-    );
-    let analytics = &spec.analytics;
-    if analytics.enabled {
+    if !features.create_iam {
+        return roles;
+    }
+    let style: PolicyStyle = spec.policy_style;
+    let mut add = |key, name: &str, policy_name: &str, service: &str, policy: Document| {
         roles.insert(
-            "analytics",
-            role(
-                &names.analytics_role,
-                &names.analytics_policy,
-                "kinesisanalytics.amazonaws.com",
-                iam::analytics(arns, analytics.alerts_firehose, analytics.alert_lambda),
-            ),
+            key,
+            Role {
+                name: name.to_owned(),
+                policy_name: policy_name.to_owned(),
+                trust: iam::trust(service),
+                policy,
+            },
         );
-        if analytics.alerts_firehose {
-            roles.insert(
-                "alerts_firehose",
-                role(
-                    &names.alerts_firehose_role,
-                    &names.alerts_firehose_policy,
-                    "firehose.amazonaws.com",
-                    iam::alerts_firehose(arns),
-                ),
-            );
-        }
-        if analytics.alert_lambda {
-            roles.insert(
-                "alert_lambda",
-                role(
-                    &names.alert_role,
-                    &names.alert_policy,
-                    "lambda.amazonaws.com",
-                    iam::alert_lambda(arns),
-                ),
-            );
-        }
+    };
+    let n = names;
+    add("firehose", &n.firehose_role, &n.firehose_policy, "firehose.amazonaws.com", iam::firehose(style, arns));
+    add("crawler", &n.crawler_role, &n.crawler_policy, "glue.amazonaws.com", iam::crawler(style, arns));
+    add("etl_lambda", &n.lambda_role, &n.lambda_policy, "lambda.amazonaws.com", iam::etl_lambda(style, arns));
+    if features.sql_analytics {
+        let policy = iam::analytics(arns, features.alerts_firehose, features.alert_lambda);
+        add("analytics", &n.analytics_role, &n.analytics_policy, "kinesisanalytics.amazonaws.com", policy);
+    }
+    if features.alerts_firehose {
+        add("alerts_firehose", &n.alerts_firehose_role, &n.alerts_firehose_policy, "firehose.amazonaws.com", iam::alerts_firehose(arns));
+    }
+    if features.alert_lambda {
+        add("alert_lambda", &n.alert_role, &n.alert_policy, "lambda.amazonaws.com", iam::alert_lambda(arns));
+    }
+    if features.detector {
+        let policy = iam::detector(arns, features.alerts_firehose);
+        add("detector", &n.detector_role, &n.detector_policy, "lambda.amazonaws.com", policy);
     }
     roles
 }

@@ -58,7 +58,7 @@ pub fn check(members: &[Member], entries: &[Entry], source: &Source) -> Vec<Diag
     // names. Keys borrow from `all`, so a class of 1,000 costs no copies.
     let all: Vec<Vec<Derived>> = members
         .iter()
-        .map(|m| m.names.all(m.spec.analytics.enabled))
+        .map(|m| m.names.all(&crate::features::Features::of(&m.spec)))
         .collect();
     let mut seen: HashMap<(&str, &str, NameKind, &str), usize> = HashMap::new();
     for (i, (m, derived)) in members.iter().zip(&all).enumerate() {

@@ -5,8 +5,8 @@
 //! Prices (us-east-1 list prices; the first two are the handout's, the
 //! Firehose one is AWS's published ingestion price, all as of 2026-11):
 //! - Kinesis Data Stream: $0.015 per shard-hour;
-//! - Kinesis Data Analytics (SQL): $0.11 per hour for the one KPU an
-//!   application uses at least;
+//! - Kinesis Data Analytics (SQL, classic target): $0.11 per hour for the
+//!   one KPU an application uses at least;
 //! - Firehose: $0.029 per GB ingested, each record rounded up to 5 KB.
 //!
 //! Firehose volume follows the generator's rate (`generator.messages_per_second`,
@@ -32,7 +32,9 @@ pub const PRICES_DATE: &str = "2026-11";
 /// Estimated cost per hour of one running stack, in USD.
 pub fn cost_per_hour(spec: &crate::model::StudentSpec) -> f64 {
     let shards = f64::from(spec.stream.shard_count) * SHARD_HOUR_USD;
-    let analytics = if spec.analytics.enabled {
+    // The SQL application bills per hour while it runs; the modern
+    // target's detector is a Lambda, billed per request like the others.
+    let analytics = if crate::features::Features::of(spec).sql_analytics {
         ANALYTICS_HOUR_USD
     } else {
         0.0
@@ -48,7 +50,7 @@ struct Row {
     account: String,
     region: String,
     names: Names,
-    alert_function: String,
+    analytics_function: String,
     cost: f64,
 }
 
@@ -58,17 +60,22 @@ fn rows(class: &Class) -> Vec<Row> {
         .iter()
         .map(|m| {
             let names = m.names.clone();
-            let alerts = m.spec.analytics.enabled && m.spec.analytics.alert_lambda;
+            let features = crate::features::Features::of(&m.spec);
+            // The function exercise 5 adds: the SQL application's alert
+            // Lambda (classic) or the anomaly detector (modern).
+            let analytics_function = if features.alert_lambda {
+                names.alert_function.clone()
+            } else if features.detector {
+                names.detector_function.clone()
+            } else {
+                String::new()
+            };
             Row {
                 dir: m.dir.clone(),
                 name: m.spec.student.name.clone(),
                 account: m.spec.account_id.clone(),
                 region: m.spec.region.clone(),
-                alert_function: if alerts {
-                    names.alert_function.clone()
-                } else {
-                    String::new()
-                },
+                analytics_function,
                 names,
                 cost: cost_per_hour(&m.spec),
             }
@@ -86,7 +93,7 @@ const COLUMNS: [&str; 11] = [
     "firehose",
     "glue_database",
     "etl_function",
-    "alert_function",
+    "analytics_function",
     "usd_per_hour",
 ];
 
@@ -101,7 +108,7 @@ fn fields(r: &Row) -> [String; 11] {
         r.names.firehose.clone(),
         r.names.glue_database.clone(),
         r.names.etl_function.clone(),
-        r.alert_function.clone(),
+        r.analytics_function.clone(),
         format!("{:.4}", r.cost),
     ]
 }
@@ -164,9 +171,9 @@ pub fn markdown(class: &Class, source_name: &str) -> String {
         out,
         "- Kinesis Data Stream: ${SHARD_HOUR_USD} per shard-hour."
     );
-    let _ = writeln!(out, "- Kinesis Data Analytics (SQL), when exercise 5 is on: ${ANALYTICS_HOUR_USD} per hour (one KPU) while the application runs.");
+    let _ = writeln!(out, "- Kinesis Data Analytics (SQL), when exercise 5 runs on the classic target: ${ANALYTICS_HOUR_USD} per hour (one KPU) while the application runs.");
     let _ = writeln!(out, "- Firehose: ${FIREHOSE_GB_USD} per GB ingested, each record counted as at least 5 KB, at the generator's rate ({DEFAULT_RATE} messages per second unless `generator.messages_per_second` says otherwise).");
-    let _ = writeln!(out, "- Not included: Lambda, S3, Glue and Athena, billed per request or per GB scanned (cents over a whole lab).");
+    let _ = writeln!(out, "- Not included: Lambda (the modern target's anomaly detector too), S3, Glue and Athena, billed per request or per GB scanned (cents over a whole lab).");
     out
 }
 

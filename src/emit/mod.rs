@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
+use crate::model::Target;
 use crate::package;
 use crate::plan::Plan;
 
@@ -31,57 +32,62 @@ pub enum EmitError {
     },
 }
 
-/// The classic target's templates: (output file, template source).
+/// A target's templates: (output file, template source). The file list is
+/// the handout's split; `modern` has `analytics.tf` (the detector) where
+/// classic has `kinesis_analytics.tf` (the SQL application).
 const CLASSIC: &[(&str, &str)] = &[
-    (
-        "provider.tf",
-        include_str!("../../templates/classic/provider.tf.j2"),
-    ),
-    (
-        "variables.tf",
-        include_str!("../../templates/classic/variables.tf.j2"),
-    ),
-    (
-        "terraform.tfvars",
-        include_str!("../../templates/classic/terraform.tfvars.j2"),
-    ),
-    (
-        "main.tf",
-        include_str!("../../templates/classic/main.tf.j2"),
-    ),
+    ("provider.tf", include_str!("../../templates/classic/provider.tf.j2")),
+    ("variables.tf", include_str!("../../templates/classic/variables.tf.j2")),
+    ("terraform.tfvars", include_str!("../../templates/classic/terraform.tfvars.j2")),
+    ("main.tf", include_str!("../../templates/classic/main.tf.j2")),
     ("s3.tf", include_str!("../../templates/classic/s3.tf.j2")),
-    (
-        "kinesis_ds.tf",
-        include_str!("../../templates/classic/kinesis_ds.tf.j2"),
-    ),
-    (
-        "kinesis_fh.tf",
-        include_str!("../../templates/classic/kinesis_fh.tf.j2"),
-    ),
+    ("kinesis_ds.tf", include_str!("../../templates/classic/kinesis_ds.tf.j2")),
+    ("kinesis_fh.tf", include_str!("../../templates/classic/kinesis_fh.tf.j2")),
     ("iam.tf", include_str!("../../templates/classic/iam.tf.j2")),
-    (
-        "glue.tf",
-        include_str!("../../templates/classic/glue.tf.j2"),
-    ),
-    (
-        "lambda.tf",
-        include_str!("../../templates/classic/lambda.tf.j2"),
-    ),
+    ("glue.tf", include_str!("../../templates/classic/glue.tf.j2")),
+    ("lambda.tf", include_str!("../../templates/classic/lambda.tf.j2")),
     (
         "kinesis_analytics.tf",
         include_str!("../../templates/classic/kinesis_analytics.tf.j2"),
     ),
-    (
-        "athena.tf",
-        include_str!("../../templates/classic/athena.tf.j2"),
-    ),
-    (
-        "outputs.tf",
-        include_str!("../../templates/classic/outputs.tf.j2"),
-    ),
+    ("athena.tf", include_str!("../../templates/classic/athena.tf.j2")),
+    ("outputs.tf", include_str!("../../templates/classic/outputs.tf.j2")),
+];
+
+const MODERN: &[(&str, &str)] = &[
+    ("provider.tf", include_str!("../../templates/modern/provider.tf.j2")),
+    ("variables.tf", include_str!("../../templates/modern/variables.tf.j2")),
+    ("terraform.tfvars", include_str!("../../templates/modern/terraform.tfvars.j2")),
+    ("main.tf", include_str!("../../templates/modern/main.tf.j2")),
+    ("s3.tf", include_str!("../../templates/modern/s3.tf.j2")),
+    ("kinesis_ds.tf", include_str!("../../templates/modern/kinesis_ds.tf.j2")),
+    ("kinesis_fh.tf", include_str!("../../templates/modern/kinesis_fh.tf.j2")),
+    ("iam.tf", include_str!("../../templates/modern/iam.tf.j2")),
+    ("glue.tf", include_str!("../../templates/modern/glue.tf.j2")),
+    ("lambda.tf", include_str!("../../templates/modern/lambda.tf.j2")),
+    ("analytics.tf", include_str!("../../templates/modern/analytics.tf.j2")),
+    ("athena.tf", include_str!("../../templates/modern/athena.tf.j2")),
+    ("outputs.tf", include_str!("../../templates/modern/outputs.tf.j2")),
 ];
 
 const HEADER: &str = include_str!("../../templates/classic/header.j2");
+const MACROS: &str = include_str!("../../templates/modern/macros.j2");
+
+fn templates(target: Target) -> (&'static str, &'static [(&'static str, &'static str)]) {
+    match target {
+        Target::Classic => ("classic", CLASSIC),
+        Target::Modern => ("modern", MODERN),
+    }
+}
+
+/// Whether the plan has the part a file describes.
+fn wanted(plan: &Plan, file: &str) -> bool {
+    match file {
+        "kinesis_analytics.tf" => plan.features.sql_analytics,
+        "analytics.tf" => plan.features.detector,
+        _ => true,
+    }
+}
 
 /// The template environment, built once: compiling the templates costs
 /// more than rendering them, and a class renders them for every student.
@@ -104,9 +110,14 @@ fn build_environment() -> Environment<'static> {
     env.add_filter("heredoc", |text: String| hcl::heredoc(&text));
     env.add_template("header.j2", HEADER)
         .expect("the header template is valid");
-    for (file, source) in CLASSIC {
-        env.add_template(file, source)
-            .expect("embedded templates are valid (checked by the snapshot tests)");
+    env.add_template("macros.j2", MACROS)
+        .expect("the macros template is valid");
+    for target in [Target::Classic, Target::Modern] {
+        let (dir, list) = templates(target);
+        for (file, source) in list {
+            env.add_template_owned(format!("{dir}/{file}"), *source)
+                .expect("embedded templates are valid (checked by the snapshot tests)");
+        }
     }
     env
 }
@@ -117,10 +128,17 @@ fn build_environment() -> Environment<'static> {
 /// stack per shape proves all of them render (`validate` of a class relies
 /// on this; `render` still checks every stack it writes).
 pub fn shape(spec: &crate::model::StudentSpec) -> String {
-    let a = &spec.analytics;
+    let f = crate::features::Features::of(spec);
     format!(
-        "{:?}/{:?}/analytics={}/alert_lambda={}/alerts_firehose={}/start={}",
-        spec.target, spec.policy_style, a.enabled, a.alert_lambda, a.alerts_firehose, a.start
+        "{:?}/{:?}/sql={}/detector={}/alert_lambda={}/alerts_firehose={}/start={}/iam={}",
+        f.target,
+        spec.policy_style,
+        f.sql_analytics,
+        f.detector,
+        f.alert_lambda,
+        f.alerts_firehose,
+        spec.analytics.start,
+        f.create_iam
     )
 }
 
@@ -142,12 +160,10 @@ pub fn render(plan: &Plan, source_name: &str) -> Result<Files, EmitError> {
         ..Value::from_serialize(plan)
     };
     let mut files = Files::new();
-    for (file, _) in CLASSIC {
-        if *file == "kinesis_analytics.tf" && !plan.spec.analytics.enabled {
-            continue;
-        }
+    let (dir, list) = templates(plan.features.target);
+    for (file, _) in list.iter().filter(|(f, _)| wanted(plan, f)) {
         let text = env
-            .get_template(file)
+            .get_template(&format!("{dir}/{file}"))
             .and_then(|t| t.render(&ctx))
             .map_err(|source| EmitError::Template {
                 template: (*file).to_owned(),
@@ -168,10 +184,16 @@ pub fn render(plan: &Plan, source_name: &str) -> Result<Files, EmitError> {
         "lambda/etl_function.zip".into(),
         package::etl_zip().to_vec(),
     );
-    if plan.spec.analytics.enabled && plan.spec.analytics.alert_lambda {
+    if plan.features.alert_lambda {
         files.insert(
             "lambda/alert_function.zip".into(),
             package::alert_zip().to_vec(),
+        );
+    }
+    if plan.features.detector {
+        files.insert(
+            "lambda/detector_function.zip".into(),
+            package::detector_zip().to_vec(),
         );
     }
     Ok(files)

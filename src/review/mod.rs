@@ -70,6 +70,8 @@ pub struct Review {
     /// The student's name suffix (`dev-100603781557-jk-12345`).
     pub student: String,
     pub policy_style: crate::model::PolicyStyle,
+    /// Learner Lab: the role every service uses instead of the stack's own.
+    pub existing_role: Option<String>,
     pub roles: Vec<RoleReview>,
 }
 
@@ -185,6 +187,7 @@ pub fn review(plan: &Plan, files: &Files) -> Review {
     Review {
         student: plan.names.suffix.clone(),
         policy_style: plan.spec.policy_style,
+        existing_role: plan.features.existing_role.clone(),
         roles,
     }
 }
@@ -202,6 +205,7 @@ fn own_arns(plan: &Plan) -> Vec<String> {
         a.alerts_firehose_log_group.clone(),
         a.etl_log_group.clone(),
         a.alert_log_group.clone(),
+        a.detector_log_group.clone(),
     ]
 }
 

@@ -37,11 +37,24 @@ pub fn text(review: &Review) -> String {
         style(review),
         summary(review)
     );
+    if let Some(role) = &review.existing_role {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", learner_lab(role));
+    }
     for role in &review.roles {
         let _ = writeln!(out);
         text_role(&mut out, role);
     }
     out
+}
+
+/// What an instructor should know when the stack creates no IAM.
+fn learner_lab(role: &str) -> String {
+    format!(
+        "The stack creates no IAM roles or policies: every service uses the existing role `{role}`. \
+What the stack may do is that role's permissions (in an AWS Academy Learner Lab, the lab's), \
+outside this stack's control; review them in the IAM console."
+    )
 }
 
 fn text_role(out: &mut String, role: &RoleReview) {
@@ -89,6 +102,10 @@ pub fn markdown(review: &Review) -> String {
         style(review),
         summary(review)
     );
+    if let Some(role) = &review.existing_role {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", learner_lab(role));
+    }
     for role in &review.roles {
         let _ = writeln!(out);
         let _ = writeln!(out, "## `{}`", role.role);

@@ -23,11 +23,11 @@ mod options;
 mod region;
 mod s3_bucket;
 mod student;
+mod target;
 
-pub use options::CLASSIC_RUNTIME;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{StudentSpec, Target};
+use crate::model::StudentSpec;
 use crate::names::{NameKind, Names, Parts};
 use name_rule::NameRule;
 
@@ -53,25 +53,19 @@ pub fn rule_for(kind: NameKind) -> &'static NameRule {
 /// (fields first, then derived names).
 pub fn student(spec: &StudentSpec) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    if spec.target == Target::Modern {
-        found.push(
-            Diagnostic::error("SG107", "target", "target `modern` is not available yet")
-                .rule("this version of stackgen emits the `classic` target (Terraform >= 0.14, hashicorp/aws ~> 3.27)")
-                .fix("write `target: classic` or leave `target` out"),
-        );
-    }
     found.extend(account::check(&spec.account_id));
     found.extend(region::check(&spec.region));
     found.extend(environment::check(&spec.environment));
     found.extend(student::check(&spec.student));
     found.extend(options::check(spec));
+    found.extend(target::check(spec));
 
     // A bad input field makes many derived names bad in the same way;
     // report each (rule, field, problem) once, with the first name it
     // shows up in, instead of once per resource.
     let parts = Parts::from_spec(spec);
     let names = Names::derive(&parts);
-    for derived in names.all(spec.analytics.enabled) {
+    for derived in names.all(&crate::features::Features::of(spec)) {
         for d in rule_for(derived.kind).check(&derived, &parts) {
             let repeated = found.iter().any(|f| {
                 f.field == d.field && f.code == d.code && same_problem(&f.message, &d.message)

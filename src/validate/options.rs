@@ -6,12 +6,7 @@
 
 use crate::aws::LOG_RETENTION_DAYS;
 use crate::diagnostic::Diagnostic;
-use crate::model::{StudentSpec, Target};
-
-/// The runtime of both Lambda functions for the classic target. Provider
-/// 3.x knows no newer Python than 3.9 and rejects newer ones at validate,
-/// and the handout's awswrangler layer is built for 3.8.
-pub const CLASSIC_RUNTIME: &str = "python3.8";
+use crate::model::StudentSpec;
 
 #[allow(clippy::too_many_lines)] // one line per range rule reads best as a table
 pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
@@ -104,9 +99,7 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
             "one shard accepts at most 1,000 records per second",
         );
     }
-    found.extend(runtime(spec));
     found.extend(log_retention(spec.log_retention_days));
-    found.extend(layer_zip(&spec.lambda.layer_zip));
     found.extend(symbol("SG310", "analytics.symbol", &spec.analytics.symbol));
     for (i, s) in spec.athena.symbols.iter().enumerate() {
         found.extend(symbol("SG313", &format!("athena.symbols[{i}]"), s));
@@ -129,21 +122,6 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
     found
 }
 
-fn runtime(spec: &StudentSpec) -> Vec<Diagnostic> {
-    let runtime = spec.lambda.runtime.as_str();
-    if spec.target != Target::Classic {
-        return Vec::new();
-    }
-    if runtime != CLASSIC_RUNTIME {
-        return vec![Diagnostic::error("SG305", "lambda.runtime", format!("runtime `{runtime}` is not available for target `classic`"))
-            .rule("the classic target (hashicorp/aws ~> 3.27, the handout's awswrangler 2.7.0 layer) runs its Lambdas on `python3.8`; provider 3.x rejects newer runtimes")
-            .fix("remove `lambda.runtime`, or use `python3.8`")];
-    }
-    vec![Diagnostic::warning("SG901", "lambda.runtime", "AWS has blocked creating `python3.8` functions since 2025-02-28")
-        .rule("Lambda runtimes are retired on a published schedule; python3.8 is deprecated")
-        .fix("nothing to change for the classic target, which needs it; its Lambda functions apply to a local AWS API but not to AWS today")]
-}
-
 fn log_retention(days: u32) -> Option<Diagnostic> {
     (!LOG_RETENTION_DAYS.contains(&days)).then(|| {
         let allowed: Vec<String> = LOG_RETENTION_DAYS.iter().map(u32::to_string).collect();
@@ -160,7 +138,7 @@ fn log_retention(days: u32) -> Option<Diagnostic> {
     })
 }
 
-fn layer_zip(path: &str) -> Option<Diagnostic> {
+pub(super) fn layer_zip(path: &str) -> Option<Diagnostic> {
     let ok = std::path::Path::new(path)
         .extension()
         .is_some_and(|e| e == "zip")

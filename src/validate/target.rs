@@ -1,0 +1,152 @@
+//! Rules that depend on the target: the Lambda runtime, where the
+//! awswrangler layer comes from, the analytics engine, and the Learner Lab
+//! mode (`iam.existing_role`).
+//!
+//! Why: a classic stack must stay within what provider 3.x and the
+//! handout's layer accept; a modern stack must only use what AWS still lets
+//! you create (no python3.8/3.9 functions, no new Kinesis Analytics SQL
+//! applications) and, in a Learner Lab, only its two regions. Example:
+//! `target: modern` with `lambda.runtime: python3.9` is rejected with the
+//! date AWS deprecated it.
+
+use crate::diagnostic::Diagnostic;
+use crate::features::{
+    CLASSIC_RUNTIME, DEFAULT_PANDAS_LAYER_VERSION, LEARNER_LAB_REGIONS, MODERN_RUNTIME,
+    MODERN_RUNTIMES,
+};
+use crate::model::{Engine, StudentSpec, Target};
+
+use super::iam_role;
+use super::options::layer_zip;
+
+/// Runtimes AWS no longer lets you create functions with, and since when.
+const RETIRED: [(&str, &str); 4] = [
+    ("python3.6", "deprecated on 2022-07-18"),
+    ("python3.7", "deprecated on 2023-12-04"),
+    ("python3.8", "blocked for new functions since 2025-02-28"),
+    ("python3.9", "deprecated on 2025-12-15"),
+];
+
+pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    match spec.target {
+        Target::Classic => classic(spec, &mut found),
+        Target::Modern => modern(spec, &mut found),
+    }
+    if let Some(role) = &spec.iam.existing_role {
+        found.extend(learner_lab(spec, role));
+    }
+    found
+}
+
+fn classic(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
+    let runtime = spec.lambda.runtime.as_deref().unwrap_or(CLASSIC_RUNTIME);
+    if runtime == CLASSIC_RUNTIME {
+        found.push(
+            Diagnostic::warning("SG901", "lambda.runtime", "AWS has blocked creating `python3.8` functions since 2025-02-28")
+                .rule("Lambda runtimes are retired on a published schedule; python3.8 is deprecated")
+                .fix("nothing to change for the classic target, which needs it; its Lambda functions apply to a local AWS API but not to AWS today (`target: modern` deploys on AWS today)"),
+        );
+    } else {
+        found.push(
+            Diagnostic::error("SG305", "lambda.runtime", format!("runtime `{runtime}` is not available for target `classic`"))
+                .rule("the classic target (hashicorp/aws ~> 3.27, the handout's awswrangler 2.7.0 layer) runs its Lambdas on `python3.8`; provider 3.x rejects newer runtimes")
+                .fix("remove `lambda.runtime`, or use `target: modern` for a current runtime"),
+        );
+    }
+    if let Some(path) = &spec.lambda.layer_zip {
+        found.extend(layer_zip(path));
+    }
+    if spec.lambda.layer_version.is_some() {
+        found.push(
+            Diagnostic::error("SG317", "lambda.layer_version", "`lambda.layer_version` is for target `modern`")
+                .rule("the classic target uploads the course's awswrangler layer zip (`lambda.layer_zip`); only modern uses the AWS-managed layer")
+                .fix("remove `lambda.layer_version`"),
+        );
+    }
+    if spec.analytics.enabled && spec.analytics.engine == Some(Engine::Lambda) {
+        found.push(
+            Diagnostic::error("SG318", "analytics.engine", "analytics engine `lambda` is part of target `modern`")
+                .rule("the classic target emits the handout's Kinesis Analytics SQL application")
+                .fix("remove `analytics.engine`, or use `target: modern`"),
+        );
+    }
+}
+
+fn modern(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
+    let runtime = spec.lambda.runtime.as_deref().unwrap_or(MODERN_RUNTIME);
+    if !MODERN_RUNTIMES.contains(&runtime) {
+        let why = RETIRED
+            .iter()
+            .find(|(r, _)| *r == runtime)
+            .map_or_else(
+                || format!("runtime `{runtime}` is not one the modern target supports"),
+                |(_, when)| format!("runtime `{runtime}` was retired by AWS: {when}"),
+            );
+        found.push(
+            Diagnostic::error("SG305", "lambda.runtime", why)
+                .rule(format!(
+                    "the modern target runs its Lambdas on a runtime AWS supports, with an AWS-managed AWSSDKPandas layer: {}",
+                    MODERN_RUNTIMES.join(", ")
+                ))
+                .fix(format!("use `{MODERN_RUNTIME}` (the default)")),
+        );
+    }
+    if spec.lambda.layer_zip.is_some() {
+        found.push(
+            Diagnostic::error("SG308", "lambda.layer_zip", "`lambda.layer_zip` is for target `classic`")
+                .rule("the modern target uses the AWS-managed AWSSDKPandas layer, so nothing large is uploaded")
+                .fix("remove `lambda.layer_zip` (set `lambda.layer_version` to pick the managed layer's version)"),
+        );
+    }
+    let default_known =
+        runtime == MODERN_RUNTIME && LEARNER_LAB_REGIONS.contains(&spec.region.as_str());
+    // With a runtime that is not supported, the layer is beside the point.
+    let runtime_ok = MODERN_RUNTIMES.contains(&runtime);
+    if spec.lambda.layer_version.is_none() && !default_known && runtime_ok {
+        found.push(
+            Diagnostic::error("SG317", "lambda.layer_version", format!("no AWSSDKPandas layer version is known for `{runtime}` in `{}`", spec.region))
+                .rule(format!(
+                    "the default, version {DEFAULT_PANDAS_LAYER_VERSION}, is for `{MODERN_RUNTIME}` in {}; layer versions differ by region and Python version",
+                    LEARNER_LAB_REGIONS.join(" and ")
+                ))
+                .fix("set `lambda.layer_version` to the version in the aws-sdk-pandas \"AWS Lambda Managed Layers\" table for this region and runtime"),
+        );
+    }
+    if spec.analytics.enabled && spec.analytics.engine == Some(Engine::Sql) {
+        found.push(
+            Diagnostic::error("SG318", "analytics.engine", "analytics engine `sql` cannot be created on AWS today")
+                .rule("Kinesis Data Analytics for SQL accepts no new applications since 2025-10-15 and deletes existing ones from 2026-01-27")
+                .fix("remove `analytics.engine` (modern uses `lambda`, the same rule in a function on the stream)"),
+        );
+    }
+}
+
+fn learner_lab(spec: &StudentSpec, role: &str) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    if !iam_role::RULE.problems(role).is_empty() {
+        found.push(
+            Diagnostic::error("SG319", "iam.existing_role", format!("`{role}` is not a valid IAM role name"))
+                .rule(iam_role::RULE.statement())
+                .fix("write the role's name as the IAM console shows it, e.g. `LabRole`"),
+        );
+    }
+    if !LEARNER_LAB_REGIONS.contains(&spec.region.as_str()) {
+        found.push(
+            Diagnostic::error("SG319", "region", format!("region `{}` is not available in an AWS Academy Learner Lab", spec.region))
+                .rule(format!(
+                    "with `iam.existing_role` the stack is for a Learner Lab account, which can use only {}",
+                    LEARNER_LAB_REGIONS.join(" and ")
+                ))
+                .fix("use `us-east-1` (or `us-west-2`), or remove `iam.existing_role` for an account where the stack may create IAM roles"),
+        );
+    }
+    if spec.policy_style != crate::model::PolicyStyle::LeastPrivilege {
+        found.push(
+            Diagnostic::warning("SG902", "policy_style", "`policy_style` has no effect with `iam.existing_role`")
+                .rule("the stack creates no policies when every service uses an existing role")
+                .fix("remove `policy_style`"),
+        );
+    }
+    found
+}
