@@ -53,7 +53,12 @@ impl Features {
     pub fn of(spec: &StudentSpec) -> Self {
         let classic = spec.target == Target::Classic;
         let runtime = spec.lambda.runtime.clone().unwrap_or_else(|| {
-            if classic { CLASSIC_RUNTIME } else { MODERN_RUNTIME }.to_owned()
+            if classic {
+                CLASSIC_RUNTIME
+            } else {
+                MODERN_RUNTIME
+            }
+            .to_owned()
         });
         let a = &spec.analytics;
         let engine = a
@@ -61,7 +66,10 @@ impl Features {
             .unwrap_or(if classic { Engine::Sql } else { Engine::Lambda });
         let sql_analytics = a.enabled && engine == Engine::Sql;
         let layer_arn = (!classic).then(|| {
-            let version = spec.lambda.layer_version.unwrap_or(DEFAULT_PANDAS_LAYER_VERSION);
+            let version = spec
+                .lambda
+                .layer_version
+                .unwrap_or(DEFAULT_PANDAS_LAYER_VERSION);
             format!(
                 "arn:{}:lambda:{}:{PANDAS_LAYER_ACCOUNT}:layer:AWSSDKPandas-Python{}:{version}",
                 aws::partition(&spec.region),

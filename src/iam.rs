@@ -370,7 +370,8 @@ mod tests {
                 "arn:aws:logs:us-east-1:100603781557:log-group:/aws/kinesisfirehose/a".into(),
             etl_log_group: "arn:aws:logs:us-east-1:100603781557:log-group:/aws/lambda/e".into(),
             alert_log_group: "arn:aws:logs:us-east-1:100603781557:log-group:/aws/lambda/a".into(),
-            detector_log_group: "arn:aws:logs:us-east-1:100603781557:log-group:/aws/lambda/d".into(),
+            detector_log_group: "arn:aws:logs:us-east-1:100603781557:log-group:/aws/lambda/d"
+                .into(),
             any_firehose_log_group:
                 "arn:aws:logs:us-east-1:100603781557:log-group:/aws/kinesisfirehose/*".into(),
         }

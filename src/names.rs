@@ -172,6 +172,7 @@ impl Names {
 
     /// Every name the stack creates, with its kind, in a fixed order, for
     /// validation and collision checks.
+    #[allow(clippy::too_many_lines)] // a table: one row per name
     pub fn all(&self, features: &Features) -> Vec<Derived> {
         use NameKind::{
             AnalyticsApplication, AthenaWorkgroup, Firehose, GlueCrawler, GlueDatabase, GlueTable,
@@ -186,34 +187,124 @@ impl Names {
             (Firehose, "Firehose delivery stream", &self.firehose, true),
             (IamRole, "Firehose role", &self.firehose_role, iam),
             (IamPolicy, "Firehose policy", &self.firehose_policy, iam),
-            (LogGroup, "Firehose log group", &self.firehose_log_group, true),
+            (
+                LogGroup,
+                "Firehose log group",
+                &self.firehose_log_group,
+                true,
+            ),
             (GlueDatabase, "Glue database", &self.glue_database, true),
             (GlueCrawler, "Glue crawler", &self.crawler, true),
             (GlueTable, "crawler table", &self.raw_table, true),
             (GlueTable, "processed table", &self.processed_table, true),
             (IamRole, "crawler role", &self.crawler_role, iam),
             (IamPolicy, "crawler policy", &self.crawler_policy, iam),
-            (LambdaLayer, "awswrangler layer", &self.layer, f.layer_zip.is_some()),
-            (LambdaFunction, "ETL Lambda function", &self.etl_function, true),
+            (
+                LambdaLayer,
+                "awswrangler layer",
+                &self.layer,
+                f.layer_zip.is_some(),
+            ),
+            (
+                LambdaFunction,
+                "ETL Lambda function",
+                &self.etl_function,
+                true,
+            ),
             (LogGroup, "ETL Lambda log group", &self.etl_log_group, true),
             (IamRole, "ETL Lambda role", &self.lambda_role, iam),
             (IamPolicy, "ETL Lambda policy", &self.lambda_policy, iam),
             (AthenaWorkgroup, "Athena workgroup", &self.workgroup, true),
-            (AnalyticsApplication, "Kinesis Analytics application", &self.analytics_app, f.sql_analytics),
-            (IamRole, "analytics role", &self.analytics_role, iam && f.sql_analytics),
-            (IamPolicy, "analytics policy", &self.analytics_policy, iam && f.sql_analytics),
-            (Firehose, "alerts Firehose", &self.alerts_firehose, f.alerts_firehose),
-            (IamRole, "alerts Firehose role", &self.alerts_firehose_role, iam && f.alerts_firehose),
-            (IamPolicy, "alerts Firehose policy", &self.alerts_firehose_policy, iam && f.alerts_firehose),
-            (LogGroup, "alerts Firehose log group", &self.alerts_firehose_log_group, f.alerts_firehose),
-            (LambdaFunction, "alert Lambda function", &self.alert_function, f.alert_lambda),
-            (LogGroup, "alert Lambda log group", &self.alert_log_group, f.alert_lambda),
-            (IamRole, "alert Lambda role", &self.alert_role, iam && f.alert_lambda),
-            (IamPolicy, "alert Lambda policy", &self.alert_policy, iam && f.alert_lambda),
-            (LambdaFunction, "anomaly detector function", &self.detector_function, f.detector),
-            (LogGroup, "anomaly detector log group", &self.detector_log_group, f.detector),
-            (IamRole, "anomaly detector role", &self.detector_role, iam && f.detector),
-            (IamPolicy, "anomaly detector policy", &self.detector_policy, iam && f.detector),
+            (
+                AnalyticsApplication,
+                "Kinesis Analytics application",
+                &self.analytics_app,
+                f.sql_analytics,
+            ),
+            (
+                IamRole,
+                "analytics role",
+                &self.analytics_role,
+                iam && f.sql_analytics,
+            ),
+            (
+                IamPolicy,
+                "analytics policy",
+                &self.analytics_policy,
+                iam && f.sql_analytics,
+            ),
+            (
+                Firehose,
+                "alerts Firehose",
+                &self.alerts_firehose,
+                f.alerts_firehose,
+            ),
+            (
+                IamRole,
+                "alerts Firehose role",
+                &self.alerts_firehose_role,
+                iam && f.alerts_firehose,
+            ),
+            (
+                IamPolicy,
+                "alerts Firehose policy",
+                &self.alerts_firehose_policy,
+                iam && f.alerts_firehose,
+            ),
+            (
+                LogGroup,
+                "alerts Firehose log group",
+                &self.alerts_firehose_log_group,
+                f.alerts_firehose,
+            ),
+            (
+                LambdaFunction,
+                "alert Lambda function",
+                &self.alert_function,
+                f.alert_lambda,
+            ),
+            (
+                LogGroup,
+                "alert Lambda log group",
+                &self.alert_log_group,
+                f.alert_lambda,
+            ),
+            (
+                IamRole,
+                "alert Lambda role",
+                &self.alert_role,
+                iam && f.alert_lambda,
+            ),
+            (
+                IamPolicy,
+                "alert Lambda policy",
+                &self.alert_policy,
+                iam && f.alert_lambda,
+            ),
+            (
+                LambdaFunction,
+                "anomaly detector function",
+                &self.detector_function,
+                f.detector,
+            ),
+            (
+                LogGroup,
+                "anomaly detector log group",
+                &self.detector_log_group,
+                f.detector,
+            ),
+            (
+                IamRole,
+                "anomaly detector role",
+                &self.detector_role,
+                iam && f.detector,
+            ),
+            (
+                IamPolicy,
+                "anomaly detector policy",
+                &self.detector_policy,
+                iam && f.detector,
+            ),
         ];
         candidates
             .into_iter()
@@ -277,6 +368,8 @@ mod tests {
         assert_eq!(n.all(&Features::of(&spec)).len(), 17 + 4 + 4);
         spec.iam.existing_role = Some("LabRole".into());
         let learner_lab = n.all(&Features::of(&spec));
-        assert!(learner_lab.iter().all(|d| !matches!(d.kind, NameKind::IamRole | NameKind::IamPolicy)));
+        assert!(learner_lab
+            .iter()
+            .all(|d| !matches!(d.kind, NameKind::IamRole | NameKind::IamPolicy)));
     }
 }

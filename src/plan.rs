@@ -177,22 +177,64 @@ fn roles(
         );
     };
     let n = names;
-    add("firehose", &n.firehose_role, &n.firehose_policy, "firehose.amazonaws.com", iam::firehose(style, arns));
-    add("crawler", &n.crawler_role, &n.crawler_policy, "glue.amazonaws.com", iam::crawler(style, arns));
-    add("etl_lambda", &n.lambda_role, &n.lambda_policy, "lambda.amazonaws.com", iam::etl_lambda(style, arns));
+    add(
+        "firehose",
+        &n.firehose_role,
+        &n.firehose_policy,
+        "firehose.amazonaws.com",
+        iam::firehose(style, arns),
+    );
+    add(
+        "crawler",
+        &n.crawler_role,
+        &n.crawler_policy,
+        "glue.amazonaws.com",
+        iam::crawler(style, arns),
+    );
+    add(
+        "etl_lambda",
+        &n.lambda_role,
+        &n.lambda_policy,
+        "lambda.amazonaws.com",
+        iam::etl_lambda(style, arns),
+    );
     if features.sql_analytics {
         let policy = iam::analytics(arns, features.alerts_firehose, features.alert_lambda);
-        add("analytics", &n.analytics_role, &n.analytics_policy, "kinesisanalytics.amazonaws.com", policy);
+        add(
+            "analytics",
+            &n.analytics_role,
+            &n.analytics_policy,
+            "kinesisanalytics.amazonaws.com",
+            policy,
+        );
     }
     if features.alerts_firehose {
-        add("alerts_firehose", &n.alerts_firehose_role, &n.alerts_firehose_policy, "firehose.amazonaws.com", iam::alerts_firehose(arns));
+        add(
+            "alerts_firehose",
+            &n.alerts_firehose_role,
+            &n.alerts_firehose_policy,
+            "firehose.amazonaws.com",
+            iam::alerts_firehose(arns),
+        );
     }
     if features.alert_lambda {
-        add("alert_lambda", &n.alert_role, &n.alert_policy, "lambda.amazonaws.com", iam::alert_lambda(arns));
+        add(
+            "alert_lambda",
+            &n.alert_role,
+            &n.alert_policy,
+            "lambda.amazonaws.com",
+            iam::alert_lambda(arns),
+        );
     }
     if features.detector {
         let policy = iam::detector(arns, features.alerts_firehose);
-        add("detector", &n.detector_role, &n.detector_policy, "lambda.amazonaws.com", policy);
+        add(
+            "detector",
+            &n.detector_role,
+            &n.detector_policy,
+            "lambda.amazonaws.com",
+            policy,
+        );
     }
     roles
 }

@@ -182,14 +182,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn handout_stack_costs_about_thirteen_cents_an_hour() {
+    fn handout_stack_costs_thirteen_cents_an_hour_on_classic_two_on_modern() {
         let source = crate::load::Source::new(
             "s.yaml",
-            "student: {name: J, initials: jk, index_no: \"1\"}\naccount_id: \"100603781557\"\n",
+            "target: classic\nstudent: {name: J, initials: jk, index_no: \"1\"}\naccount_id: \"100603781557\"\n",
         );
-        let spec = crate::load::student(&source).unwrap();
+        let mut spec = crate::load::student(&source).unwrap();
         let cost = cost_per_hour(&spec);
         // 0.015 (shard) + 0.11 (analytics) + 10/s * 3600 * 5 KB = 0.1717 GB * 0.029
         assert!((cost - 0.129_979).abs() < 1e-5, "{cost}");
+        // The modern target's detector is a Lambda: no hourly charge.
+        spec.target = crate::model::Target::Modern;
+        assert!((cost_per_hour(&spec) - 0.019_979).abs() < 1e-5);
     }
 }

@@ -36,38 +36,95 @@ pub enum EmitError {
 /// the handout's split; `modern` has `analytics.tf` (the detector) where
 /// classic has `kinesis_analytics.tf` (the SQL application).
 const CLASSIC: &[(&str, &str)] = &[
-    ("provider.tf", include_str!("../../templates/classic/provider.tf.j2")),
-    ("variables.tf", include_str!("../../templates/classic/variables.tf.j2")),
-    ("terraform.tfvars", include_str!("../../templates/classic/terraform.tfvars.j2")),
-    ("main.tf", include_str!("../../templates/classic/main.tf.j2")),
+    (
+        "provider.tf",
+        include_str!("../../templates/classic/provider.tf.j2"),
+    ),
+    (
+        "variables.tf",
+        include_str!("../../templates/classic/variables.tf.j2"),
+    ),
+    (
+        "terraform.tfvars",
+        include_str!("../../templates/classic/terraform.tfvars.j2"),
+    ),
+    (
+        "main.tf",
+        include_str!("../../templates/classic/main.tf.j2"),
+    ),
     ("s3.tf", include_str!("../../templates/classic/s3.tf.j2")),
-    ("kinesis_ds.tf", include_str!("../../templates/classic/kinesis_ds.tf.j2")),
-    ("kinesis_fh.tf", include_str!("../../templates/classic/kinesis_fh.tf.j2")),
+    (
+        "kinesis_ds.tf",
+        include_str!("../../templates/classic/kinesis_ds.tf.j2"),
+    ),
+    (
+        "kinesis_fh.tf",
+        include_str!("../../templates/classic/kinesis_fh.tf.j2"),
+    ),
     ("iam.tf", include_str!("../../templates/classic/iam.tf.j2")),
-    ("glue.tf", include_str!("../../templates/classic/glue.tf.j2")),
-    ("lambda.tf", include_str!("../../templates/classic/lambda.tf.j2")),
+    (
+        "glue.tf",
+        include_str!("../../templates/classic/glue.tf.j2"),
+    ),
+    (
+        "lambda.tf",
+        include_str!("../../templates/classic/lambda.tf.j2"),
+    ),
     (
         "kinesis_analytics.tf",
         include_str!("../../templates/classic/kinesis_analytics.tf.j2"),
     ),
-    ("athena.tf", include_str!("../../templates/classic/athena.tf.j2")),
-    ("outputs.tf", include_str!("../../templates/classic/outputs.tf.j2")),
+    (
+        "athena.tf",
+        include_str!("../../templates/classic/athena.tf.j2"),
+    ),
+    (
+        "outputs.tf",
+        include_str!("../../templates/classic/outputs.tf.j2"),
+    ),
 ];
 
 const MODERN: &[(&str, &str)] = &[
-    ("provider.tf", include_str!("../../templates/modern/provider.tf.j2")),
-    ("variables.tf", include_str!("../../templates/modern/variables.tf.j2")),
-    ("terraform.tfvars", include_str!("../../templates/modern/terraform.tfvars.j2")),
+    (
+        "provider.tf",
+        include_str!("../../templates/modern/provider.tf.j2"),
+    ),
+    (
+        "variables.tf",
+        include_str!("../../templates/modern/variables.tf.j2"),
+    ),
+    (
+        "terraform.tfvars",
+        include_str!("../../templates/modern/terraform.tfvars.j2"),
+    ),
     ("main.tf", include_str!("../../templates/modern/main.tf.j2")),
     ("s3.tf", include_str!("../../templates/modern/s3.tf.j2")),
-    ("kinesis_ds.tf", include_str!("../../templates/modern/kinesis_ds.tf.j2")),
-    ("kinesis_fh.tf", include_str!("../../templates/modern/kinesis_fh.tf.j2")),
+    (
+        "kinesis_ds.tf",
+        include_str!("../../templates/modern/kinesis_ds.tf.j2"),
+    ),
+    (
+        "kinesis_fh.tf",
+        include_str!("../../templates/modern/kinesis_fh.tf.j2"),
+    ),
     ("iam.tf", include_str!("../../templates/modern/iam.tf.j2")),
     ("glue.tf", include_str!("../../templates/modern/glue.tf.j2")),
-    ("lambda.tf", include_str!("../../templates/modern/lambda.tf.j2")),
-    ("analytics.tf", include_str!("../../templates/modern/analytics.tf.j2")),
-    ("athena.tf", include_str!("../../templates/modern/athena.tf.j2")),
-    ("outputs.tf", include_str!("../../templates/modern/outputs.tf.j2")),
+    (
+        "lambda.tf",
+        include_str!("../../templates/modern/lambda.tf.j2"),
+    ),
+    (
+        "analytics.tf",
+        include_str!("../../templates/modern/analytics.tf.j2"),
+    ),
+    (
+        "athena.tf",
+        include_str!("../../templates/modern/athena.tf.j2"),
+    ),
+    (
+        "outputs.tf",
+        include_str!("../../templates/modern/outputs.tf.j2"),
+    ),
 ];
 
 const HEADER: &str = include_str!("../../templates/classic/header.j2");

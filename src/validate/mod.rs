@@ -25,7 +25,6 @@ mod s3_bucket;
 mod student;
 mod target;
 
-
 use crate::diagnostic::Diagnostic;
 use crate::model::StudentSpec;
 use crate::names::{NameKind, Names, Parts};

@@ -66,9 +66,13 @@ fn classic(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
     }
     if spec.analytics.enabled && spec.analytics.engine == Some(Engine::Lambda) {
         found.push(
-            Diagnostic::error("SG318", "analytics.engine", "analytics engine `lambda` is part of target `modern`")
-                .rule("the classic target emits the handout's Kinesis Analytics SQL application")
-                .fix("remove `analytics.engine`, or use `target: modern`"),
+            Diagnostic::error(
+                "SG318",
+                "analytics.engine",
+                "analytics engine `lambda` is part of target `modern`",
+            )
+            .rule("the classic target emits the handout's Kinesis Analytics SQL application")
+            .fix("remove `analytics.engine`, or use `target: modern`"),
         );
     }
 }
@@ -76,13 +80,10 @@ fn classic(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
 fn modern(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
     let runtime = spec.lambda.runtime.as_deref().unwrap_or(MODERN_RUNTIME);
     if !MODERN_RUNTIMES.contains(&runtime) {
-        let why = RETIRED
-            .iter()
-            .find(|(r, _)| *r == runtime)
-            .map_or_else(
-                || format!("runtime `{runtime}` is not one the modern target supports"),
-                |(_, when)| format!("runtime `{runtime}` was retired by AWS: {when}"),
-            );
+        let why = RETIRED.iter().find(|(r, _)| *r == runtime).map_or_else(
+            || format!("runtime `{runtime}` is not one the modern target supports"),
+            |(_, when)| format!("runtime `{runtime}` was retired by AWS: {when}"),
+        );
         found.push(
             Diagnostic::error("SG305", "lambda.runtime", why)
                 .rule(format!(
@@ -103,7 +104,9 @@ fn modern(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
         runtime == MODERN_RUNTIME && LEARNER_LAB_REGIONS.contains(&spec.region.as_str());
     // With a runtime that is not supported, the layer is beside the point.
     let runtime_ok = MODERN_RUNTIMES.contains(&runtime);
-    if spec.lambda.layer_version.is_none() && !default_known && runtime_ok {
+    // Nor does it matter for a region that does not exist (SG102 says so).
+    let region_ok = crate::aws::is_region(&spec.region);
+    if spec.lambda.layer_version.is_none() && !default_known && runtime_ok && region_ok {
         found.push(
             Diagnostic::error("SG317", "lambda.layer_version", format!("no AWSSDKPandas layer version is known for `{runtime}` in `{}`", spec.region))
                 .rule(format!(
@@ -126,9 +129,13 @@ fn learner_lab(spec: &StudentSpec, role: &str) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     if !iam_role::RULE.problems(role).is_empty() {
         found.push(
-            Diagnostic::error("SG319", "iam.existing_role", format!("`{role}` is not a valid IAM role name"))
-                .rule(iam_role::RULE.statement())
-                .fix("write the role's name as the IAM console shows it, e.g. `LabRole`"),
+            Diagnostic::error(
+                "SG319",
+                "iam.existing_role",
+                format!("`{role}` is not a valid IAM role name"),
+            )
+            .rule(iam_role::RULE.statement())
+            .fix("write the role's name as the IAM console shows it, e.g. `LabRole`"),
         );
     }
     if !LEARNER_LAB_REGIONS.contains(&spec.region.as_str()) {
@@ -143,9 +150,13 @@ fn learner_lab(spec: &StudentSpec, role: &str) -> Vec<Diagnostic> {
     }
     if spec.policy_style != crate::model::PolicyStyle::LeastPrivilege {
         found.push(
-            Diagnostic::warning("SG902", "policy_style", "`policy_style` has no effect with `iam.existing_role`")
-                .rule("the stack creates no policies when every service uses an existing role")
-                .fix("remove `policy_style`"),
+            Diagnostic::warning(
+                "SG902",
+                "policy_style",
+                "`policy_style` has no effect with `iam.existing_role`",
+            )
+            .rule("the stack creates no policies when every service uses an existing role")
+            .fix("remove `policy_style`"),
         );
     }
     found
