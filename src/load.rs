@@ -69,10 +69,33 @@ pub enum Kind {
     Class,
 }
 
+/// The document as untyped data, for the checks that run before serde.
+fn untyped(source: &Source) -> Result<serde_json::Value, Vec<Diagnostic>> {
+    serde_yaml::from_str(&source.text).map_err(|e| vec![serde_error(&e)])
+}
+
+/// The document as `T`, once no key is unknown (`unknown` is what the
+/// schema walk found). Parsed again from the text, not from the untyped
+/// value: only errors found while reading text carry a location.
+fn typed<T: serde::de::DeserializeOwned>(
+    source: &Source,
+    unknown: Vec<Diagnostic>,
+) -> Result<T, Vec<Diagnostic>> {
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    serde_yaml::from_str(&source.text).map_err(|e| {
+        let mut d = serde_error(&e);
+        if d.location.is_none() {
+            d.location = source.locations.value(&d.field);
+        }
+        vec![d]
+    })
+}
+
 /// A file with `students`, `roster` or `course` at the top is a class.
 pub fn kind(source: &Source) -> Result<Kind, Vec<Diagnostic>> {
-    let value: serde_json::Value =
-        serde_yaml::from_str(&source.text).map_err(|e| vec![serde_error(&e)])?;
+    let value = untyped(source)?;
     let is_class = ["students", "roster", "course"]
         .iter()
         .any(|k| value.get(k).is_some());
@@ -82,8 +105,7 @@ pub fn kind(source: &Source) -> Result<Kind, Vec<Diagnostic>> {
 /// Parses a class file into the typed model (`defaults` stays untyped
 /// until it is merged into each student).
 pub fn class(source: &Source) -> Result<ClassSpec, Vec<Diagnostic>> {
-    let value: serde_json::Value =
-        serde_yaml::from_str(&source.text).map_err(|e| vec![serde_error(&e)])?;
+    let value = untyped(source)?;
     let mut unknown = keys::unknown(&value, &crate::schema::class(), "", &source.locations);
     if let Some(defaults) = value.get("defaults") {
         unknown.extend(keys::unknown(
@@ -93,35 +115,14 @@ pub fn class(source: &Source) -> Result<ClassSpec, Vec<Diagnostic>> {
             &source.locations,
         ));
     }
-    if !unknown.is_empty() {
-        return Err(unknown);
-    }
-    serde_yaml::from_str(&source.text).map_err(|e| {
-        let mut d = serde_error(&e);
-        if d.location.is_none() {
-            d.location = source.locations.value(&d.field);
-        }
-        vec![d]
-    })
+    typed(source, unknown)
 }
 
 /// Parses a student file into the typed model.
 pub fn student(source: &Source) -> Result<StudentSpec, Vec<Diagnostic>> {
-    let value: serde_json::Value =
-        serde_yaml::from_str(&source.text).map_err(|e| vec![serde_error(&e)])?;
+    let value = untyped(source)?;
     let unknown = keys::unknown(&value, &crate::schema::student(), "", &source.locations);
-    if !unknown.is_empty() {
-        return Err(unknown);
-    }
-    // Parsed again from the text, not from `value`: only errors found
-    // while reading text carry a location.
-    serde_yaml::from_str(&source.text).map_err(|e| {
-        let mut d = serde_error(&e);
-        if d.location.is_none() {
-            d.location = source.locations.value(&d.field);
-        }
-        vec![d]
-    })
+    typed(source, unknown)
 }
 
 /// Turns a serde_yaml error into a diagnostic, keeping its path and place.

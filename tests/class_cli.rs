@@ -3,11 +3,12 @@
 //! instructor's CI, and an interrupted write that leaves the old tree or
 //! the new one, never a mix.
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+
+mod common;
+use common::read_tree;
 
 use insta_cmd::get_cargo_bin;
 
@@ -19,28 +20,6 @@ fn stackgen() -> Command {
 
 fn examples(file: &str) -> String {
     format!("{}/examples/{file}", env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Every file under `dir` (relative path -> bytes).
-fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                files.insert(rel, fs::read(&path).unwrap());
-            }
-        }
-    }
-    files
 }
 
 #[test]

@@ -6,6 +6,9 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+use common::read_tree;
+
 use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
 
 fn stackgen() -> Command {
@@ -178,27 +181,6 @@ fn schema_is_json_with_the_contract_keys() {
         .map(|v| v.as_str().unwrap())
         .collect();
     assert_eq!(required, ["account_id", "student"]);
-}
-
-fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let mut files = std::collections::BTreeMap::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                files.insert(rel, fs::read(&path).unwrap());
-            }
-        }
-    }
-    files
 }
 
 #[test]
