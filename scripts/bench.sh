@@ -25,6 +25,7 @@ trap 'rm -rf "$work"' EXIT
 } >"$work/roster.csv"
 cat >"$work/class.yaml" <<YAML
 course: bench
+target: classic
 roster: roster.csv
 defaults:
   account_id: "100603781557"
