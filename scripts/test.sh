@@ -45,7 +45,9 @@ step clippy cargo clippy --all-targets -- -D warnings
 # tests/infra runs the debug binary (target/debug/stackgen).
 step build cargo build
 step test cargo test
-step pytest python -m pytest tests/ -n auto
+# Four workers on two cores: the deploy tests spend most of their time
+# waiting for the provider to poll moto (Kinesis streams take ~50 s).
+step pytest python -m pytest tests/ -n 4
 
 printf '\nall steps passed:\n'
 printf '  %s\n' "${TIMES[@]}"

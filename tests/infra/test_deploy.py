@@ -1,0 +1,234 @@
+"""The stacks stackgen renders deploy, against moto server (a local AWS API),
+with the handout's toolchain (Terraform 0.14.6, AWS provider 3.39.0).
+
+test_example_deploys (one per single-student classic example) proves, in
+order:
+1. `terraform init` and `apply` succeed for every resource of the stack
+   except the types in deploy.EXCLUDED, and the state then holds exactly
+   those resources;
+2. `plan -detailed-exitcode` right after reports no changes (exit 0): the
+   stack has no perpetual diff;
+3. what AWS reports equals what `stackgen plan` planned for the same input
+   (awscheck.check_stack: bucket, stream, both Firehoses, Glue database,
+   crawler and table, both Lambdas with layer, permission and bucket
+   notification, every role's trust, inline and managed policies, log
+   groups, Athena workgroup and named queries, tags; and nothing else in the
+   account carries the student's name); and those checks can fail: with the
+   plan changed in one place (awscheck.MUTATIONS), each reports a problem;
+4. each excluded resource still fails against moto as EXCLUDED says (so the
+   list only shrinks);
+5. `destroy` succeeds, empties the state, and leaves nothing in the account
+   that carries the student's name.
+
+test_class_shares_one_account renders a class file (examples/class.yaml with
+every student in one account; `stackgen plan` gives one plan per student
+directory) and proves that the students' stacks can live in one AWS account:
+applied side by side, each has no diff and passes check_stack, and
+AWSGlueServiceRole is attached to every crawler role; after one is
+destroyed, the other two still do, and the destroyed one left nothing
+behind. This is where colliding names or an exclusive policy attachment
+(which detaches a managed policy from every other role) would show.
+
+Each test has its own moto server (started with the account id of its
+input, stopped at the end), so tests run in parallel under pytest-xdist.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+
+from . import awscheck, deploy, tfcheck
+from .motoserver import MotoServer
+
+
+def fail_if(problems: list[str], timings: str = "") -> None:
+    if problems:
+        pytest.fail(
+            "\n\n".join(problems) + (f"\n\n(timings: {timings})" if timings else ""),
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def moto_servers(tmp_path):
+    """start(account_id) -> a fresh moto server for that account; all of
+    them are stopped when the test ends."""
+    started: list[MotoServer] = []
+
+    def start(account_id: str) -> MotoServer:
+        server = MotoServer.start(account_id, tmp_path / "moto")
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def new_deployment(
+    source: Path,
+    plan: dict,
+    workdir: Path,
+    stackgen: Path,
+    tools: tfcheck.Tools,
+    server: MotoServer,
+) -> deploy.Deployment:
+    """Renders SOURCE (whose `stackgen plan` is PLAN) and prepares a copy
+    of the stack to deploy into SERVER."""
+    name = source.stem
+    assert plan["spec"]["account_id"] == server.account_id, name
+    rendered = workdir / "rendered"
+    tfcheck.render(stackgen, source, rendered)
+    return deploy.Deployment.prepare(
+        name, rendered, workdir / "stack", plan, tools, server
+    )
+
+
+def aws_for(d: deploy.Deployment) -> awscheck.AWS:
+    return awscheck.AWS(d.server.endpoint, d.plan["spec"]["region"])
+
+
+def verify(d: deploy.Deployment) -> list[str]:
+    """No diff after apply, and AWS matches the plan."""
+    t = time.monotonic()
+    problems = d.plan_no_changes()
+    problems += awscheck.check_stack(aws_for(d), d.plan, d.dir)
+    d.timings.steps["verify"] = d.timings.steps.get("verify", 0) + time.monotonic() - t
+    return problems
+
+
+def test_example_deploys(example, stackgen, tools, moto_servers, tmp_path):
+    if example is None:
+        pytest.fail("no example to deploy (see test_terraform.py)", pytrace=False)
+    plan = tfcheck.stackgen_plan(stackgen, example)
+    server = moto_servers(plan["spec"]["account_id"])
+    d = new_deployment(example, plan, tmp_path, stackgen, tools, server)
+    excluded = deploy.excluded_addresses(d.addresses)
+    applied = d.applied_addresses
+    assert applied, f"{example.name}: no resource to apply"
+
+    fail_if(d.init())
+    fail_if(d.apply(), str(d.timings))
+    problems = verify(d)
+    problems += awscheck.checks_can_fail(aws_for(d), d.plan, d.dir)
+    problems += d.excluded_still_fail()
+    problems += d.destroy()
+    problems += awscheck.check_gone(aws_for(d), d.plan)
+    print(
+        f"{example.stem}: applied and checked {len(applied)} of"
+        f" {len(d.addresses)} resources (excluded: {', '.join(excluded) or 'none'});"
+        f" {d.timings}"
+    )
+    fail_if(problems, str(d.timings))
+
+
+# The class: examples/class.yaml with everyone in the class's default
+# account (the example gives one student an account of her own).
+CLASS_EXAMPLE = "class.yaml"
+
+
+def write_class(path: Path) -> Path:
+    """A class file of three or more students sharing one account: a copy
+    of CLASS_EXAMPLE without per-student account ids."""
+    doc = yaml.safe_load((tfcheck.examples_dir() / CLASS_EXAMPLE).read_text())
+    assert doc.get("target") == "classic", f"{CLASS_EXAMPLE} is not a classic class"
+    doc["students"] = [
+        {k: v for k, v in student.items() if k != "account_id"}
+        for student in doc["students"]
+    ]
+    assert len(doc["students"]) >= 3, f"{CLASS_EXAMPLE} has fewer than 3 students"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+    return path
+
+
+def render_class(stackgen: Path, class_file: Path, out: Path) -> None:
+    """`stackgen render CLASS -o OUT`: one directory per student."""
+    proc = subprocess.run(
+        [str(stackgen), "render", str(class_file), "-o", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=tfcheck.TIMEOUT_S,
+    )
+    if proc.returncode != 0:
+        pytest.fail(
+            f"stackgen render {class_file.name} exited {proc.returncode}\n"
+            f"--- stdout\n{proc.stdout}--- stderr\n{proc.stderr}",
+            pytrace=False,
+        )
+
+
+def test_class_shares_one_account(stackgen, tools, moto_servers, tmp_path):
+    class_file = write_class(tmp_path / "class.yaml")
+    # {directory: plan} for a class file.
+    plans = tfcheck.stackgen_plan(stackgen, class_file)
+    accounts = {plan["spec"]["account_id"] for plan in plans.values()}
+    assert len(plans) >= 3 and len(accounts) == 1, (sorted(plans), accounts)
+    server = moto_servers(accounts.pop())
+    rendered = tmp_path / "rendered"
+    render_class(stackgen, class_file, rendered)
+    stacks = [
+        deploy.Deployment.prepare(
+            directory,
+            rendered / directory,
+            tmp_path / "deploy" / directory,
+            plan,
+            tools,
+            server,
+        )
+        for directory, plan in sorted(plans.items())
+    ]
+    aws = aws_for(stacks[0])
+    glue_policy = stacks[0].plan["managed_glue_policy_arn"]
+
+    def crawler_roles(ds):
+        return sorted(d.plan["roles"]["crawler"]["name"] for d in ds)
+
+    def each(fn, ds):
+        """fn over the stacks at once (Terraform mostly waits on moto)."""
+        with ThreadPoolExecutor(max_workers=len(ds)) as pool:
+            return [p for problems in pool.map(fn, ds) for p in problems]
+
+    for d in stacks:
+        fail_if(d.init())
+    # 1. All three applied side by side into one account.
+    fail_if(each(lambda d: d.apply(), stacks))
+    problems = each(verify, stacks)
+    roles = awscheck.crawler_roles_with_managed_policy(aws, glue_policy)
+    if roles != crawler_roles(stacks):
+        problems.append(
+            f"{glue_policy} is attached to {roles}, expected {crawler_roles(stacks)}"
+        )
+    fail_if(problems)
+
+    # 2. One student destroys; the other two are untouched.
+    gone, rest = stacks[0], stacks[1:]
+    problems = gone.destroy() + awscheck.check_gone(aws, gone.plan)
+    problems += each(verify, rest)
+    roles = awscheck.crawler_roles_with_managed_policy(aws, glue_policy)
+    if roles != crawler_roles(rest):
+        problems.append(
+            f"after {gone.name}'s destroy, {glue_policy} is attached to {roles},"
+            f" expected {crawler_roles(rest)}"
+        )
+    fail_if(problems)
+
+    # 3. The others destroy too; nothing of anyone is left.
+    problems = each(lambda d: d.destroy(), rest)
+    for d in stacks:
+        problems += awscheck.check_gone(aws, d.plan)
+    roles = awscheck.crawler_roles_with_managed_policy(aws, glue_policy)
+    if roles:
+        problems.append(
+            f"after every destroy, {glue_policy} is still attached to {roles}"
+        )
+    for d in stacks:
+        print(f"{d.name}: {len(d.applied_addresses)} resources; {d.timings}")
+    fail_if(problems)
