@@ -91,34 +91,6 @@ def checker_env() -> dict[str, str]:
     return env
 
 
-# --- stackgen plan -------------------------------------------------------------
-
-
-def plan(stackgen: Path, example: Path) -> dict:
-    """`stackgen plan EXAMPLE` as JSON; fails the test unless it exits 0."""
-    proc = subprocess.run(
-        [str(stackgen), "plan", str(example)],
-        check=False,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=TIMEOUT_S,
-    )
-    if proc.returncode != 0:
-        pytest.fail(
-            f"stackgen plan {example.name} exited {proc.returncode}\n"
-            f"--- stdout\n{proc.stdout}--- stderr\n{proc.stderr}",
-            pytrace=False,
-        )
-    try:
-        return json.loads(proc.stdout)
-    except json.JSONDecodeError as e:
-        pytest.fail(
-            f"stackgen plan {example.name} printed no JSON ({e}):\n{proc.stdout[:2000]}",
-            pytrace=False,
-        )
-
-
 # --- parliament ------------------------------------------------------------------
 
 

@@ -122,7 +122,7 @@ def policy_style(plan: dict) -> str:
 @pytest.mark.parametrize("checked", CHECKED)
 def test_parliament(checked, stackgen, checkers, pins, tmp_path):
     need(checked)
-    plan = ck.plan(stackgen, checked)
+    plan = tfcheck.stackgen_plan(stackgen, checked)
     style = policy_style(plan)
     roles = plan.get("roles") or {}
     existing_role = (plan.get("features") or {}).get("existing_role")
@@ -205,7 +205,7 @@ def test_parliament(checked, stackgen, checkers, pins, tmp_path):
 @pytest.mark.parametrize("checked", CHECKED)
 def test_checkov(checked, stackgen, checkers, pins, tmp_path):
     need(checked)
-    style = policy_style(ck.plan(stackgen, checked))
+    style = policy_style(tfcheck.stackgen_plan(stackgen, checked))
     stack = tmp_path / "stack"
     tfcheck.render(stackgen, checked, stack)
 
