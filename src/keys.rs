@@ -8,7 +8,7 @@ use schemars::schema::{RootSchema, Schema, SchemaObject, SingleOrVec};
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
-use crate::locate::Locations;
+use crate::locate::{join, Locations};
 use crate::suggest;
 
 /// Every key in `value` that `root` does not declare. `prefix` is the
@@ -70,16 +70,8 @@ fn walk(
     }
 }
 
-pub fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
 /// The diagnostic for one unknown key, suggesting the nearest known one.
-pub fn unknown_key(key: &str, path: &str, known: &[&str], at: &Locations) -> Diagnostic {
+fn unknown_key(key: &str, path: &str, known: &[&str], at: &Locations) -> Diagnostic {
     let fix = match suggest::closest(key, known.iter().copied()) {
         Some(near) => format!("did you mean `{near}`?"),
         None => format!("remove it; known keys here: {}", known.join(", ")),

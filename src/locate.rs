@@ -104,7 +104,8 @@ impl Walker {
     }
 }
 
-fn join(parent: &str, key: &str) -> String {
+/// The field path of `key` inside `parent` (`student` + `initials`).
+pub(crate) fn join(parent: &str, key: &str) -> String {
     if parent.is_empty() {
         key.to_owned()
     } else {

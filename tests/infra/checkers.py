@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from . import tfcheck
+
 REPO = Path(__file__).resolve().parents[2]
 # checkov takes 3-5 s on one stack here; a hang fails the test, not the run.
 TIMEOUT_S = 300
@@ -46,10 +48,7 @@ class Checkers:
 
     @classmethod
     def from_env(cls) -> Checkers:
-        root = Path(
-            os.environ.get("STACKGEN_TOOLS")
-            or Path.home() / ".cache" / "stackgen-tools"
-        )
+        root = tfcheck.tools_root()
         venv = Path(os.environ.get("STACKGEN_CHECKERS_VENV") or root / "checkers-venv")
         checkers = cls(
             venv=venv,

@@ -33,6 +33,13 @@ WORKER = Path(__file__).with_name("tf115_worker.py")
 TIMEOUT_S = 300
 
 
+def tools_root() -> Path:
+    """Where scripts/install-test-tools.sh installs the test tools."""
+    return Path(
+        os.environ.get("STACKGEN_TOOLS") or Path.home() / ".cache" / "stackgen-tools"
+    )
+
+
 @dataclass(frozen=True)
 class Tools:
     """Where scripts/install-test-tools.sh put things (read from env.sh's
@@ -47,10 +54,7 @@ class Tools:
 
     @classmethod
     def from_env(cls) -> Tools:
-        root = Path(
-            os.environ.get("STACKGEN_TOOLS")
-            or Path.home() / ".cache" / "stackgen-tools"
-        )
+        root = tools_root()
         tools = cls(
             tf014=Path(os.environ.get("TF014") or root / "bin" / "terraform-0.14.6"),
             mirror=Path(os.environ.get("TF_MIRROR") or root / "mirror"),
