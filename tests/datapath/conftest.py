@@ -1,0 +1,59 @@
+"""Fixtures of the data-path tests.
+
+Environment (scripts/test.sh sets the first by sourcing the tools' env.sh):
+    the test venv's python, with awswrangler, moto, duckdb and sqlglot
+    STACKGEN_BIN   the renderer (default <repo>/target/debug/stackgen)
+    STACKGEN_LAB   the course material (default <repo>/../shared/lab)
+
+Each test module starts its own moto server (one per module and pytest-xdist
+worker), so the modules run in parallel under `-n 4`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from infra import tfcheck
+from infra.motoserver import MotoServer
+
+from . import lab
+
+# The handlers are imported from the stacks' zips, extracted to temporary
+# folders; no __pycache__ in them.
+sys.dont_write_bytecode = True
+
+
+@pytest.fixture(scope="session")
+def stackgen() -> Path:
+    path = tfcheck.stackgen_bin()
+    if not path.is_file():
+        pytest.fail(
+            f"no stackgen binary at {path}: run `cargo build`, or set STACKGEN_BIN",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def trades() -> list[dict]:
+    return lab.lab_trades()
+
+
+def start_server(stack: lab.Stack, workdir: Path) -> MotoServer:
+    return MotoServer.start(stack.account_id, workdir)
+
+
+@pytest.fixture(scope="module")
+def module_tmp(tmp_path_factory, request) -> Path:
+    return tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
+
+
+def stop_after(server: MotoServer) -> Iterator[MotoServer]:
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,276 @@
+"""The ETL function, from the stack's own zip, on the real awswrangler
+(3.11.0, the AWSSDKPandas-Python312:16 layer's) against moto S3.
+
+For each (example, layout) of LAYOUTS, the lab's 15,779 trades go into the
+raw zone as Firehose writes them (JSON lines, one object per 60 s buffer,
+under raw-zone/stockdata/year=/month=/day=/hour= of arrival time), and the
+handler gets one S3 notification per object, with the environment the stack
+gives the function. test_processed_zone_holds_every_trade_once then reads
+the processed zone back and proves:
+
+- every call processed its object's trades, into the layout's processed
+  bucket and prefix;
+- every file sits under symbol=/year=/month=/day=/hour= (unpadded integers)
+  and every row in it belongs to that partition (symbol, and the UTC hour of
+  its transaction_ts);
+- every file's columns are the Glue table's (stackgen's glue.tf), in order,
+  with Parquet types Athena reads as the table's types;
+- the processed zone holds every trade of the lab exactly once, with all its
+  values; 337 BTC_USD trades fall in 2020-10-01 hour 0;
+- nothing else was written: the raw zone is unchanged, and with two buckets
+  the raw bucket holds no processed zone.
+
+test_processed_bucket_parameter_is_read_once_per_container proves the
+contract for PROCESSED_BUCKET_PARAMETER on one container and the next.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from infra import tfcheck
+
+from . import lab, pipeline
+from .conftest import start_server, stop_after
+from .pipeline import ONE_BUCKET, TWO_BUCKETS
+
+# (example, layout). uam-2021 is today's one-bucket edition. The uam-2025
+# edition (two buckets, the SSM parameter) is simulated on modern.yaml until
+# its example exists; then add it here, e.g. ("uam-2025.yaml", TWO_BUCKETS).
+LAYOUTS = [
+    ("modern.yaml", ONE_BUCKET),
+    ("modern.yaml", TWO_BUCKETS),
+]
+
+# How Athena reads a Parquet column as each of the table's types.
+ATHENA_TYPES = {
+    "timestamp": lambda t: pa.types.is_timestamp(t) and t.tz is None,
+    "double": pa.types.is_float64,
+    "bigint": pa.types.is_int64,
+    "int": pa.types.is_int32,
+    "string": lambda t: pa.types.is_string(t) or pa.types.is_large_string(t),
+}
+# Partition values as the table's types spell them in a path.
+PARTITION_TYPES = {
+    "string": lambda v: v != "",
+    "int": lambda v: v.isdigit() and str(int(v)) == v,
+}
+
+
+@dataclass
+class EtlRun:
+    stack: lab.Stack
+    lake: pipeline.Layout
+    objects: list[lab.RawObject]
+    results: list[dict]
+    raw_keys: list[str]
+    processed_keys: list[str]
+    files: dict[str, bytes]
+
+
+@pytest.fixture(scope="module", params=LAYOUTS, ids=[f"{Path(e).stem}-{k}" for e, k in LAYOUTS])
+def etl_run(request, stackgen, trades, module_tmp):
+    example, kind = request.param
+    tmp = module_tmp / f"{Path(example).stem}-{kind}"
+    stack = lab.Stack.render(stackgen, tfcheck.examples_dir() / example, tmp / "stack")
+    lake = pipeline.layout(stack, kind)
+    objects = lab.firehose_objects(trades, stack.plan)
+    for server in stop_after(start_server(stack, tmp)):
+        pipeline.create_lake(server, stack, lake)
+        pipeline.put_raw_objects(server, stack, lake, objects)
+        results = pipeline.run_etl(server, stack, lake, objects, tmp / "etl")
+        s3 = pipeline.client(server, "s3", stack.region)
+        raw_keys = pipeline.list_keys(s3, lake.raw_bucket)
+        processed_keys = pipeline.list_keys(s3, lake.processed_bucket)
+        files = {
+            key: s3.get_object(Bucket=lake.processed_bucket, Key=key)["Body"].read()
+            for key in processed_keys
+            if key.startswith(lake.processed_prefix)
+        }
+        yield EtlRun(stack, lake, objects, results, raw_keys, processed_keys, files)
+
+
+def check_calls(run: EtlRun) -> list[str]:
+    problems = []
+    destination = f"s3://{run.lake.processed_bucket}/{run.lake.processed_prefix}"
+    for obj, result in zip(run.objects, run.results, strict=True):
+        processed = (result or {}).get("processed") or []
+        source = f"s3://{run.lake.raw_bucket}/{obj.key}"
+        got = [(p.get("source"), p.get("rows"), p.get("destination")) for p in processed]
+        if got != [(source, len(obj.trades), destination)]:
+            problems.append(
+                f"{obj.key}: handler returned {got}, expected"
+                f" [({source!r}, {len(obj.trades)}, {destination!r})]"
+            )
+    return problems
+
+
+def check_other_keys(run: EtlRun) -> list[str]:
+    problems = []
+    raw_expected = sorted(o.key for o in run.objects)
+    raw_now = [k for k in run.raw_keys if not k.startswith(run.lake.processed_prefix)]
+    if run.lake.raw_bucket == run.lake.processed_bucket:
+        raw_now = [k for k in run.raw_keys if k not in run.files]
+    if raw_now != raw_expected:
+        extra = sorted(set(raw_now) - set(raw_expected))
+        missing = sorted(set(raw_expected) - set(raw_now))
+        problems.append(f"raw bucket changed: extra {extra[:5]}, missing {missing[:5]}")
+    outside = [k for k in run.processed_keys if k not in run.files and k not in raw_expected]
+    if outside:
+        problems.append(f"written outside {run.lake.processed_prefix}: {outside[:5]}")
+    if run.lake.raw_bucket != run.lake.processed_bucket:
+        stray = [k for k in run.raw_keys if k.startswith(run.lake.processed_prefix)]
+        if stray:
+            problems.append(f"processed files in the raw bucket: {stray[:5]}")
+    if not run.files:
+        problems.append(f"no file under s3://{run.lake.processed_bucket}/{run.lake.processed_prefix}")
+    return problems
+
+
+def read_processed(run: EtlRun) -> tuple[list[str], Counter]:
+    """Problems of layout and types, and the trades found (as lab.trade_tuple)."""
+    columns, keys = run.stack.glue_table(run.stack.plan["names"]["processed_table"])
+    problems: list[str] = []
+    found: Counter = Counter()
+    for key, body in sorted(run.files.items()):
+        relative = key[len(run.lake.processed_prefix) :]
+        parsed = pipeline.partition_values(relative)
+        if parsed is None:
+            problems.append(f"{key}: not under name=value/ partition directories")
+            continue
+        pairs, filename = parsed
+        if [name for name, _ in pairs] != [name for name, _ in keys]:
+            problems.append(f"{key}: partition directories {pairs}, table has {keys}")
+            continue
+        for (name, value), (_, athena_type) in zip(pairs, keys):
+            if not PARTITION_TYPES[athena_type](value):
+                problems.append(f"{key}: {name}={value!r} is not a {athena_type} as Athena reads one")
+        if not filename.endswith(".snappy.parquet"):
+            problems.append(f"{key}: not a .snappy.parquet file")
+        table = pq.read_table(io.BytesIO(body))
+        schema = [(f.name, f.type) for f in table.schema]
+        if [n for n, _ in schema] != [n for n, _ in columns]:
+            problems.append(f"{key}: columns {[n for n, _ in schema]}, table has {[n for n, _ in columns]}")
+            continue
+        for (name, arrow_type), (_, athena_type) in zip(schema, columns):
+            if not ATHENA_TYPES[athena_type](arrow_type):
+                problems.append(f"{key}: column {name} is {arrow_type}, the table says {athena_type}")
+        metadata = pq.ParquetFile(io.BytesIO(body)).metadata
+        compression = {
+            metadata.row_group(g).column(c).compression
+            for g in range(metadata.num_row_groups)
+            for c in range(metadata.num_columns)
+        }
+        if compression != {"SNAPPY"}:
+            problems.append(f"{key}: compression {compression}, the table says SNAPPY")
+        part = dict(pairs)
+        epochs = table.column("transaction_date").cast(pa.timestamp("s")).cast(pa.int64()).to_pylist()
+        rows = table.to_pylist()
+        for epoch, row in zip(epochs, rows, strict=True):
+            when = datetime.fromtimestamp(epoch, UTC)
+            expected_part = {
+                "symbol": part["symbol"],
+                "year": str(when.year),
+                "month": str(when.month),
+                "day": str(when.day),
+                "hour": str(when.hour),
+            }
+            if part != expected_part:
+                problems.append(f"{key}: trade {row['trans_id']} at {when} belongs in {expected_part}")
+            found[
+                (epoch, part["symbol"], row["price"], row["amount"], row["dollar_amount"], row["type"], row["trans_id"])
+            ] += 1
+    return problems, found
+
+
+def test_processed_zone_holds_every_trade_once(etl_run: EtlRun, trades):
+    run = etl_run
+    problems = check_calls(run) + check_other_keys(run)
+    layout_problems, found = read_processed(run)
+    problems += layout_problems[:20]
+    expected = Counter(lab.trade_tuple(t) for t in trades)
+    missing = expected - found
+    extra = found - expected
+    twice = [t for t, n in found.items() if n > 1]
+    if missing or extra or twice:
+        problems.append(
+            f"processed zone vs the lab's {len(trades)} trades: {sum(missing.values())} missing"
+            f" (e.g. {list(missing)[:2]}), {sum(extra.values())} not in the lab"
+            f" (e.g. {list(extra)[:2]}), {len(twice)} stored more than once"
+        )
+    first_hour = sum(
+        n
+        for (epoch, symbol, *_rest), n in found.items()
+        if symbol == "BTC_USD" and datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H") == "2020-10-01T00"
+    )
+    if first_hour != lab.FIRST_HOUR_BTC_USD:
+        problems.append(f"{first_hour} BTC_USD trades in 2020-10-01 hour 0, the handout says 337")
+    # Not a problem, but what the run was: shown with -rA.
+    print(
+        f"{run.lake.kind}: {len(run.objects)} raw objects, {len(run.files)} Parquet files,"
+        f" {sum(found.values())} trades read back"
+    )
+    assert not problems, "\n".join(problems)
+
+
+def test_processed_bucket_parameter_is_read_once_per_container(stackgen, trades, module_tmp):
+    """PROCESSED_BUCKET_PARAMETER's contract, on two containers (module
+    loads) of the stack's ETL code: the first reads the parameter on its
+    first object and keeps the bucket when the parameter changes; the next
+    cold start reads the new value; a value that is not a bucket name stops
+    the function before it writes anything."""
+    tmp = module_tmp / "parameter-cache"
+    stack = lab.Stack.render(stackgen, tfcheck.examples_dir() / "modern.yaml", tmp / "stack")
+    lake = pipeline.layout(stack, TWO_BUCKETS)
+    # Two objects: 1,200 trades at 10 per second fill two 60 s buffers.
+    first, second = lab.firehose_objects(trades[:1200], stack.plan)
+    other = f"other-{stack.plan['names']['suffix']}"
+    function = stack.function(pipeline.ETL_HANDLER)
+    for server in stop_after(start_server(stack, tmp)):
+        pipeline.create_lake(server, stack, lake)
+        s3 = pipeline.client(server, "s3", stack.region)
+        ssm = pipeline.client(server, "ssm", stack.region)
+        pipeline.create_bucket(s3, other, stack.region)
+        pipeline.put_raw_objects(server, stack, lake, [first, second])
+
+        def files() -> tuple[int, int]:
+            return tuple(
+                len(pipeline.list_keys(s3, bucket, lake.processed_prefix))
+                for bucket in (lake.processed_bucket, other)
+            )
+
+        def event(obj: lab.RawObject) -> dict:
+            return pipeline.s3_notification(lake.raw_bucket, obj.key, stack.region, len(obj.body))
+
+        with pipeline.aws_env(server, stack.region), pytest.MonkeyPatch.context() as mp:
+            for name, value in lake.env.items():
+                mp.setenv(name, value)
+            _, warm = stack.handler(function, tmp / "container-1")
+            warm(event(first), None)
+            after_first = files()
+            ssm.put_parameter(Name=lake.parameter, Value=other, Type="String", Overwrite=True)
+            warm(event(second), None)
+            after_second = files()
+            _, cold = stack.handler(function, tmp / "container-2")
+            cold(event(second), None)
+            after_cold = files()
+            ssm.put_parameter(Name=lake.parameter, Value=f"{other}/x", Type="String", Overwrite=True)
+            _, broken = stack.handler(function, tmp / "container-3")
+            with pytest.raises(ValueError, match="PROCESSED_BUCKET_PARAMETER"):
+                broken(event(first), None)
+            after_broken = files()
+
+    assert after_first[0] > 0 and after_first[1] == 0, after_first
+    # Same container: still the bucket it read first.
+    assert after_second[0] > after_first[0] and after_second[1] == 0, after_second
+    # New container: the parameter's new value.
+    assert after_cold[0] == after_second[0] and after_cold[1] > 0, after_cold
+    assert after_broken == after_cold, after_broken
