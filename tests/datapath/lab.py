@@ -20,6 +20,7 @@ import itertools
 import json
 import os
 import re
+import sys
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable
@@ -304,6 +305,8 @@ class Stack:
         if spec is None or spec.loader is None:
             pytest.fail(f"cannot load {source}", pytrace=False)
         module = importlib.util.module_from_spec(spec)
+        # As an import would: dataclasses look their module up there.
+        sys.modules[spec.name] = module
         spec.loader.exec_module(module)
         return module, getattr(module, attr)
 
