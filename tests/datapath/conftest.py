@@ -11,6 +11,7 @@ worker), so the modules run in parallel under `-n 4`.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,17 +44,16 @@ def trades() -> list[dict]:
     return lab.lab_trades()
 
 
-def start_server(stack: lab.Stack, workdir: Path) -> MotoServer:
-    return MotoServer.start(stack.account_id, workdir)
+@contextlib.contextmanager
+def moto_server(stack: lab.Stack, workdir: Path) -> Iterator[MotoServer]:
+    """A moto server answering as the stack's account, stopped afterwards."""
+    server = MotoServer.start(stack.account_id, workdir)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="module")
 def module_tmp(tmp_path_factory, request) -> Path:
     return tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
-
-
-def stop_after(server: MotoServer) -> Iterator[MotoServer]:
-    try:
-        yield server
-    finally:
-        server.stop()

@@ -50,8 +50,7 @@ def lab_file(name: str) -> Path:
         # Not a skip: without the lab's data these tests prove nothing, and a
         # CI run that silently proved nothing would look green.
         pytest.fail(
-            f"the lab's {name} is not at {path}; set STACKGEN_LAB to the folder"
-            " that holds it",
+            f"the lab's {name} is not at {path}; set STACKGEN_LAB to the folder that holds it",
             pytrace=False,
         )
     return path
@@ -246,7 +245,9 @@ class Stack:
 
     def function(self, handler: str) -> dict:
         """The aws_lambda_function whose handler is `handler`."""
-        found = [f for f in self.of_type("aws_lambda_function").values() if f.get("handler") == handler]
+        found = [
+            f for f in self.of_type("aws_lambda_function").values() if f.get("handler") == handler
+        ]
         if len(found) != 1:
             pytest.fail(
                 f"{self.example.name}: {len(found)} aws_lambda_function with handler {handler!r}",
@@ -313,9 +314,13 @@ class Stack:
     def glue_table(self, name: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """(columns, partition keys) of the stack's Glue table `name`, as
         (name, Athena type) pairs in table order."""
-        tables = [t for t in self.of_type("aws_glue_catalog_table").values() if t.get("name") == name]
+        tables = [
+            t for t in self.of_type("aws_glue_catalog_table").values() if t.get("name") == name
+        ]
         if len(tables) != 1:
-            pytest.fail(f"{self.example.name}: {len(tables)} Glue tables named {name!r}", pytrace=False)
+            pytest.fail(
+                f"{self.example.name}: {len(tables)} Glue tables named {name!r}", pytrace=False
+            )
         table = tables[0]
         columns = [(c["name"], c["type"]) for c in table["storage_descriptor"][0]["columns"]]
         keys = [(k["name"], k["type"]) for k in table["partition_keys"]]

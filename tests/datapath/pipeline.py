@@ -125,12 +125,12 @@ def create_bucket(s3, bucket: str, region: str) -> None:
     if region == "us-east-1":
         s3.create_bucket(Bucket=bucket)
     else:
-        s3.create_bucket(
-            Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region}
-        )
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
 
 
-def put_raw_objects(server: MotoServer, stack: Stack, lake: Layout, objects: list[RawObject]) -> None:
+def put_raw_objects(
+    server: MotoServer, stack: Stack, lake: Layout, objects: list[RawObject]
+) -> None:
     s3 = client(server, "s3", stack.region)
     for obj in objects:
         s3.put_object(Bucket=lake.raw_bucket, Key=obj.key, Body=obj.body)

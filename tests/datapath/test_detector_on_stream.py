@@ -23,7 +23,7 @@ proves:
 from __future__ import annotations
 
 import base64
-import itertools
+import bisect
 import json
 import logging
 import math
@@ -36,7 +36,7 @@ import pytest
 from infra import tfcheck
 
 from . import lab, pipeline
-from .conftest import start_server, stop_after
+from .conftest import moto_server
 
 EXAMPLE = "modern.yaml"
 PUT_RECORDS_LIMIT = 500
@@ -109,7 +109,12 @@ def read_stream(kinesis, stream: str, batch_size: int) -> list[tuple[str, list[d
 
 def wait_active(kinesis, stream: str) -> None:
     deadline = time.monotonic() + 30
-    while kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["StreamStatus"] != "ACTIVE":
+    while (
+        kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"][
+            "StreamStatus"
+        ]
+        != "ACTIVE"
+    ):
         assert time.monotonic() < deadline, f"stream {stream} never became ACTIVE"
         time.sleep(0.1)
 
@@ -142,12 +147,14 @@ def stream_run(stackgen, trades, module_tmp) -> StreamRun:
     assert len(mappings) == 1, mappings
     batch_size = int(mappings[0]["batch_size"])
 
-    for server in stop_after(start_server(stack, tmp)):
+    with moto_server(stack, tmp) as server:
         kinesis = pipeline.client(server, "kinesis", stack.region)
         s3 = pipeline.client(server, "s3", stack.region)
         firehose = pipeline.client(server, "firehose", stack.region)
         stream = plan["names"]["stream"]
-        kinesis.create_stream(StreamName=stream, ShardCount=int(plan["spec"]["stream"]["shard_count"]))
+        kinesis.create_stream(
+            StreamName=stream, ShardCount=int(plan["spec"]["stream"]["shard_count"])
+        )
         wait_active(kinesis, stream)
         pipeline.create_bucket(s3, plan["names"]["bucket"], stack.region)
         alerts_stream = env["ALERTS_DELIVERY_STREAM"]
@@ -188,7 +195,17 @@ def stream_run(stackgen, trades, module_tmp) -> StreamRun:
             body = s3.get_object(Bucket=plan["names"]["bucket"], Key=key)["Body"].read()
             lines.extend(body.decode("utf-8").splitlines(keepends=True))
         delivered = [json.loads(line) for line in lines]
-        return StreamRun(stack, env, batch_size, records, batches, collector.alerts, delivered, lines, cold_planted)
+        return StreamRun(
+            stack,
+            env,
+            batch_size,
+            records,
+            batches,
+            collector.alerts,
+            delivered,
+            lines,
+            cold_planted,
+        )
 
 
 def cold_row(stack, function, into, env, batches) -> dict | None:
@@ -211,8 +228,8 @@ def reference_alerts(records: list[dict], symbol: str, threshold: float, window:
     (ROWTIME taken as the arrival time, never going backwards within a
     partition), and the last 31 rows; flagged when dollar_amount > threshold
     x the window's average."""
-    seen: dict[tuple[str, str], list[tuple[float, dict]]] = defaultdict(list)
-    clock: dict[tuple[str, str], float] = defaultdict(lambda: -math.inf)
+    arrivals: dict[tuple[str, str], list[float]] = defaultdict(list)
+    amounts: dict[tuple[str, str], list[float]] = defaultdict(list)
     rows: dict[tuple[str, str], deque] = defaultdict(lambda: deque(maxlen=ROWS_PRECEDING + 1))
     alerts = []
     for record in records:
@@ -220,18 +237,14 @@ def reference_alerts(records: list[dict], symbol: str, threshold: float, window:
         if trade["symbol"] != symbol:
             continue
         key = (trade["symbol"], trade["type"])
-        now = max(record["ApproximateArrivalTimestamp"].timestamp(), clock[key])
-        clock[key] = now
-        seen[key].append((now, trade))
+        previous = arrivals[key][-1] if arrivals[key] else -math.inf
+        now = max(record["ApproximateArrivalTimestamp"].timestamp(), previous)
+        arrivals[key].append(now)
+        amounts[key].append(trade["dollar_amount"])
         rows[key].append(trade)
-        # Arrivals never go backwards within a partition: scan back from the
-        # newest until the window's start.
-        in_window = list(
-            itertools.takewhile(
-                lambda amount: amount is not None,
-                (t["dollar_amount"] if at >= now - window else None for at, t in reversed(seen[key])),
-            )
-        )
+        # Arrivals never go backwards within a partition, so the window is
+        # a tail of the list: from the first arrival at or after now - window.
+        in_window = amounts[key][bisect.bisect_left(arrivals[key], now - window) :]
         average = math.fsum(in_window) / len(in_window)
         if trade["dollar_amount"] > threshold * average:
             alerts.append(
@@ -281,10 +294,14 @@ def test_detector_on_the_lab_stream(stream_run: StreamRun, trades):
 
     sequence_numbers = [r["SequenceNumber"] for r in run.records]
     if len(sequence_numbers) != len(trades) or len(set(sequence_numbers)) != len(trades):
-        problems.append(f"{len(sequence_numbers)} records read back ({len(set(sequence_numbers))} distinct), {len(trades)} put")
+        problems.append(
+            f"{len(sequence_numbers)} records read back ({len(set(sequence_numbers))} distinct), {len(trades)} put"
+        )
     arrivals = [r["ApproximateArrivalTimestamp"].timestamp() for r in run.records]
     if arrivals[-1] - arrivals[0] <= window:
-        problems.append(f"the trades arrived within {arrivals[-1] - arrivals[0]:.1f} s: no trade ever left a window")
+        problems.append(
+            f"the trades arrived within {arrivals[-1] - arrivals[0]:.1f} s: no trade ever left a window"
+        )
     sizes = {len(b) for b in run.batches}
     if max(sizes) > run.batch_size or sum(len(b) for b in run.batches) != len(trades):
         problems.append(f"batch sizes {sorted(sizes)}, batch_size {run.batch_size}")
@@ -301,11 +318,22 @@ def test_detector_on_the_lab_stream(stream_run: StreamRun, trades):
 
     planted = [a for a in run.logged if a["trans_id"] == lab.PLANTED_TRANS_ID]
     if len(planted) != 1:
-        problems.append(f"the planted trade {lab.PLANTED_TRANS_ID} was flagged {len(planted)} times")
+        problems.append(
+            f"the planted trade {lab.PLANTED_TRANS_ID} was flagged {len(planted)} times"
+        )
     else:
-        batch = next(b for b in run.batches if any(lab.PLANTED_TRANS_ID == json.loads(base64.b64decode(r["kinesis"]["data"]))["trans_id"] for r in b))
+        batch = next(
+            b
+            for b in run.batches
+            if any(
+                lab.PLANTED_TRANS_ID
+                == json.loads(base64.b64decode(r["kinesis"]["data"]))["trans_id"]
+                for r in b
+            )
+        )
         same_partition = [
-            t for t in (json.loads(base64.b64decode(r["kinesis"]["data"])) for r in batch)
+            t
+            for t in (json.loads(base64.b64decode(r["kinesis"]["data"])) for r in batch)
             if (t["symbol"], t["type"]) == ("BTC_USD", "buy")
         ]
         count = planted[0][f"CntLast{window}seconds"]
@@ -315,10 +343,14 @@ def test_detector_on_the_lab_stream(stream_run: StreamRun, trades):
                 f" {len(same_partition)}: no state carried over"
             )
         if run.cold_planted is None or run.cold_planted[f"CntLast{window}seconds"] >= count:
-            problems.append(f"a cold container's window for the planted trade: {run.cold_planted}, warm {count}")
+            problems.append(
+                f"a cold container's window for the planted trade: {run.cold_planted}, warm {count}"
+            )
 
     # Firehose keeps no order across its objects: compare as multisets.
-    if sorted(json.dumps(a, sort_keys=True) + "\n" for a in run.logged) != sorted(run.delivered_lines):
+    if sorted(json.dumps(a, sort_keys=True) + "\n" for a in run.logged) != sorted(
+        run.delivered_lines
+    ):
         problems.append(
             f"{len(run.delivered_lines)} lines in the alerts Firehose's bucket, {len(run.logged)} alerts logged"
         )

@@ -39,7 +39,7 @@ import pytest
 from infra import tfcheck
 
 from . import lab, pipeline
-from .conftest import start_server, stop_after
+from .conftest import moto_server
 from .pipeline import ONE_BUCKET, TWO_BUCKETS
 
 # (example, layout). uam-2021 is today's one-bucket edition. The uam-2025
@@ -83,7 +83,7 @@ def etl_run(request, stackgen, trades, module_tmp):
     stack = lab.Stack.render(stackgen, tfcheck.examples_dir() / example, tmp / "stack")
     lake = pipeline.layout(stack, kind)
     objects = lab.firehose_objects(trades, stack.plan)
-    for server in stop_after(start_server(stack, tmp)):
+    with moto_server(stack, tmp) as server:
         pipeline.create_lake(server, stack, lake)
         pipeline.put_raw_objects(server, stack, lake, objects)
         results = pipeline.run_etl(server, stack, lake, objects, tmp / "etl")
@@ -131,7 +131,9 @@ def check_other_keys(run: EtlRun) -> list[str]:
         if stray:
             problems.append(f"processed files in the raw bucket: {stray[:5]}")
     if not run.files:
-        problems.append(f"no file under s3://{run.lake.processed_bucket}/{run.lake.processed_prefix}")
+        problems.append(
+            f"no file under s3://{run.lake.processed_bucket}/{run.lake.processed_prefix}"
+        )
     return problems
 
 
@@ -152,17 +154,23 @@ def read_processed(run: EtlRun) -> tuple[list[str], Counter]:
             continue
         for (name, value), (_, athena_type) in zip(pairs, keys):
             if not PARTITION_TYPES[athena_type](value):
-                problems.append(f"{key}: {name}={value!r} is not a {athena_type} as Athena reads one")
+                problems.append(
+                    f"{key}: {name}={value!r} is not a {athena_type} as Athena reads one"
+                )
         if not filename.endswith(".snappy.parquet"):
             problems.append(f"{key}: not a .snappy.parquet file")
         table = pq.read_table(io.BytesIO(body))
         schema = [(f.name, f.type) for f in table.schema]
         if [n for n, _ in schema] != [n for n, _ in columns]:
-            problems.append(f"{key}: columns {[n for n, _ in schema]}, table has {[n for n, _ in columns]}")
+            problems.append(
+                f"{key}: columns {[n for n, _ in schema]}, table has {[n for n, _ in columns]}"
+            )
             continue
         for (name, arrow_type), (_, athena_type) in zip(schema, columns):
             if not ATHENA_TYPES[athena_type](arrow_type):
-                problems.append(f"{key}: column {name} is {arrow_type}, the table says {athena_type}")
+                problems.append(
+                    f"{key}: column {name} is {arrow_type}, the table says {athena_type}"
+                )
         metadata = pq.ParquetFile(io.BytesIO(body)).metadata
         compression = {
             metadata.row_group(g).column(c).compression
@@ -172,7 +180,9 @@ def read_processed(run: EtlRun) -> tuple[list[str], Counter]:
         if compression != {"SNAPPY"}:
             problems.append(f"{key}: compression {compression}, the table says SNAPPY")
         part = dict(pairs)
-        epochs = table.column("transaction_date").cast(pa.timestamp("s")).cast(pa.int64()).to_pylist()
+        epochs = (
+            table.column("transaction_date").cast(pa.timestamp("s")).cast(pa.int64()).to_pylist()
+        )
         rows = table.to_pylist()
         for epoch, row in zip(epochs, rows, strict=True):
             when = datetime.fromtimestamp(epoch, UTC)
@@ -184,9 +194,19 @@ def read_processed(run: EtlRun) -> tuple[list[str], Counter]:
                 "hour": str(when.hour),
             }
             if part != expected_part:
-                problems.append(f"{key}: trade {row['trans_id']} at {when} belongs in {expected_part}")
+                problems.append(
+                    f"{key}: trade {row['trans_id']} at {when} belongs in {expected_part}"
+                )
             found[
-                (epoch, part["symbol"], row["price"], row["amount"], row["dollar_amount"], row["type"], row["trans_id"])
+                (
+                    epoch,
+                    part["symbol"],
+                    row["price"],
+                    row["amount"],
+                    row["dollar_amount"],
+                    row["type"],
+                    row["trans_id"],
+                )
             ] += 1
     return problems, found
 
@@ -209,7 +229,8 @@ def test_processed_zone_holds_every_trade_once(etl_run: EtlRun, trades):
     first_hour = sum(
         n
         for (epoch, symbol, *_rest), n in found.items()
-        if symbol == "BTC_USD" and datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H") == "2020-10-01T00"
+        if symbol == "BTC_USD"
+        and datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H") == "2020-10-01T00"
     )
     if first_hour != lab.FIRST_HOUR_BTC_USD:
         problems.append(f"{first_hour} BTC_USD trades in 2020-10-01 hour 0, the handout says 337")
@@ -234,7 +255,7 @@ def test_processed_bucket_parameter_is_read_once_per_container(stackgen, trades,
     first, second = lab.firehose_objects(trades[:1200], stack.plan)
     other = f"other-{stack.plan['names']['suffix']}"
     function = stack.function(pipeline.ETL_HANDLER)
-    for server in stop_after(start_server(stack, tmp)):
+    with moto_server(stack, tmp) as server:
         pipeline.create_lake(server, stack, lake)
         s3 = pipeline.client(server, "s3", stack.region)
         ssm = pipeline.client(server, "ssm", stack.region)
@@ -262,7 +283,9 @@ def test_processed_bucket_parameter_is_read_once_per_container(stackgen, trades,
             _, cold = stack.handler(function, tmp / "container-2")
             cold(event(second), None)
             after_cold = files()
-            ssm.put_parameter(Name=lake.parameter, Value=f"{other}/x", Type="String", Overwrite=True)
+            ssm.put_parameter(
+                Name=lake.parameter, Value=f"{other}/x", Type="String", Overwrite=True
+            )
             _, broken = stack.handler(function, tmp / "container-3")
             with pytest.raises(ValueError, match="PROCESSED_BUCKET_PARAMETER"):
                 broken(event(first), None)
@@ -274,3 +297,40 @@ def test_processed_bucket_parameter_is_read_once_per_container(stackgen, trades,
     # New container: the parameter's new value.
     assert after_cold[0] == after_second[0] and after_cold[1] > 0, after_cold
     assert after_broken == after_cold, after_broken
+
+
+def test_empty_object_and_error_output_write_nothing(stackgen, module_tmp):
+    """On the real awswrangler: an empty object under the raw prefix (a
+    manual upload, say) is read as no rows and writes nothing; Firehose's
+    error output under the raw prefix is skipped without being read."""
+    tmp = module_tmp / "nothing"
+    stack = lab.Stack.render(stackgen, tfcheck.examples_dir() / "modern.yaml", tmp / "stack")
+    lake = pipeline.layout(stack, ONE_BUCKET)
+    raw = stack.plan["prefixes"]["raw"]
+    errors = lab.expand_prefix(
+        stack.plan["prefixes"]["raw_errors"].replace(
+            "!{firehose:error-output-type}", "processing-failed"
+        ),
+        lab.ARRIVAL_START,
+    )
+    empty = lab.RawObject(f"{raw}stockdata/manual/empty.json", b"", [])
+    failed = lab.RawObject(errors + "firehose-failed-1", lab.generator_record({"bad": 1}), [])
+    assert failed.key.startswith(raw), failed.key
+    with moto_server(stack, tmp) as server:
+        pipeline.create_lake(server, stack, lake)
+        pipeline.put_raw_objects(server, stack, lake, [empty, failed])
+        results = pipeline.run_etl(server, stack, lake, [empty, failed], tmp / "etl")
+        s3 = pipeline.client(server, "s3", stack.region)
+        written = pipeline.list_keys(s3, lake.processed_bucket, lake.processed_prefix)
+    assert [r["processed"] for r in results] == [
+        [
+            {
+                "source": f"s3://{lake.raw_bucket}/{empty.key}",
+                "rows": 0,
+                "destination": f"s3://{lake.raw_bucket}/{lake.processed_prefix}",
+                "files": [],
+            }
+        ],
+        [],
+    ]
+    assert written == []
