@@ -117,8 +117,6 @@ def check_other_keys(run: EtlRun) -> list[str]:
     problems = []
     raw_expected = sorted(o.key for o in run.objects)
     raw_now = [k for k in run.raw_keys if not k.startswith(run.lake.processed_prefix)]
-    if run.lake.raw_bucket == run.lake.processed_bucket:
-        raw_now = [k for k in run.raw_keys if k not in run.files]
     if raw_now != raw_expected:
         extra = sorted(set(raw_now) - set(raw_expected))
         missing = sorted(set(raw_expected) - set(raw_now))
