@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::keys;
 use crate::locate::Locations;
@@ -122,7 +123,43 @@ pub fn class(source: &Source) -> Result<ClassSpec, Vec<Diagnostic>> {
 pub fn student(source: &Source) -> Result<StudentSpec, Vec<Diagnostic>> {
     let value = untyped(source)?;
     let unknown = keys::unknown(&value, &crate::schema::student(), "", &source.locations);
-    typed(source, unknown)
+    // Read from the text first: its errors carry a place in the file.
+    let _: StudentSpec = typed(source, unknown)?;
+    let base = std::path::Path::new(&source.name)
+        .parent()
+        .unwrap_or_else(|| std::path::Path::new("."));
+    with_edition(&value, base, |d| {
+        d.location = source.locations.value(&d.field);
+    })
+}
+
+/// The spec a document gives once its edition's defaults are laid under
+/// it; `place` attaches a location to the edition's diagnostics.
+pub fn with_edition(
+    document: &serde_json::Value,
+    base: &std::path::Path,
+    place: impl Fn(&mut Diagnostic),
+) -> Result<StudentSpec, Vec<Diagnostic>> {
+    let (edition, merged) = crate::stack::edition::apply(document, base).map_err(|mut found| {
+        found.iter_mut().for_each(&place);
+        found
+    })?;
+    let mut spec: StudentSpec = serde_json::from_value(merged).map_err(|e| {
+        let mut d = Diagnostic::new(
+            Code::SG702,
+            "edition",
+            format!(
+                "the defaults of edition `{}` do not fit the student file: {e}",
+                edition.name
+            ),
+        )
+        .rule("an edition's `defaults` hold student-file keys with their types")
+        .fix("correct the edition file's `defaults`");
+        place(&mut d);
+        vec![d]
+    })?;
+    spec.resolved_edition = Some(std::sync::Arc::new(edition));
+    Ok(spec)
 }
 
 /// Turns a serde_yaml error into a diagnostic, keeping its path and place.
@@ -140,7 +177,7 @@ fn serde_error(error: &serde_yaml::Error) -> Diagnostic {
     });
     let (code, rule, fix) = if message.contains("missing field") {
         (
-            "SG002",
+            Code::SG002,
             "every required field must be present",
             "add the field; `stackgen schema` lists all fields".to_owned(),
         )
@@ -153,10 +190,10 @@ fn serde_error(error: &serde_yaml::Error) -> Diagnostic {
         } else {
             "give a value of the expected type; `stackgen schema` describes every field".to_owned()
         };
-        ("SG003", "each field has a fixed type", fix)
+        (Code::SG003, "each field has a fixed type", fix)
     } else {
         (
-            "SG001",
+            Code::SG001,
             "the input must be well-formed YAML",
             "fix the YAML syntax at the place shown".to_owned(),
         )
@@ -170,7 +207,7 @@ fn serde_error(error: &serde_yaml::Error) -> Diagnostic {
     let message = message
         .replace("expected u32", "expected a whole number")
         .replace("expected f64", "expected a number");
-    Diagnostic::error(code, field, message)
+    Diagnostic::new(code, field, message)
         .rule(rule)
         .fix(fix)
         .at(location)
@@ -219,7 +256,7 @@ mod tests {
     fn wrong_type_is_reported_with_its_field() {
         let text = MINIMAL.replace("\"100603781557\"", "[1, 2]");
         let errors = parse(&text).unwrap_err();
-        assert_eq!(errors[0].code, "SG003");
+        assert_eq!(errors[0].code, Code::SG003);
         assert_eq!(errors[0].field, "account_id");
         assert_eq!(errors[0].location.map(|l| l.line), Some(5));
     }
@@ -227,7 +264,7 @@ mod tests {
     #[test]
     fn syntax_error_has_a_location() {
         let errors = parse("student: [\n").unwrap_err();
-        assert_eq!(errors[0].code, "SG001");
+        assert_eq!(errors[0].code, Code::SG001);
         assert!(errors[0].location.is_some());
     }
 }

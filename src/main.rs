@@ -416,11 +416,18 @@ fn review(
 fn plan(spec: &Path, v: Verbosity) -> Result<ExitCode, ExitCode> {
     let loaded = load(spec, v)?;
     let json = match &loaded.input {
-        Input::Student(c) => serde_json::to_value(stackgen::plan::Plan::new(&c.spec)),
+        Input::Student(c) => {
+            serde_json::to_value(stackgen::stack::Stack::new(&c.spec, &c.spec.edition()))
+        }
         Input::Class(c) => serde_json::to_value(
             c.members
                 .iter()
-                .map(|m| (m.dir.clone(), stackgen::plan::Plan::new(&m.spec)))
+                .map(|m| {
+                    (
+                        m.dir.clone(),
+                        stackgen::stack::Stack::new(&m.spec, &m.spec.edition()),
+                    )
+                })
                 .collect::<std::collections::BTreeMap<_, _>>(),
         ),
     }

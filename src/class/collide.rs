@@ -8,11 +8,12 @@
 //!   account-wide; the rest are per region, and being stricter costs
 //!   nothing, since the names embed the student anyway).
 
+use crate::codes::Code;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::Diagnostic;
 use crate::load::Source;
-use crate::names::{Derived, NameKind};
+use crate::stack::part::NameKind;
 
 use super::{Entry, Member};
 
@@ -39,8 +40,8 @@ pub fn check(members: &[Member], entries: &[Entry], source: &Source) -> Vec<Diag
         let index = m.spec.student.index_no.as_str();
         if let Some(&first) = by_index.get(index) {
             point(
-                Diagnostic::error(
-                    "SG601",
+                Diagnostic::new(
+                    Code::SG601,
                     "",
                     format!("index number `{index}` is also {}'s", describe(first)),
                 )
@@ -56,38 +57,39 @@ pub fn check(members: &[Member], entries: &[Entry], source: &Source) -> Vec<Diag
 
     // (scope, kind, name) -> first student; the scope is empty for global
     // names. Keys borrow from `all`, so a class of 1,000 costs no copies.
-    let all: Vec<Vec<Derived>> = members
-        .iter()
-        .map(|m| m.names.all(&crate::features::Features::of(&m.spec)))
-        .collect();
     let mut seen: HashMap<(&str, &str, NameKind, &str), usize> = HashMap::new();
-    for (i, (m, derived)) in members.iter().zip(&all).enumerate() {
-        let names = &m.names;
-        for d in derived {
+    for (i, m) in members.iter().enumerate() {
+        // Tables live in the student's own database(s): its names embed
+        // the student, so the student's identity scopes them.
+        let own = m
+            .names
+            .iter()
+            .find(|n| n.kind == NameKind::GlueDatabase)
+            .map_or("", |n| n.value.as_str());
+        for d in m.names.iter().filter(|n| n.kind != NameKind::Prefix) {
             let scope = match d.kind {
                 NameKind::S3Bucket => ("", ""),
-                // Tables live in the student's own database.
-                NameKind::GlueTable => (m.spec.account_id.as_str(), names.glue_database.as_str()),
+                NameKind::GlueTable => (m.spec.account_id.as_str(), own),
                 _ => (m.spec.account_id.as_str(), ""),
             };
-            let key = (scope.0, scope.1, d.kind, d.name.as_str());
+            let key = (scope.0, scope.1, d.kind, d.value.as_str());
             if let Some(&first) = seen.get(&key) {
                 let (code, rule) = if d.kind == NameKind::S3Bucket {
-                    ("SG602", "S3 bucket names are unique across all of AWS")
+                    (Code::SG602, "S3 bucket names are unique across all of AWS")
                 } else {
                     (
-                        "SG603",
+                        Code::SG603,
                         "names of one kind are unique within an AWS account",
                     )
                 };
                 point(
-                    Diagnostic::error(
+                    Diagnostic::new(
                         code,
                         "",
                         format!(
                             "{} name `{}` is also {}'s",
                             d.purpose,
-                            d.name,
+                            d.value,
                             describe(first)
                         ),
                     )

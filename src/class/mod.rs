@@ -10,6 +10,7 @@ pub mod collide;
 pub mod roster;
 pub mod summary;
 
+use crate::codes::Code;
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
@@ -17,7 +18,7 @@ use serde_json::{Map, Value};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::load::Source;
 use crate::model::{ClassSpec, StudentSpec};
-use crate::names::{Names, Parts};
+use crate::stack::part::Name;
 use crate::translit;
 use crate::validate;
 
@@ -29,8 +30,8 @@ pub struct Member {
     /// Output directory: `<index_no>-<initials>`.
     pub dir: String,
     pub spec: StudentSpec,
-    /// Every name the student's stack creates.
-    pub names: Names,
+    /// Every name the student's stack creates, part by part.
+    pub names: Vec<Name>,
 }
 
 #[derive(Debug, Clone)]
@@ -91,7 +92,7 @@ pub fn expand(
         (None, Some(_), None) => Vec::new(),
         _ => {
             found.push(
-                Diagnostic::error("SG501", "students", "a class needs exactly one of `students` and `roster`")
+                Diagnostic::new(Code::SG501, "students", "a class needs exactly one of `students` and `roster`")
                     .rule("students are listed inline under `students:` or read from a CSV named by `roster:`, not both")
                     .fix("keep one of the two keys"),
             );
@@ -100,7 +101,7 @@ pub fn expand(
     };
     if entries.is_empty() && found.is_empty() {
         found.push(
-            Diagnostic::error("SG501", "students", "the class has no students")
+            Diagnostic::new(Code::SG501, "students", "the class has no students")
                 .rule("a class lists at least one student")
                 .fix("add students under `students:` or rows to the roster"),
         );
@@ -109,7 +110,7 @@ pub fn expand(
     let mut members = Vec::new();
     let mut warnings = Vec::new();
     for entry in &entries {
-        match member(spec, entry) {
+        match member(spec, entry, source) {
             Ok((member, mut diagnostics)) => {
                 relabel(&mut diagnostics, spec, entry, source);
                 for d in diagnostics {
@@ -161,7 +162,7 @@ fn check_defaults(spec: &ClassSpec, source: &Source) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     if spec.defaults.contains_key("student") {
         found.push(
-            Diagnostic::error("SG502", "defaults.student", "`defaults` cannot hold `student`")
+            Diagnostic::new(Code::SG502, "defaults.student", "`defaults` cannot hold `student`")
                 .rule("`defaults` applies to every student; who a student is comes from `students` or the roster")
                 .fix("move the student into `students:`")
                 .at(source.locations.key("defaults.student")),
@@ -171,8 +172,8 @@ fn check_defaults(spec: &ClassSpec, source: &Source) -> Vec<Diagnostic> {
         let top = serde_json::to_value(top).expect("a target serializes");
         if &top != inner {
             found.push(
-                Diagnostic::error(
-                    "SG503",
+                Diagnostic::new(
+                    Code::SG503,
                     "defaults.target",
                     format!("`defaults.target` is {inner} but `target` is {top}"),
                 )
@@ -186,12 +187,16 @@ fn check_defaults(spec: &ClassSpec, source: &Source) -> Vec<Diagnostic> {
 
 /// The student file this entry amounts to, and its findings. `Err` when
 /// the merged document does not even deserialize.
-fn member(spec: &ClassSpec, entry: &Entry) -> Result<(Member, Vec<Diagnostic>), Vec<Diagnostic>> {
+fn member(
+    spec: &ClassSpec,
+    entry: &Entry,
+    source: &Source,
+) -> Result<(Member, Vec<Diagnostic>), Vec<Diagnostic>> {
     let initials = match &entry.initials {
         Some(i) => i.clone(),
         None => translit::initials(&entry.name).ok_or_else(|| {
-            vec![Diagnostic::error(
-                "SG505",
+            vec![Diagnostic::new(
+                Code::SG505,
                 "student.initials",
                 format!(
                     "no initials given and none can be derived from `{}`",
@@ -224,26 +229,37 @@ fn member(spec: &ClassSpec, entry: &Entry) -> Result<(Member, Vec<Diagnostic>), 
             doc.insert(key.into(), Value::String(v.clone()));
         }
     }
-    let student: StudentSpec =
-        serde_path_to_error::deserialize(Value::Object(doc)).map_err(|e| {
+    let doc = Value::Object(doc);
+    let _: StudentSpec =
+        serde_path_to_error::deserialize(doc.clone()).map_err(|e| {
             let field = e.path().to_string();
             let message = e.inner().to_string();
             let (code, fix) = if message.starts_with("missing field") {
-                ("SG002", "add it to `defaults` or to the student")
+                (Code::SG002, "add it to `defaults` or to the student")
             } else {
-                ("SG003", "give a value of the expected type (digits in quotes for ids); `stackgen schema` describes every field")
+                (Code::SG003, "give a value of the expected type (digits in quotes for ids); `stackgen schema` describes every field")
             };
-            vec![Diagnostic::error(code, if field == "." { String::new() } else { field }, message)
+            vec![Diagnostic::new(code, if field == "." { String::new() } else { field }, message)
                 .rule("each field has a fixed type, and required fields must be present")
                 .fix(fix)]
         })?;
+    let base = std::path::Path::new(&source.name)
+        .parent()
+        .unwrap_or_else(|| std::path::Path::new("."));
+    let student = crate::load::with_edition(&doc, base, |d| {
+        d.field = format!("defaults.{}", d.field);
+    })?;
     let diagnostics = validate::student(&student);
     let dir = format!("{}-{}", student.student.index_no, student.student.initials);
     Ok((
         Member {
             label: entry.label.clone(),
             dir,
-            names: Names::derive(&Parts::from_spec(&student)),
+            names: crate::stack::Stack::new(&student, &student.edition())
+                .parts
+                .into_iter()
+                .flat_map(|p| p.names.into_values())
+                .collect(),
             spec: student,
         },
         diagnostics,

@@ -4,6 +4,7 @@
 //! Index numbers and account ids are read as text, so leading zeros stay.
 //! A problem names the CSV line, as a spreadsheet shows it.
 
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Location};
 
 use super::Entry;
@@ -21,7 +22,7 @@ pub fn parse(file: &str, text: &str) -> (Vec<Entry>, Vec<Diagnostic>) {
         })
     };
     let error = |code, field: String, line: usize, message: String, fix: &str| {
-        let mut d = Diagnostic::error(code, field, message)
+        let mut d = Diagnostic::new(code, field, message)
             .rule("the roster is UTF-8 CSV with a header row: `name`, `index_no`, optionally `initials` and `account_id`")
             .fix(fix)
             .at(at(line));
@@ -36,7 +37,7 @@ pub fn parse(file: &str, text: &str) -> (Vec<Entry>, Vec<Diagnostic>) {
         Ok(h) => h.iter().map(str::to_owned).collect(),
         Err(e) => {
             let d = error(
-                "SG504",
+                Code::SG504,
                 "roster".into(),
                 1,
                 format!("cannot read the header: {e}"),
@@ -59,7 +60,7 @@ pub fn parse(file: &str, text: &str) -> (Vec<Entry>, Vec<Diagnostic>) {
                     .position()
                     .map_or(i + 2, |p| usize::try_from(p.line()).unwrap_or(i + 2));
                 found.push(error(
-                    "SG504",
+                    Code::SG504,
                     format!("roster[{i}]"),
                     line,
                     format!("row cannot be read: {e}"),
@@ -79,7 +80,7 @@ pub fn parse(file: &str, text: &str) -> (Vec<Entry>, Vec<Diagnostic>) {
         };
         let (Some(name), Some(index_no)) = (get("name"), get("index_no")) else {
             found.push(error(
-                "SG504",
+                Code::SG504,
                 format!("roster[{i}]"),
                 line,
                 "row lacks `name` or `index_no`".into(),
@@ -104,14 +105,14 @@ pub fn parse(file: &str, text: &str) -> (Vec<Entry>, Vec<Diagnostic>) {
 /// Unknown and missing columns of the header row.
 fn check_header(
     header: &[String],
-    error: &dyn Fn(&'static str, String, usize, String, &str) -> Diagnostic,
+    error: &dyn Fn(Code, String, usize, String, &str) -> Diagnostic,
 ) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     for column in header {
         if !KNOWN.contains(&column.as_str()) {
             let near = crate::suggest::closest(column, KNOWN);
             found.push(error(
-                "SG504",
+                Code::SG504,
                 format!("roster.{column}"),
                 1,
                 format!("unknown column `{column}`"),
@@ -125,7 +126,7 @@ fn check_header(
     for column in REQUIRED {
         if !header.iter().any(|h| h == column) {
             found.push(error(
-                "SG504",
+                Code::SG504,
                 format!("roster.{column}"),
                 1,
                 format!("the header has no `{column}` column"),

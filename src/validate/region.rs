@@ -4,6 +4,7 @@
 //! Example: `us-east-1`; `us-est-1` gets "did you mean `us-east-1`?".
 
 use crate::aws;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::suggest;
 
@@ -18,8 +19,8 @@ pub fn check(region: &str) -> Option<Diagnostic> {
         }
     };
     Some(
-        Diagnostic::error(
-            "SG102",
+        Diagnostic::new(
+            Code::SG102,
             "region",
             format!("`{region}` is not an AWS region code"),
         )

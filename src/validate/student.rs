@@ -6,6 +6,7 @@
 //! letters of any script, digits, spaces and `+ - = . _ : / @`.
 //! Example: `initials: jk`, `index_no: "12345"`, `name: Łukasz Żak`.
 
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::model::Student;
 use crate::translit;
@@ -25,7 +26,7 @@ fn initials(value: &str) -> Option<Diagnostic> {
         return None;
     }
     let d = |message: String, fix: String| {
-        Diagnostic::error("SG103", "student.initials", message)
+        Diagnostic::new(Code::SG103, "student.initials", message)
             .rule(INITIALS_RULE)
             .fix(fix)
     };
@@ -49,14 +50,16 @@ fn initials(value: &str) -> Option<Diagnostic> {
 }
 
 fn index_no(value: &str) -> Option<Diagnostic> {
-    let ok = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    // Plain digits (the register's number) or the university login form,
+    // `s` and digits (`s1203137`), which the 2025-26 cohorts used.
+    let digits = value.strip_prefix('s').unwrap_or(value);
+    let ok = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
     (!ok).then(|| {
-        Diagnostic::error(
-            "SG104",
+        Diagnostic::new(Code::SG104,
             "student.index_no",
             format!("index number `{value}` is not all digits"),
         )
-        .rule("the index number is one or more digits, written as a quoted string")
+        .rule("the index number is one or more digits, or `s` and digits (the university login), written as a quoted string")
         .fix(
             "write the student's index number from the university register, digits only, in quotes",
         )
@@ -65,7 +68,7 @@ fn index_no(value: &str) -> Option<Diagnostic> {
 
 fn name(value: &str) -> Option<Diagnostic> {
     let d = |message: String, fix: &str| {
-        Diagnostic::error("SG105", "student.name", message)
+        Diagnostic::new(Code::SG105, "student.name", message)
             .rule("the full name becomes the `Owner` tag: 1-256 characters of letters, digits, spaces and `+ - = . _ : / @`")
             .fix(fix)
     };
@@ -125,6 +128,6 @@ mod tests {
     fn rejects_bad_index_and_name() {
         let found = check(&student("O'Brien", "", "12a45"));
         let codes: Vec<_> = found.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["SG103", "SG104", "SG105"]);
+        assert_eq!(codes, [Code::SG103, Code::SG104, Code::SG105]);
     }
 }
