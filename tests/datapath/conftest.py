@@ -12,8 +12,10 @@ worker), so the modules run in parallel under `-n 4`.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,22 @@ def moto_server(stack: lab.Stack, workdir: Path) -> Iterator[MotoServer]:
 @pytest.fixture(scope="module")
 def module_tmp(tmp_path_factory, request) -> Path:
     return tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
+
+
+def built_once(tmp_path_factory, worker_id: str, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder that `build` fills once per pytest run, shared by the
+    pytest-xdist workers: xdist hands the tests of one module-scoped fixture
+    to several workers, and each would otherwise build it again. The first
+    worker builds under a lock; the others wait and read."""
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's base is <run>/popen-gwN; <run> is this run's.
+    root = base if worker_id == "master" else base.parent
+    target = root / f"built-{name}"
+    with open(root / f"built-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / ".complete").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir()
+            build(target)
+            (target / ".complete").write_text("")
+    return target

@@ -24,7 +24,7 @@ import sys
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -217,6 +217,8 @@ class Stack:
     directory: Path
     plan: dict
     resources: dict[tuple[str, str], dict]
+    # Filled by glue_table: the database each table was read from.
+    table_databases: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def render(cls, stackgen: Path, example: Path, out: Path) -> Stack:
@@ -269,8 +271,9 @@ class Stack:
         body = self.resources.get((rtype, name))
         if body is None:
             pytest.fail(f"{self.example.name}: {value!r} names no resource", pytrace=False)
-        if attr == "id" and rtype == "aws_s3_bucket":
-            attr = "bucket"
+        if rtype == "aws_s3_bucket" and attr in ("id", "arn"):
+            bucket = self.resolve(str(body.get("bucket")))
+            return bucket if attr == "id" else f"arn:{self.plan['partition']}:s3:::{bucket}"
         literal = body.get(attr)
         if not isinstance(literal, str):
             pytest.fail(f"{self.example.name}: {value!r} is not a literal", pytrace=False)
@@ -311,6 +314,23 @@ class Stack:
         spec.loader.exec_module(module)
         return module, getattr(module, attr)
 
+    def bucket_of(self, location_key: str) -> str:
+        """The bucket of one of the plan's `s3://bucket/prefix` locations
+        (prefixes.raw_location, prefixes.processed_location)."""
+        location = self.plan["prefixes"][location_key]
+        if not location.startswith("s3://"):
+            pytest.fail(
+                f"{self.example.name}: prefixes.{location_key} is {location!r}", pytrace=False
+            )
+        return location[len("s3://") :].split("/", 1)[0]
+
+    def crawler_database(self) -> str:
+        """The Glue database the crawler creates its table in."""
+        crawlers = list(self.of_type("aws_glue_crawler").values())
+        if len(crawlers) != 1:
+            pytest.fail(f"{self.example.name}: {len(crawlers)} Glue crawlers", pytrace=False)
+        return self.resolve(str(crawlers[0]["database_name"]))
+
     def glue_table(self, name: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """(columns, partition keys) of the stack's Glue table `name`, as
         (name, Athena type) pairs in table order."""
@@ -322,6 +342,7 @@ class Stack:
                 f"{self.example.name}: {len(tables)} Glue tables named {name!r}", pytrace=False
             )
         table = tables[0]
+        self.table_databases[name] = self.resolve(str(table["database_name"]))
         columns = [(c["name"], c["type"]) for c in table["storage_descriptor"][0]["columns"]]
         keys = [(k["name"], k["type"]) for k in table["partition_keys"]]
         return columns, keys

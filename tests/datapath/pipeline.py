@@ -76,9 +76,15 @@ class Layout:
         return self.env.get("PROCESSED_PREFIX") or "processed-zone/stockdata/"
 
 
+def native_layout(stack: Stack) -> str:
+    """The layout the stack itself has."""
+    env = stack.environment(stack.function(ETL_HANDLER))
+    return TWO_BUCKETS if env.get("PROCESSED_BUCKET_PARAMETER") else ONE_BUCKET
+
+
 def layout(stack: Stack, kind: str) -> Layout:
     env = stack.environment(stack.function(ETL_HANDLER))
-    raw_bucket = stack.plan["names"]["bucket"]
+    raw_bucket = stack.bucket_of("raw_location")
     if kind == ONE_BUCKET:
         if env.get("PROCESSED_BUCKET_PARAMETER"):
             pytest.fail(
@@ -86,6 +92,8 @@ def layout(stack: Stack, kind: str) -> Layout:
                 f" {TWO_BUCKETS} stack",
                 pytrace=False,
             )
+        if stack.bucket_of("processed_location") != raw_bucket:
+            pytest.fail(f"{stack.example.name}: the plan has two buckets", pytrace=False)
         return Layout(kind, raw_bucket, raw_bucket, None, env)
     if kind != TWO_BUCKETS:
         raise ValueError(f"unknown layout {kind!r}")
@@ -101,6 +109,12 @@ def layout(stack: Stack, kind: str) -> Layout:
                 pytrace=False,
             )
         bucket = stack.resolve(str(declared[0]["value"]))
+        if bucket != stack.bucket_of("processed_location"):
+            pytest.fail(
+                f"{stack.example.name}: the parameter holds {bucket!r}, the plan's"
+                f" processed zone is {stack.plan['prefixes']['processed_location']!r}",
+                pytrace=False,
+            )
         return Layout(kind, raw_bucket, bucket, name, env)
     # A one-bucket stack run as the two-bucket edition would: names of the
     # same pattern, under the student's suffix.

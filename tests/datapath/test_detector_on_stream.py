@@ -156,17 +156,27 @@ def stream_run(stackgen, trades, module_tmp) -> StreamRun:
             StreamName=stream, ShardCount=int(plan["spec"]["stream"]["shard_count"])
         )
         wait_active(kinesis, stream)
-        pipeline.create_bucket(s3, plan["names"]["bucket"], stack.region)
         alerts_stream = env["ALERTS_DELIVERY_STREAM"]
         assert alerts_stream == plan["names"]["alerts_firehose"], env
+        # The delivery stream as the stack declares it: its bucket and prefixes.
+        (declared,) = [
+            f
+            for f in stack.of_type("aws_kinesis_firehose_delivery_stream").values()
+            if f.get("name") == alerts_stream
+        ]
+        s3_config = declared["extended_s3_configuration"][0]
+        bucket_arn = stack.resolve(str(s3_config["bucket_arn"]))
+        alerts_bucket = bucket_arn.rsplit(":", 1)[1]
+        alerts_prefix = stack.resolve(str(s3_config["prefix"]))
+        pipeline.create_bucket(s3, alerts_bucket, stack.region)
         firehose.create_delivery_stream(
             DeliveryStreamName=alerts_stream,
             DeliveryStreamType="DirectPut",
             ExtendedS3DestinationConfiguration={
-                "RoleARN": f"arn:aws:iam::{stack.account_id}:role/{plan['names']['alerts_firehose_role']}",
-                "BucketARN": plan["arns"]["bucket"],
-                "Prefix": plan["prefixes"]["alerts_data"],
-                "ErrorOutputPrefix": plan["prefixes"]["alerts_errors"],
+                "RoleARN": f"arn:aws:iam::{stack.account_id}:role/firehose-alerts",
+                "BucketARN": bucket_arn,
+                "Prefix": alerts_prefix,
+                "ErrorOutputPrefix": stack.resolve(str(s3_config["error_output_prefix"])),
             },
         )
 
@@ -189,10 +199,10 @@ def stream_run(stackgen, trades, module_tmp) -> StreamRun:
 
         # moto's Firehose writes each PutRecordBatch as one object under the
         # prefix as given (it does not expand !{timestamp:...}).
-        static_prefix = plan["prefixes"]["alerts_data"].split("!{", 1)[0]
+        static_prefix = alerts_prefix.split("!{", 1)[0]
         lines = []
-        for key in pipeline.list_keys(s3, plan["names"]["bucket"], static_prefix):
-            body = s3.get_object(Bucket=plan["names"]["bucket"], Key=key)["Body"].read()
+        for key in pipeline.list_keys(s3, alerts_bucket, static_prefix):
+            body = s3.get_object(Bucket=alerts_bucket, Key=key)["Body"].read()
             lines.extend(body.decode("utf-8").splitlines(keepends=True))
         delivered = [json.loads(line) for line in lines]
         return StreamRun(

@@ -42,12 +42,14 @@ from . import lab, pipeline
 from .conftest import moto_server
 from .pipeline import ONE_BUCKET, TWO_BUCKETS
 
-# (example, layout). uam-2021 is today's one-bucket edition. The uam-2025
-# edition (two buckets, the SSM parameter) is simulated on modern.yaml until
-# its example exists; then add it here, e.g. ("uam-2025.yaml", TWO_BUCKETS).
+# (example, layout). modern.yaml is edition uam-2021, one bucket; run as
+# TWO_BUCKETS, the test adds the second bucket and the parameter itself (how
+# the contract was tested before uam-2025 existed). uam-2025.yaml declares
+# both in its own stack.
 LAYOUTS = [
     ("modern.yaml", ONE_BUCKET),
     ("modern.yaml", TWO_BUCKETS),
+    ("uam-2025.yaml", TWO_BUCKETS),
 ]
 
 # How Athena reads a Parquet column as each of the table's types.

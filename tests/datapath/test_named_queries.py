@@ -20,6 +20,8 @@ one formats it in the session's zone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
 import duckdb
 import pytest
 import sqlglot
@@ -28,9 +30,11 @@ from sqlglot import exp
 from infra import tfcheck
 
 from . import lab, pipeline
-from .conftest import moto_server
+from .conftest import built_once, moto_server
 
-EXAMPLE = "modern.yaml"
+# One example per edition: uam-2021 (one bucket, one database) and uam-2025
+# (a bucket and a database per zone).
+EXAMPLES = ["modern.yaml", "uam-2025.yaml"]
 # DuckDB's names for the Athena types of the stack's Glue table.
 DUCKDB_TYPES = {
     "timestamp": "TIMESTAMP",
@@ -54,6 +58,7 @@ class Lake:
     stack: lab.Stack
     con: duckdb.DuckDBPyConnection
     processed_partitions: int  # partition directories the ETL wrote
+    processed_database: str
 
 
 def duckdb_sql(sql: str) -> list[exp.Expression]:
@@ -61,48 +66,63 @@ def duckdb_sql(sql: str) -> list[exp.Expression]:
     return sqlglot.parse(sql, read="trino", error_level=sqlglot.ErrorLevel.RAISE)
 
 
-@pytest.fixture(scope="module")
-def lake(stackgen, trades, module_tmp) -> Lake:
-    tmp = module_tmp / "lake"
-    stack = lab.Stack.render(stackgen, tfcheck.examples_dir() / EXAMPLE, tmp / "stack")
-    lake_layout = pipeline.layout(stack, pipeline.ONE_BUCKET)
-    objects = lab.firehose_objects(trades, stack.plan)
-    local = tmp / "s3"
-    with moto_server(stack, tmp) as server:
-        pipeline.create_lake(server, stack, lake_layout)
-        pipeline.put_raw_objects(server, stack, lake_layout, objects)
-        pipeline.run_etl(server, stack, lake_layout, objects, tmp / "etl")
-        s3 = pipeline.client(server, "s3", stack.region)
-        raw_root = stack.plan["prefixes"]["raw_location"].split("/", 3)[3]
-        pipeline.download(s3, lake_layout.raw_bucket, raw_root, local)
-        written = pipeline.download(
-            s3, lake_layout.processed_bucket, lake_layout.processed_prefix, local
-        )
+@pytest.fixture(scope="module", params=EXAMPLES, ids=[Path(e).stem for e in EXAMPLES])
+def lake(request, stackgen, trades, module_tmp, tmp_path_factory, worker_id) -> Lake:
+    name = Path(request.param).stem
+    stack = lab.Stack.render(
+        stackgen, tfcheck.examples_dir() / request.param, module_tmp / name / "stack"
+    )
+    lake_layout = pipeline.layout(stack, pipeline.native_layout(stack))
+    raw_root = stack.plan["prefixes"]["raw_location"].split("/", 3)[3]
+
+    def build(into: Path) -> None:
+        objects = lab.firehose_objects(trades, stack.plan)
+        with moto_server(stack, into) as server:
+            pipeline.create_lake(server, stack, lake_layout)
+            pipeline.put_raw_objects(server, stack, lake_layout, objects)
+            pipeline.run_etl(server, stack, lake_layout, objects, into / "etl")
+            s3 = pipeline.client(server, "s3", stack.region)
+            pipeline.download(s3, lake_layout.raw_bucket, raw_root, into / "raw-bucket")
+            pipeline.download(
+                s3,
+                lake_layout.processed_bucket,
+                lake_layout.processed_prefix,
+                into / "processed-bucket",
+            )
+
+    # The ETL run is the expensive part: once per run, whichever worker
+    # needs it first.
+    built = built_once(tmp_path_factory, worker_id, f"lake-{name}", build)
+    raw_local, processed_local = built / "raw-bucket", built / "processed-bucket"
+    written = list((processed_local / lake_layout.processed_prefix).rglob("*.parquet"))
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     names = stack.plan["names"]
-    db = names["glue_database"]
-    con.execute(f'CREATE SCHEMA "{db}"')
+    # The crawler's database and the processed table's (one, or one per zone).
+    columns, keys = stack.glue_table(names["processed_table"])
+    raw_db = stack.crawler_database()
+    processed_db = stack.table_databases[names["processed_table"]]
+    for db in sorted({raw_db, processed_db}):
+        con.execute(f'CREATE SCHEMA "{db}"')
 
     raw_columns = {k: RAW_TYPES[t] for k, t in lab.TRADE_KEYS.items()}
     con.execute(
-        f'CREATE VIEW "{db}"."{names["raw_table"]}" AS SELECT '
+        f'CREATE VIEW "{raw_db}"."{names["raw_table"]}" AS SELECT '
         + ", ".join([*raw_columns, *RAW_PARTITIONS])
-        + f" FROM read_json({literal(str(local / raw_root) + '/*/*/*/*/*')},"
+        + f" FROM read_json({literal(str(raw_local / raw_root) + '/*/*/*/*/*')},"
         f" format = 'newline_delimited', columns = {literal(raw_columns)},"
         f" hive_partitioning = true, hive_types = {literal(dict.fromkeys(RAW_PARTITIONS, 'VARCHAR'))})"
     )
 
-    columns, keys = stack.glue_table(names["processed_table"])
     select = ", ".join(f'CAST("{n}" AS {DUCKDB_TYPES[t]}) AS "{n}"' for n, t in [*columns, *keys])
     con.execute(
-        f'CREATE VIEW "{db}"."{names["processed_table"]}" AS SELECT {select}'
-        f" FROM read_parquet({literal(str(local / lake_layout.processed_prefix) + '/**/*.parquet')},"
+        f'CREATE VIEW "{processed_db}"."{names["processed_table"]}" AS SELECT {select}'
+        f" FROM read_parquet({literal(str(processed_local / lake_layout.processed_prefix) + '/**/*.parquet')},"
         f" hive_partitioning = true, hive_types = {literal({n: DUCKDB_TYPES[t] for n, t in keys})})"
     )
     partitions = len({p.parent for p in written})
-    yield Lake(stack, con, partitions)
+    yield Lake(stack, con, partitions, processed_db)
     con.close()
 
 
@@ -164,10 +184,10 @@ def test_repair_is_hive_ddl_for_the_processed_table(lake):
     names = lake.stack.plan["names"]
     assert isinstance(statement, exp.Command)
     assert statement.sql(dialect="athena") == (
-        f'MSCK REPAIR TABLE "{names["glue_database"]}"."{names["processed_table"]}"'
+        f'MSCK REPAIR TABLE "{lake.processed_database}"."{names["processed_table"]}"'
     )
     ((seen,),) = lake.con.sql(
         f"SELECT count(*) FROM (SELECT DISTINCT symbol, year, month, day, hour"
-        f' FROM "{names["glue_database"]}"."{names["processed_table"]}")'
+        f' FROM "{lake.processed_database}"."{names["processed_table"]}")'
     ).fetchall()
     assert seen == lake.processed_partitions > 0
