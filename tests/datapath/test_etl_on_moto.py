@@ -38,7 +38,7 @@ import pytest
 
 from infra import tfcheck
 
-from . import lab, pipeline
+from . import iam, lab, pipeline
 from .conftest import moto_server
 from .pipeline import ONE_BUCKET, TWO_BUCKETS
 
@@ -50,6 +50,10 @@ LAYOUTS = [
     ("modern.yaml", ONE_BUCKET),
     ("modern.yaml", TWO_BUCKETS),
     ("uam-2025.yaml", TWO_BUCKETS),
+    # The same layout with a role of the stack's own (classic creates IAM),
+    # so the two-bucket policy is checked against the calls too. Classic
+    # runs awswrangler 2.7.0 on AWS; here it is 3.11.0.
+    ("uam-2025-classic.yaml", TWO_BUCKETS),
 ]
 
 # How Athena reads a Parquet column as each of the table's types.
@@ -76,6 +80,7 @@ class EtlRun:
     raw_keys: list[str]
     processed_keys: list[str]
     files: dict[str, bytes]
+    calls: list[iam.Call]  # the AWS calls the handler made
 
 
 @pytest.fixture(scope="module", params=LAYOUTS, ids=[f"{Path(e).stem}-{k}" for e, k in LAYOUTS])
@@ -88,7 +93,8 @@ def etl_run(request, stackgen, trades, module_tmp):
     with moto_server(stack, tmp) as server:
         pipeline.create_lake(server, stack, lake)
         pipeline.put_raw_objects(server, stack, lake, objects)
-        results = pipeline.run_etl(server, stack, lake, objects, tmp / "etl")
+        with iam.record_calls() as calls:
+            results = pipeline.run_etl(server, stack, lake, objects, tmp / "etl")
         s3 = pipeline.client(server, "s3", stack.region)
         raw_keys = pipeline.list_keys(s3, lake.raw_bucket)
         processed_keys = pipeline.list_keys(s3, lake.processed_bucket)
@@ -97,7 +103,7 @@ def etl_run(request, stackgen, trades, module_tmp):
             for key in processed_keys
             if key.startswith(lake.processed_prefix)
         }
-        yield EtlRun(stack, lake, objects, results, raw_keys, processed_keys, files)
+        yield EtlRun(stack, lake, objects, results, raw_keys, processed_keys, files, calls)
 
 
 def check_calls(run: EtlRun) -> list[str]:
@@ -113,6 +119,26 @@ def check_calls(run: EtlRun) -> list[str]:
                 f" [({source!r}, {len(obj.trades)}, {destination!r})]"
             )
     return problems
+
+
+def check_permissions(run: EtlRun) -> list[str]:
+    """Every AWS call the handler made is one the stack's ETL role allows.
+    A stack that uses an existing role (Learner Lab's LabRole) has no policy
+    of its own to check; a layout the test simulates has the one-bucket
+    policy, which rightly grants nothing in the second bucket."""
+    plan = run.stack.plan
+    role = (plan.get("roles") or {}).get("etl_lambda")
+    simulated = run.lake.kind != pipeline.native_layout(run.stack)
+    if role is None or simulated:
+        print(f"{run.lake.kind}: no ETL role policy of the stack's own to check the calls against")
+        return []
+    if not run.calls:
+        return ["the handler made no AWS call at all"]
+    made = Counter(f"{c.service}:{c.operation}" for c in run.calls)
+    print(f"{run.lake.kind}: calls checked against the ETL role's policy: {dict(made)}")
+    return iam.denied(
+        run.calls, role["policy"], plan["partition"], run.stack.region, run.stack.account_id
+    )
 
 
 def check_other_keys(run: EtlRun) -> list[str]:
@@ -234,6 +260,7 @@ def test_processed_zone_holds_every_trade_once(etl_run: EtlRun, trades):
     )
     if first_hour != lab.FIRST_HOUR_BTC_USD:
         problems.append(f"{first_hour} BTC_USD trades in 2020-10-01 hour 0, the handout says 337")
+    problems += check_permissions(run)
     # Not a problem, but what the run was: shown with -rA.
     print(
         f"{run.lake.kind}: {len(run.objects)} raw objects, {len(run.files)} Parquet files,"
@@ -334,3 +361,34 @@ def test_empty_object_and_error_output_write_nothing(stackgen, module_tmp):
         [],
     ]
     assert written == []
+
+
+def test_the_permission_check_can_refuse(stackgen):
+    """check_permissions' evaluation on calls the ETL role must not be
+    allowed, against the role of the stack that has the parameter: a write
+    into the raw zone, a listing outside the zones, another student's
+    parameter, and an operation it has no mapping for."""
+    plan = tfcheck.stackgen_plan(stackgen, tfcheck.examples_dir() / "uam-2025-classic.yaml")
+    policy = plan["roles"]["etl_lambda"]["policy"]
+    raw = plan["prefixes"]["raw_location"][len("s3://") :].split("/", 1)[0]
+    processed = plan["prefixes"]["processed_location"][len("s3://") :].split("/", 1)[0]
+    parameter = plan["names"]["etl_parameter"]
+
+    def check(*calls: iam.Call) -> list[str]:
+        region, account = plan["spec"]["region"], plan["spec"]["account_id"]
+        return iam.denied(list(calls), policy, plan["partition"], region, account)
+
+    allowed = [
+        iam.Call("s3", "GetObject", {"Bucket": raw, "Key": "raw-zone/stockdata/x"}),
+        iam.Call("s3", "PutObject", {"Bucket": processed, "Key": "processed-zone/stockdata/x"}),
+        iam.Call("s3", "ListObjectsV2", {"Bucket": processed, "Prefix": "processed-zone/s"}),
+        iam.Call("ssm", "GetParameter", {"Name": parameter}),
+    ]
+    assert check(*allowed) == []
+    refused = [
+        iam.Call("s3", "PutObject", {"Bucket": raw, "Key": "raw-zone/stockdata/x"}),
+        iam.Call("s3", "ListObjectsV2", {"Bucket": raw, "Prefix": "athena_output/"}),
+        iam.Call("ssm", "GetParameter", {"Name": parameter + "-of-someone-else"}),
+        iam.Call("s3", "DeleteBucket", {"Bucket": processed}),
+    ]
+    assert [len(check(c)) for c in refused] == [1, 1, 1, 1], [check(c) for c in refused]
