@@ -23,7 +23,7 @@ import pytest
 from infra import tfcheck
 from infra.motoserver import MotoServer
 
-from . import lab
+from . import lab, pipeline
 
 # The handlers are imported from the stacks' zips, extracted to temporary
 # folders; no __pycache__ in them.
@@ -78,3 +78,23 @@ def built_once(tmp_path_factory, worker_id: str, name: str, build: Callable[[Pat
             build(target)
             (target / ".complete").write_text("")
     return target
+
+
+def etl_run(
+    tmp_path_factory,
+    worker_id: str,
+    stackgen: Path,
+    trades: list[dict],
+    example: str,
+    workdir: Path,
+) -> pipeline.EtlRun:
+    """The lab's trades through `example`'s ETL function in the stack's own
+    layout: run once per pytest run, whichever test needs it first."""
+    stack = lab.Stack.render(stackgen, tfcheck.examples_dir() / example, workdir / "stack")
+    lake = pipeline.layout(stack, pipeline.native_layout(stack))
+
+    def build(into: Path) -> None:
+        pipeline.build_etl_run(moto_server, stack, lake, trades, into)
+
+    built = built_once(tmp_path_factory, worker_id, f"etl-{Path(example).stem}", build)
+    return pipeline.load_etl_run(stack, lake, trades, built)

@@ -9,14 +9,14 @@ Two layouts of the lake (editions of the course):
 - TWO_BUCKETS (uam-2025): the processed zone in a bucket of its own, which
   the function finds through the SSM parameter that
   PROCESSED_BUCKET_PARAMETER names (type String, value = the bucket's name).
-  A stack of that edition declares the parameter and the bucket; for a stack
-  that does not (all of today's), the test plays that edition's part: it
-  creates the second bucket and the parameter itself and sets the variable.
+  The stack declares the parameter; the test creates it in moto (and the
+  buckets) as `terraform apply` would.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -29,7 +29,8 @@ import pytest
 
 from infra.motoserver import MotoServer
 
-from .lab import RawObject, Stack
+from . import iam
+from .lab import RawObject, Stack, firehose_objects
 
 ONE_BUCKET = "one-bucket"
 TWO_BUCKETS = "two-buckets"
@@ -97,31 +98,27 @@ def layout(stack: Stack, kind: str) -> Layout:
         return Layout(kind, raw_bucket, raw_bucket, None, env)
     if kind != TWO_BUCKETS:
         raise ValueError(f"unknown layout {kind!r}")
-    parameters = stack.of_type("aws_ssm_parameter")
     name = env.get("PROCESSED_BUCKET_PARAMETER")
-    if name:
-        # The stack's own parameter and bucket.
-        declared = [p for p in parameters.values() if p.get("name") == name]
-        if len(declared) != 1:
-            pytest.fail(
-                f"{stack.example.name}: PROCESSED_BUCKET_PARAMETER is {name!r},"
-                f" declared by {len(declared)} aws_ssm_parameter",
-                pytrace=False,
-            )
-        bucket = stack.resolve(str(declared[0]["value"]))
-        if bucket != stack.bucket_of("processed_location"):
-            pytest.fail(
-                f"{stack.example.name}: the parameter holds {bucket!r}, the plan's"
-                f" processed zone is {stack.plan['prefixes']['processed_location']!r}",
-                pytrace=False,
-            )
-        return Layout(kind, raw_bucket, bucket, name, env)
-    # A one-bucket stack run as the two-bucket edition would: names of the
-    # same pattern, under the student's suffix.
-    suffix = stack.plan["names"]["suffix"]
-    name = f"/datalake/{suffix}/processed-bucket"
-    env = {**env, "PROCESSED_BUCKET_PARAMETER": name}
-    return Layout(kind, raw_bucket, f"processed-{suffix}", name, env)
+    if not name:
+        pytest.fail(
+            f"{stack.example.name} has no PROCESSED_BUCKET_PARAMETER: not a {TWO_BUCKETS} stack",
+            pytrace=False,
+        )
+    declared = [p for p in stack.of_type("aws_ssm_parameter").values() if p.get("name") == name]
+    if len(declared) != 1:
+        pytest.fail(
+            f"{stack.example.name}: PROCESSED_BUCKET_PARAMETER is {name!r},"
+            f" declared by {len(declared)} aws_ssm_parameter",
+            pytrace=False,
+        )
+    bucket = stack.resolve(str(declared[0]["value"]))
+    if bucket != stack.bucket_of("processed_location"):
+        pytest.fail(
+            f"{stack.example.name}: the parameter holds {bucket!r}, the plan's"
+            f" processed zone is {stack.plan['prefixes']['processed_location']!r}",
+            pytrace=False,
+        )
+    return Layout(kind, raw_bucket, bucket, name, env)
 
 
 def create_lake(server: MotoServer, stack: Stack, lake: Layout) -> None:
@@ -219,3 +216,74 @@ def partition_values(relative_key: str) -> tuple[list[tuple[str, str]], str] | N
         return None
     pairs = [tuple(part.split("=", 1)) for part in m.group(1).rstrip("/").split("/")]
     return pairs, m.group(2)
+
+
+@dataclass
+class EtlRun:
+    """One run of the lab's trades through the ETL function, as
+    `build_etl_run` left it on disk (see there)."""
+
+    stack: Stack
+    lake: Layout
+    objects: list[RawObject]
+    results: list[dict]  # what each handler call returned
+    raw_keys: list[str]  # every key in the raw bucket afterwards
+    processed_keys: list[str]  # every key in the processed bucket afterwards
+    calls: list[iam.Call]  # the AWS calls the handler made
+    raw_dir: Path  # the raw zone's objects, at <raw_dir>/<key>
+    processed_dir: Path  # the processed zone's files, at <processed_dir>/<key>
+
+    @property
+    def files(self) -> dict[str, Path]:
+        """The processed zone's files by key."""
+        return {
+            str(p.relative_to(self.processed_dir)): p
+            for p in sorted(self.processed_dir.rglob("*"))
+            if p.is_file()
+        }
+
+
+def build_etl_run(
+    server_factory, stack: Stack, lake: Layout, trades: list[dict], into: Path
+) -> None:
+    """Runs the lab's trades through the stack's ETL handler on a fresh moto
+    server and writes what the tests read into `into`: the handler's
+    results, the AWS calls it made, both buckets' key listings, the raw
+    zone's objects and the processed zone's files. Written once per pytest
+    run (conftest.built_once) and read by test_etl_on_moto.py and
+    test_named_queries.py alike."""
+    objects = firehose_objects(trades, stack.plan)
+    with server_factory(stack, into) as server:
+        create_lake(server, stack, lake)
+        put_raw_objects(server, stack, lake, objects)
+        with iam.record_calls() as calls:
+            results = run_etl(server, stack, lake, objects, into / "etl")
+        s3 = client(server, "s3", stack.region)
+        listing = {
+            "raw_keys": list_keys(s3, lake.raw_bucket),
+            "processed_keys": list_keys(s3, lake.processed_bucket),
+        }
+        raw_root = stack.plan["prefixes"]["raw_location"][len("s3://") :].split("/", 1)[1]
+        download(s3, lake.raw_bucket, raw_root, into / "raw-bucket")
+        download(s3, lake.processed_bucket, lake.processed_prefix, into / "processed-bucket")
+    # Only the parameters that name what a call touched (no bodies).
+    recorded = [
+        [c.service, c.operation, {k: v for k, v in c.params.items() if isinstance(v, str)}]
+        for c in calls
+    ]
+    (into / "run.json").write_text(json.dumps({"results": results, "calls": recorded, **listing}))
+
+
+def load_etl_run(stack: Stack, lake: Layout, trades: list[dict], built: Path) -> EtlRun:
+    saved = json.loads((built / "run.json").read_text())
+    return EtlRun(
+        stack,
+        lake,
+        firehose_objects(trades, stack.plan),
+        saved["results"],
+        saved["raw_keys"],
+        saved["processed_keys"],
+        [iam.Call(service, operation, params) for service, operation, params in saved["calls"]],
+        built / "raw-bucket",
+        built / "processed-bucket",
+    )

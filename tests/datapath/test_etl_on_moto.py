@@ -1,12 +1,13 @@
 """The ETL function, from the stack's own zip, on the real awswrangler
 (3.11.0, the AWSSDKPandas-Python312:16 layer's) against moto S3.
 
-For each (example, layout) of LAYOUTS, the lab's 15,779 trades go into the
-raw zone as Firehose writes them (JSON lines, one object per 60 s buffer,
-under raw-zone/stockdata/year=/month=/day=/hour= of arrival time), and the
-handler gets one S3 notification per object, with the environment the stack
-gives the function. test_processed_zone_holds_every_trade_once then reads
-the processed zone back and proves:
+For each example of EXAMPLES, in the layout its stack has, the lab's 15,779
+trades go into the raw zone as Firehose writes them (JSON lines, one object
+per 60 s buffer, under raw-zone/stockdata/year=/month=/day=/hour= of arrival
+time), and the handler gets one S3 notification per object, with the
+environment the stack gives the function (conftest.etl_run).
+test_processed_zone_holds_every_trade_once then reads the processed zone
+back and proves:
 
 - every call processed its object's trades, into the layout's processed
   bucket and prefix;
@@ -14,11 +15,13 @@ the processed zone back and proves:
   and every row in it belongs to that partition (symbol, and the UTC hour of
   its transaction_ts);
 - every file's columns are the Glue table's (stackgen's glue.tf), in order,
-  with Parquet types Athena reads as the table's types;
+  with Parquet types Athena reads as the table's types, snappy-compressed;
 - the processed zone holds every trade of the lab exactly once, with all its
   values; 337 BTC_USD trades fall in 2020-10-01 hour 0;
 - nothing else was written: the raw zone is unchanged, and with two buckets
-  the raw bucket holds no processed zone.
+  the raw bucket holds no processed zone;
+- every AWS call the handler made is allowed by the stack's ETL role policy
+  (where the stack has a role of its own).
 
 test_processed_bucket_parameter_is_read_once_per_container proves the
 contract for PROCESSED_BUCKET_PARAMETER on one container and the next.
@@ -26,9 +29,7 @@ contract for PROCESSED_BUCKET_PARAMETER on one container and the next.
 
 from __future__ import annotations
 
-import io
 from collections import Counter
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,22 +40,17 @@ import pytest
 from infra import tfcheck
 
 from . import iam, lab, pipeline
-from .conftest import moto_server
+from .conftest import etl_run, moto_server
 from .pipeline import ONE_BUCKET, TWO_BUCKETS
 
-# (example, layout). modern.yaml is edition uam-2021, one bucket; run as
-# TWO_BUCKETS, the test adds the second bucket and the parameter itself (how
-# the contract was tested before uam-2025 existed). uam-2025.yaml declares
-# both in its own stack.
-LAYOUTS = [
-    ("modern.yaml", ONE_BUCKET),
-    ("modern.yaml", TWO_BUCKETS),
-    ("uam-2025.yaml", TWO_BUCKETS),
-    # The same layout with a role of the stack's own (classic creates IAM),
-    # so the two-bucket policy is checked against the calls too. Classic
-    # runs awswrangler 2.7.0 on AWS; here it is 3.11.0.
-    ("uam-2025-classic.yaml", TWO_BUCKETS),
-]
+# One example per layout, each in the layout its stack has: modern.yaml is
+# edition uam-2021 (one bucket); uam-2025.yaml has two buckets and the SSM
+# parameter; uam-2025-classic.yaml the same with a role of its own (classic
+# creates IAM), so the two-bucket policy is checked against the calls too
+# (classic runs awswrangler 2.7.0 on AWS; here it is 3.11.0). The same runs
+# feed test_named_queries.py.
+EXAMPLES = ["modern.yaml", "uam-2025.yaml", "uam-2025-classic.yaml"]
+
 
 # How Athena reads a Parquet column as each of the table's types.
 ATHENA_TYPES = {
@@ -71,39 +67,14 @@ PARTITION_TYPES = {
 }
 
 
-@dataclass
-class EtlRun:
-    stack: lab.Stack
-    lake: pipeline.Layout
-    objects: list[lab.RawObject]
-    results: list[dict]
-    raw_keys: list[str]
-    processed_keys: list[str]
-    files: dict[str, bytes]
-    calls: list[iam.Call]  # the AWS calls the handler made
+EtlRun = pipeline.EtlRun
 
 
-@pytest.fixture(scope="module", params=LAYOUTS, ids=[f"{Path(e).stem}-{k}" for e, k in LAYOUTS])
-def etl_run(request, stackgen, trades, module_tmp):
-    example, kind = request.param
-    tmp = module_tmp / f"{Path(example).stem}-{kind}"
-    stack = lab.Stack.render(stackgen, tfcheck.examples_dir() / example, tmp / "stack")
-    lake = pipeline.layout(stack, kind)
-    objects = lab.firehose_objects(trades, stack.plan)
-    with moto_server(stack, tmp) as server:
-        pipeline.create_lake(server, stack, lake)
-        pipeline.put_raw_objects(server, stack, lake, objects)
-        with iam.record_calls() as calls:
-            results = pipeline.run_etl(server, stack, lake, objects, tmp / "etl")
-        s3 = pipeline.client(server, "s3", stack.region)
-        raw_keys = pipeline.list_keys(s3, lake.raw_bucket)
-        processed_keys = pipeline.list_keys(s3, lake.processed_bucket)
-        files = {
-            key: s3.get_object(Bucket=lake.processed_bucket, Key=key)["Body"].read()
-            for key in processed_keys
-            if key.startswith(lake.processed_prefix)
-        }
-        yield EtlRun(stack, lake, objects, results, raw_keys, processed_keys, files, calls)
+@pytest.fixture(scope="module", params=EXAMPLES, ids=[Path(e).stem for e in EXAMPLES])
+def run(request, stackgen, trades, module_tmp, tmp_path_factory, worker_id) -> EtlRun:
+    return etl_run(
+        tmp_path_factory, worker_id, stackgen, trades, request.param, module_tmp / request.param
+    )
 
 
 def check_calls(run: EtlRun) -> list[str]:
@@ -124,12 +95,10 @@ def check_calls(run: EtlRun) -> list[str]:
 def check_permissions(run: EtlRun) -> list[str]:
     """Every AWS call the handler made is one the stack's ETL role allows.
     A stack that uses an existing role (Learner Lab's LabRole) has no policy
-    of its own to check; a layout the test simulates has the one-bucket
-    policy, which rightly grants nothing in the second bucket."""
+    of its own to check."""
     plan = run.stack.plan
     role = (plan.get("roles") or {}).get("etl_lambda")
-    simulated = run.lake.kind != pipeline.native_layout(run.stack)
-    if role is None or simulated:
+    if role is None:
         print(f"{run.lake.kind}: no ETL role policy of the stack's own to check the calls against")
         return []
     if not run.calls:
@@ -168,7 +137,7 @@ def read_processed(run: EtlRun) -> tuple[list[str], Counter]:
     columns, keys = run.stack.glue_table(run.stack.plan["names"]["processed_table"])
     problems: list[str] = []
     found: Counter = Counter()
-    for key, body in sorted(run.files.items()):
+    for key, path in sorted(run.files.items()):
         relative = key[len(run.lake.processed_prefix) :]
         parsed = pipeline.partition_values(relative)
         if parsed is None:
@@ -185,7 +154,9 @@ def read_processed(run: EtlRun) -> tuple[list[str], Counter]:
                 )
         if not filename.endswith(".snappy.parquet"):
             problems.append(f"{key}: not a .snappy.parquet file")
-        table = pq.read_table(io.BytesIO(body))
+        # The file alone: read_table would add the path's partitions as columns.
+        parquet = pq.ParquetFile(path)
+        table = parquet.read()
         schema = [(f.name, f.type) for f in table.schema]
         if [n for n, _ in schema] != [n for n, _ in columns]:
             problems.append(
@@ -197,7 +168,7 @@ def read_processed(run: EtlRun) -> tuple[list[str], Counter]:
                 problems.append(
                     f"{key}: column {name} is {arrow_type}, the table says {athena_type}"
                 )
-        metadata = pq.ParquetFile(io.BytesIO(body)).metadata
+        metadata = parquet.metadata
         compression = {
             metadata.row_group(g).column(c).compression
             for g in range(metadata.num_row_groups)
@@ -237,8 +208,7 @@ def read_processed(run: EtlRun) -> tuple[list[str], Counter]:
     return problems, found
 
 
-def test_processed_zone_holds_every_trade_once(etl_run: EtlRun, trades):
-    run = etl_run
+def test_processed_zone_holds_every_trade_once(run: EtlRun, trades):
     problems = check_calls(run) + check_other_keys(run)
     layout_problems, found = read_processed(run)
     problems += layout_problems[:20]
@@ -276,7 +246,7 @@ def test_processed_bucket_parameter_is_read_once_per_container(stackgen, trades,
     cold start reads the new value; a value that is not a bucket name stops
     the function before it writes anything."""
     tmp = module_tmp / "parameter-cache"
-    stack = lab.Stack.render(stackgen, tfcheck.examples_dir() / "modern.yaml", tmp / "stack")
+    stack = lab.Stack.render(stackgen, tfcheck.examples_dir() / "uam-2025.yaml", tmp / "stack")
     lake = pipeline.layout(stack, TWO_BUCKETS)
     # Two objects: 1,200 trades at 10 per second fill two 60 s buffers.
     first, second = lab.firehose_objects(trades[:1200], stack.plan)

@@ -27,10 +27,9 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from infra import tfcheck
 
-from . import lab, pipeline
-from .conftest import built_once, moto_server
+from . import lab
+from .conftest import etl_run
 
 # One example per edition: uam-2021 (one bucket, one database) and uam-2025
 # (a bucket and a database per zone).
@@ -68,33 +67,14 @@ def duckdb_sql(sql: str) -> list[exp.Expression]:
 
 @pytest.fixture(scope="module", params=EXAMPLES, ids=[Path(e).stem for e in EXAMPLES])
 def lake(request, stackgen, trades, module_tmp, tmp_path_factory, worker_id) -> Lake:
-    name = Path(request.param).stem
-    stack = lab.Stack.render(
-        stackgen, tfcheck.examples_dir() / request.param, module_tmp / name / "stack"
+    # The same ETL run as test_etl_on_moto.py's, built once per pytest run.
+    etl = etl_run(
+        tmp_path_factory, worker_id, stackgen, trades, request.param, module_tmp / request.param
     )
-    lake_layout = pipeline.layout(stack, pipeline.native_layout(stack))
-    raw_root = stack.plan["prefixes"]["raw_location"].split("/", 3)[3]
-
-    def build(into: Path) -> None:
-        objects = lab.firehose_objects(trades, stack.plan)
-        with moto_server(stack, into) as server:
-            pipeline.create_lake(server, stack, lake_layout)
-            pipeline.put_raw_objects(server, stack, lake_layout, objects)
-            pipeline.run_etl(server, stack, lake_layout, objects, into / "etl")
-            s3 = pipeline.client(server, "s3", stack.region)
-            pipeline.download(s3, lake_layout.raw_bucket, raw_root, into / "raw-bucket")
-            pipeline.download(
-                s3,
-                lake_layout.processed_bucket,
-                lake_layout.processed_prefix,
-                into / "processed-bucket",
-            )
-
-    # The ETL run is the expensive part: once per run, whichever worker
-    # needs it first.
-    built = built_once(tmp_path_factory, worker_id, f"lake-{name}", build)
-    raw_local, processed_local = built / "raw-bucket", built / "processed-bucket"
-    written = list((processed_local / lake_layout.processed_prefix).rglob("*.parquet"))
+    stack, lake_layout = etl.stack, etl.lake
+    raw_root = stack.plan["prefixes"]["raw_location"][len("s3://") :].split("/", 1)[1]
+    raw_local, processed_local = etl.raw_dir, etl.processed_dir
+    written = [path for key, path in etl.files.items() if key.endswith(".parquet")]
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
