@@ -138,6 +138,8 @@ impl Diagnostic {
 fn token_width(line: &str, column: usize) -> usize {
     let rest: Vec<char> = line.chars().skip(column - 1).collect();
     let width = match rest.first() {
+        // A tab (SG010) is one character however wide a terminal draws it.
+        Some(c) if c.is_whitespace() => 1,
         Some(&q @ ('"' | '\'')) => rest[1..]
             .iter()
             .position(|c| *c == q)
@@ -160,7 +162,10 @@ fn token_width(line: &str, column: usize) -> usize {
             let mut end = rest.len();
             for (i, c) in rest.iter().enumerate() {
                 let next = rest.get(i + 1).copied().unwrap_or(' ');
-                if matches!(c, ',' | '}' | ']') || ((*c == ':' || *c == '#') && next == ' ') {
+                // `;` and tabs end a roster cell (CSV from a Polish Excel).
+                if matches!(c, ',' | '}' | ']' | ';' | '\t')
+                    || ((*c == ':' || *c == '#') && next == ' ')
+                {
                     end = i;
                     break;
                 }
