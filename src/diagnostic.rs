@@ -10,6 +10,9 @@ use std::fmt::{self, Write as _};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Information about how the input was read (a roster's encoding, its
+    /// ignored columns); nothing to fix.
+    Note,
     /// The stack would work, but something deserves attention.
     Warning,
     /// The input is rejected; nothing is written.
@@ -66,6 +69,13 @@ impl Diagnostic {
         }
     }
 
+    pub fn note(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Note,
+            ..Self::error(code, field, message)
+        }
+    }
+
     #[must_use]
     pub fn rule(mut self, rule: impl Into<String>) -> Self {
         self.rule = rule.into();
@@ -95,6 +105,7 @@ impl Diagnostic {
         let level = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
         let _ = writeln!(out, "{level}[{}]: {}", self.code, self.message);
         match self.location {
@@ -190,7 +201,10 @@ impl fmt::Display for Diagnostic {
 /// A summary line such as `2 errors, 1 warning`.
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
+    let warnings = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
     format!(
         "{errors} error{}, {warnings} warning{}",
         if errors == 1 { "" } else { "s" },
