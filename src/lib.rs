@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod emit;
 pub mod features;
 pub mod iam;
+pub mod init;
 pub mod keys;
 pub mod link;
 pub mod load;
