@@ -537,6 +537,19 @@ mod tests {
     }
 
     #[test]
+    fn title_case_headers_and_extra_columns_are_no_errors() {
+        let (entries, found) = parse(
+            "s.csv",
+            "Name,Index_No,email\nJan Kowalski,12345,jan@example.edu\n",
+        );
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].index_no, "12345");
+        let codes: Vec<_> = found.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["SG507"]);
+        assert!(!found[0].is_error());
+    }
+
+    #[test]
     fn the_separator_is_the_one_the_header_uses() {
         assert_eq!(sniff("a;b;c\n1,5;2;3\n"), b';');
         assert_eq!(sniff("a\tb\n"), b'\t');
