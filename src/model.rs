@@ -117,7 +117,19 @@ pub struct StreamOptions {
 impl StudentSpec {
     /// The spec's edition (the built-in default when none was resolved).
     pub fn edition(&self) -> std::sync::Arc<crate::stack::edition::Edition> {
-        self.resolved_edition.clone().unwrap_or_else(|| {
+        if let Some(edition) = &self.resolved_edition {
+            return edition.clone();
+        }
+        // A built-in edition named but not yet resolved (a spec built in
+        // code rather than loaded) is found by its name.
+        if let Some(edition) = self
+            .edition
+            .as_deref()
+            .and_then(crate::stack::edition::Edition::built_in)
+        {
+            return std::sync::Arc::new(edition);
+        }
+        {
             static DEFAULT: std::sync::OnceLock<std::sync::Arc<crate::stack::edition::Edition>> =
                 std::sync::OnceLock::new();
             DEFAULT
@@ -128,7 +140,7 @@ impl StudentSpec {
                     )
                 })
                 .clone()
-        })
+        }
     }
 }
 
