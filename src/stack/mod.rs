@@ -36,6 +36,8 @@ pub struct Stack {
     pub partition: &'static str,
     /// Every name of every part by key, and `suffix` (a view).
     pub names: BTreeMap<&'static str, String>,
+    /// Which part holds each zone, with its name (a view).
+    pub zones: Zones,
     pub arns: Arns,
     pub prefixes: Prefixes,
     /// The roles the stack creates, by the key of their part (a view).
@@ -132,6 +134,7 @@ impl Stack {
         let partition = aws::partition(&spec.region);
         let zones = Zones::of(&ids, &names);
         let arns = arns(spec, &names, &zones, partition);
+        let zones_view = zones.clone();
         let prefixes = prefixes(&zones);
         let has = |id: PartId| ids.contains(&id);
         let style = spec.policy_style;
@@ -182,6 +185,7 @@ impl Stack {
             features,
             partition,
             names,
+            zones: zones_view,
             arns,
             prefixes,
             roles,
