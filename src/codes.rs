@@ -12,6 +12,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Information about how the input was read (a roster's encoding, its
+    /// ignored columns); nothing to fix.
+    Note,
     /// The stack would work, but something deserves attention.
     Warning,
     /// The input is rejected (validation) or the role needs a look (review).
@@ -52,6 +55,10 @@ codes! {
     SG002 Error "missing field";
     SG003 Error "wrong type";
     SG004 Error "unknown key";
+    SG010 Error "tab indentation";
+    SG011 Error "key written twice";
+    SG012 Error "no space after the colon";
+    SG013 Error "not one of the values";
     // SG1xx: the input fields
     SG101 Error "account id";
     SG102 Error "region";
@@ -103,10 +110,13 @@ codes! {
     SG503 Error "target";
     SG504 Error "roster";
     SG505 Error "derived initials";
+    SG506 Note "roster encoding";
+    SG507 Note "ignored roster columns";
     // SG6xx: collisions in a class
     SG601 Error "duplicate index number";
     SG602 Error "duplicate S3 bucket";
     SG603 Error "duplicate name in one account";
+    SG604 Note "same initials";
     // SG7xx: editions
     SG701 Error "unknown edition";
     SG702 Error "edition file";

@@ -119,6 +119,7 @@ impl Diagnostic {
         let level = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
         let _ = writeln!(out, "{level}[{}]: {}", self.code, self.message);
         match self.location {
@@ -162,6 +163,8 @@ impl Diagnostic {
 fn token_width(line: &str, column: usize) -> usize {
     let rest: Vec<char> = line.chars().skip(column - 1).collect();
     let width = match rest.first() {
+        // A tab (SG010) is one character however wide a terminal draws it.
+        Some(c) if c.is_whitespace() => 1,
         Some(&q @ ('"' | '\'')) => rest[1..]
             .iter()
             .position(|c| *c == q)
@@ -184,7 +187,10 @@ fn token_width(line: &str, column: usize) -> usize {
             let mut end = rest.len();
             for (i, c) in rest.iter().enumerate() {
                 let next = rest.get(i + 1).copied().unwrap_or(' ');
-                if matches!(c, ',' | '}' | ']') || ((*c == ':' || *c == '#') && next == ' ') {
+                // `;` and tabs end a roster cell (CSV from a Polish Excel).
+                if matches!(c, ',' | '}' | ']' | ';' | '\t')
+                    || ((*c == ':' || *c == '#') && next == ' ')
+                {
                     end = i;
                     break;
                 }
@@ -209,7 +215,10 @@ impl fmt::Display for Diagnostic {
 /// A summary line such as `2 errors, 1 warning`.
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
+    let warnings = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
     format!(
         "{errors} error{}, {warnings} warning{}",
         if errors == 1 { "" } else { "s" },

@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod emit;
 pub mod features;
 pub mod iam;
+pub mod init;
 pub mod keys;
 pub mod link;
 pub mod load;
@@ -89,10 +90,13 @@ pub fn check_class(
     // A roster beside an inline list is an error `expand` reports; only a
     // roster that is the class's one source of students is read.
     let roster = match (&spec.roster, &spec.students) {
-        (Some(path), None) => match Source::read(&base.join(path)) {
-            Ok(mut roster) => {
-                roster.name.clone_from(path);
-                Some(roster)
+        // Read as bytes: a roster from Polish Excel is Windows-1250, which
+        // `roster::decode` recognises and converts (with a note).
+        (Some(path), None) => match std::fs::read(base.join(path)) {
+            Ok(bytes) => {
+                let (text, notes) = class::roster::decode(path, &bytes);
+                found.extend(notes);
+                Some(Source::new(path.clone(), text))
             }
             Err(e) => {
                 found.push(
@@ -110,10 +114,16 @@ pub fn check_class(
         },
         _ => None,
     };
+    // A roster in an unknown encoding is not parsed: its names would be
+    // garbled. It is still returned, so the error can show its line.
+    let readable = !found.iter().any(Diagnostic::is_error);
     let result = class::expand(
         &spec,
         source,
-        roster.as_ref().map(|r| (r.name.as_str(), r.text.as_str())),
+        roster
+            .as_ref()
+            .filter(|_| readable)
+            .map(|r| (r.name.as_str(), r.text.as_str())),
         found,
     )
     .map_err(|mut found| {

@@ -40,8 +40,19 @@ fn initials(value: &str) -> Option<Diagnostic> {
         .map(|s| s.to_ascii_lowercase())
         .filter(|s| s.chars().all(|c| c.is_ascii_lowercase()));
     let bad: String = value.chars().filter(|c| !c.is_ascii_lowercase()).collect();
+    // Capitals are the usual slip and deserve their own words: "`JK`
+    // contain `JK`" says nothing the reader does not see.
+    let message = if bad.chars().all(|c| c.is_ascii_uppercase()) {
+        if bad.len() == value.len() {
+            format!("initials `{value}` are uppercase")
+        } else {
+            format!("initials `{value}` contain the uppercase `{bad}`")
+        }
+    } else {
+        format!("initials `{value}` contain `{bad}`")
+    };
     Some(d(
-        format!("initials `{value}` contain `{bad}`"),
+        message,
         match suggestion {
             Some(s) => format!("write `{s}`"),
             None => "use only the letters a-z".to_owned(),
@@ -121,7 +132,10 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].fix, "write `lz`");
         let found = check(&student("Jan Kowalski", "JK", "12345"));
+        assert_eq!(found[0].message, "initials `JK` are uppercase");
         assert_eq!(found[0].fix, "write `jk`");
+        let found = check(&student("Jan Kowalski", "jK", "12345"));
+        assert_eq!(found[0].message, "initials `jK` contain the uppercase `K`");
     }
 
     #[test]
