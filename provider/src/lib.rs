@@ -11,9 +11,14 @@
 //! too many blocks (where the file knows max 1). The provider itself:
 //!
 //! - validate calls: accepts, and warns about deprecated arguments that are
-//!   set (core leaves deprecation to providers);
-//! - PlanResourceChange: the proposed new state with every computed-only
-//!   attribute unknown;
+//!   set (core leaves deprecation to providers); fails on a missing
+//!   required block, which tf-provider 0.2.2 cannot put in the schema
+//!   (`min_items`), and on a required argument set to null, which core lets
+//!   through and hashicorp/aws reports itself (`value::missing_required`);
+//! - PlanResourceChange: the proposed new state with every computed
+//!   attribute unknown, and every optional one the configuration leaves out
+//!   (the file cannot tell optional+computed from optional; see
+//!   `schema::computes`);
 //! - ReadDataSource: the configuration plus deterministic computed values
 //!   (`data.aws_iam_role` answers `arn:aws:iam::<account>:role/<name>`; see
 //!   `data.rs`), the account being the first of the provider's
@@ -21,9 +26,9 @@
 //! - ApplyResourceChange: refuses ("schema-only provider").
 //!
 //! What it cannot check: anything AWS decides (allowed values, ARN formats,
-//! cross-field rules, whether the names exist), and the blocks the file
-//! marks required, because tf-provider 0.2.2 cannot serve `min_items` (see
-//! `schema::block`).
+//! cross-field rules, whether the names exist), and what the schema file
+//! does not know (optional+computed attributes, MaxItems other than 1,
+//! ConflictsWith/ExactlyOneOf, see scripts/schema/extract-aws-schema.mjs).
 
 pub mod data;
 pub mod schema;
@@ -138,6 +143,7 @@ impl tf_provider::Provider for SchemaProvider {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Value) -> Option<()> {
         value::deprecations(&self.file.provider, &config, &AttributePath::root(), diags);
+        value::missing_required(&self.file.provider, &config, &AttributePath::root(), diags);
         Some(())
     }
 
@@ -221,6 +227,7 @@ impl tf_provider::Resource for AwsResource {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Value) -> Option<()> {
         value::deprecations(self.spec(), &config, &AttributePath::root(), diags);
+        value::missing_required(self.spec(), &config, &AttributePath::root(), diags);
         Some(())
     }
 
@@ -330,6 +337,7 @@ impl tf_provider::DataSource for AwsDataSource {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Value) -> Option<()> {
         value::deprecations(self.spec(), &config, &AttributePath::root(), diags);
+        value::missing_required(self.spec(), &config, &AttributePath::root(), diags);
         Some(())
     }
 

@@ -13,8 +13,17 @@ use stackgen_schema_provider::SchemaProvider;
 /// (scripts/schema/) means changing this path.
 const SCHEMA_JSON: &str = include_str!("../../tests/schema/aws-6.25.0.json");
 
+fn main() -> ExitCode {
+    // tf-provider 0.2.2 appends a captured backtrace to every diagnostic's
+    // detail when backtraces are on (RUST_BACKTRACE in a developer's
+    // environment): Terraform would print 80 frames under each message.
+    // Set before any thread exists (the runtime starts below).
+    std::env::set_var("RUST_LIB_BACKTRACE", "0");
+    run()
+}
+
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
+async fn run() -> ExitCode {
     let provider = match SchemaFile::parse(SCHEMA_JSON).and_then(SchemaProvider::new) {
         Ok(p) => p,
         Err(e) => {

@@ -72,6 +72,9 @@ pub struct NestedSpec {
     #[serde(flatten)]
     pub block: BlockSpec,
     pub nesting: Nesting,
+    /// 1 for a required block (the file writes 0 or 1).
+    #[serde(default)]
+    pub min_items: u64,
     #[serde(default)]
     pub max_items: Option<u64>,
     #[serde(default)]
@@ -216,25 +219,23 @@ impl TypeParser<'_> {
     }
 }
 
-/// Whether the provider computes attribute `name` of a block when the
-/// configuration leaves it out. The file says so for computed-only
-/// attributes; it cannot for optional+computed ones, and lists the top-level
-/// `id` of nearly every type as optional (CDKTF exposes it as an argument).
-/// Every SDK resource computes its `id`, so the top-level `id` counts as
-/// optional+computed: planned unknown, as the real provider plans it, and not
-/// null, which would turn every `bucket = aws_s3_bucket.x.id` into a null
-/// that Terraform never checks.
-pub fn computes(name: &str, attr: &AttributeSpec, top_level: bool) -> bool {
-    attr.mode == Mode::Computed || (top_level && name == "id" && attr.mode == Mode::Optional)
+/// Whether the provider may fill in an attribute the configuration leaves
+/// out. The file says `computed` for computed-only attributes; it cannot
+/// tell optional+computed from optional (CDKTF exposes both as optional
+/// arguments, `id` and `arn` of most types included). So every optional
+/// attribute is served as optional+computed, and planned unknown when left
+/// out, as the real provider plans its optional+computed ones. Planning it
+/// null instead would turn `kinesis_stream_arn = aws_kinesis_stream.s.arn`
+/// into a null that the real provider never produces. The price: a
+/// reference to an optional argument that is really never computed is
+/// unknown here where AWS would give null.
+pub fn computes(attr: &AttributeSpec) -> bool {
+    attr.mode != Mode::Required
 }
 
 /// The protocol schema of one block (the provider's, a resource's or a data
 /// source's top level, or a nested block).
 pub fn block(spec: &BlockSpec, at: &str) -> Result<Block, SchemaError> {
-    block_at(spec, at, false)
-}
-
-fn block_at(spec: &BlockSpec, at: &str, top_level: bool) -> Result<Block, SchemaError> {
     let mut attributes = HashMap::new();
     for (name, attr) in &spec.attributes {
         let attr_type = parse_type(&attr.type_expr).map_err(|message| SchemaError::Type {
@@ -248,10 +249,7 @@ fn block_at(spec: &BlockSpec, at: &str, top_level: bool) -> Result<Block, Schema
                 description: Description::plain(""),
                 constraint: match attr.mode {
                     Mode::Required => AttributeConstraint::Required,
-                    Mode::Optional if computes(name, attr, top_level) => {
-                        AttributeConstraint::OptionalComputed
-                    }
-                    Mode::Optional => AttributeConstraint::Optional,
+                    Mode::Optional => AttributeConstraint::OptionalComputed,
                     Mode::Computed => AttributeConstraint::Computed,
                 },
                 sensitive: false,
@@ -268,8 +266,8 @@ fn block_at(spec: &BlockSpec, at: &str, top_level: bool) -> Result<Block, Schema
         // List and Set are unbounded, Group is at most one. So a `single`
         // block (all of them here are `timeouts`, optional) is served as
         // Group, and a list known to hold at most one item as Optional. The
-        // file's min_items cannot be served at all: Terraform does not see
-        // required blocks (ARCHITECTURE.md, "schema provider").
+        // file's min_items cannot be served; the provider's validate call
+        // checks it instead (value::missing_required).
         let nested_block = match (nested.nesting, nested.max_items) {
             (Nesting::Single, _) => NestedBlock::Group(inner),
             (Nesting::List, Some(1)) => NestedBlock::Optional(inner),
@@ -291,7 +289,7 @@ fn block_at(spec: &BlockSpec, at: &str, top_level: bool) -> Result<Block, Schema
 pub fn schema(spec: &BlockSpec, at: &str) -> Result<Schema, SchemaError> {
     Ok(Schema {
         version: 0,
-        block: block_at(spec, at, true)?,
+        block: block(spec, at)?,
     })
 }
 

@@ -61,33 +61,28 @@ pub fn items(v: Option<&Value>) -> &[Value] {
 }
 
 /// A resource's planned new state on create: the proposed state (Terraform
-/// core has already merged config and prior state) with every computed-only
-/// attribute unknown, at every depth. Optional attributes keep the
-/// configuration's value: the file marks optional+computed attributes as
-/// optional, so Terraform holds the plan to the configuration there (the
-/// top-level `id` excepted, see `schema::computes`).
+/// core has already merged config and prior state) with every attribute the
+/// provider may compute (`schema::computes`) unknown where the
+/// configuration left it out, at every depth. What the configuration sets
+/// is planned as set.
 pub fn plan_create(spec: &BlockSpec, proposed: &mut Value) {
-    plan_block(spec, proposed, true);
-}
-
-fn plan_block(spec: &BlockSpec, proposed: &mut Value, top_level: bool) {
     let Value::Map(entries) = proposed else {
         return; // null or unknown: nothing inside to plan
     };
     for (key, value) in entries.iter_mut() {
         let Some(name) = key.as_str() else { continue };
         if let Some(attr) = spec.attributes.get(name) {
-            if computes(name, attr, top_level) && value.is_nil() {
+            if computes(attr) && value.is_nil() {
                 *value = unknown();
             }
         } else if let Some(nested) = spec.blocks.get(name) {
             match value {
                 Value::Array(blocks) => {
                     for b in blocks {
-                        plan_block(&nested.block, b, false);
+                        plan_create(&nested.block, b);
                     }
                 }
-                Value::Map(_) => plan_block(&nested.block, value, false),
+                Value::Map(_) => plan_create(&nested.block, value),
                 _ => {}
             }
         }
@@ -137,6 +132,61 @@ pub fn deprecations(
     }
 }
 
+/// Errors for what the configuration leaves out although the schema
+/// requires it, at every depth:
+/// - a required block (`min_items` 1), worded as Terraform core words it when
+///   a schema carries the minimum itself (tf-provider 0.2.2 cannot serve
+///   it); a block list that is still unknown (a `dynamic` block over an
+///   unknown collection) is not counted;
+/// - a required argument set to null (`bucket = null`, or a variable that is
+///   null): core only checks that the argument is written, and hashicorp/aws
+///   (its plugin SDK) reports this one itself.
+pub fn missing_required(
+    spec: &BlockSpec,
+    config: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+) {
+    if !matches!(config, Value::Map(_)) {
+        return; // a null or unknown block: nothing inside to check
+    }
+    for (name, attr) in &spec.attributes {
+        if attr.mode == crate::schema::Mode::Required && get(config, name).is_none_or(Value::is_nil)
+        {
+            diags.error(
+                "Missing required argument",
+                format!("The argument \"{name}\" is required, but no definition was found."),
+                path.clone().attribute(name.clone()),
+            );
+        }
+    }
+    for (name, nested) in &spec.blocks {
+        let blocks: Vec<&Value> = match get(config, name) {
+            Some(v) if is_unknown(v) => continue,
+            Some(Value::Array(items)) => items.iter().collect(),
+            Some(v @ Value::Map(_)) => vec![v],
+            _ => vec![],
+        };
+        if (blocks.len() as u64) < nested.min_items {
+            diags.error(
+                format!("Insufficient {name} blocks"),
+                format!(
+                    "At least {} \"{name}\" blocks are required.",
+                    nested.min_items
+                ),
+                path.clone(),
+            );
+        }
+        for (i, b) in blocks.into_iter().enumerate() {
+            let at = path
+                .clone()
+                .attribute(name.clone())
+                .index(i64::try_from(i).unwrap_or(i64::MAX));
+            missing_required(&nested.block, b, &at, diags);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,7 +204,10 @@ mod tests {
                     "name": {"mode": "required", "type": "string"},
                     "tags": {"mode": "optional", "type": "map(string)"},
                     "old": {"mode": "optional", "type": "string", "deprecated": "use name"}},
-                  "blocks": {"b": {"nesting": "list",
+                  "blocks": {"rule": {"nesting": "list", "min_items": 1,
+                    "attributes": {"days": {"mode": "optional", "type": "number"}},
+                    "blocks": {"inner": {"nesting": "list", "min_items": 1}}},
+                    "b": {"nesting": "list",
                     "attributes": {"arn": {"mode": "computed", "type": "string"},
                                    "x": {"mode": "optional", "type": "string"}}}}}}}"#,
         )
@@ -191,9 +244,8 @@ mod tests {
         assert!(is_unknown(get(&v, "id").unwrap()));
         assert!(is_unknown(get(&v, "arn").unwrap()));
         assert_eq!(get_str(&v, "name"), Some("n"));
-        // Optional and unset stays null: Terraform rejects a plan that
-        // changes a non-computed attribute.
-        assert!(get(&v, "tags").unwrap().is_nil());
+        // Optional and unset: unknown, as optional+computed (see computes).
+        assert!(is_unknown(get(&v, "tags").unwrap()));
         let inner = &items(get(&v, "b"))[0];
         assert!(is_unknown(get(inner, "arn").unwrap()));
         assert_eq!(get_str(inner, "x"), Some("y"));
@@ -209,6 +261,42 @@ mod tests {
         );
         let back: Value = rmp_serde::from_slice(&bytes).unwrap();
         assert!(is_unknown(get(&back, "id").unwrap()));
+    }
+
+    #[test]
+    fn missing_required_block_or_null_argument_is_an_error_at_every_depth() {
+        let s = spec();
+        let root = AttributePath::root();
+        let named = |rule| obj(vec![("name", Value::from("n")), ("rule", rule)]);
+        let errors = |config: &Value| {
+            let mut diags = Diagnostics::default();
+            missing_required(&s, config, &root, &mut diags);
+            diags
+                .errors
+                .iter()
+                .map(|d| d.summary.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            errors(&named(Value::Array(vec![]))),
+            ["Insufficient rule blocks"]
+        );
+        let rule = obj(vec![("inner", Value::Array(vec![]))]);
+        assert_eq!(
+            errors(&named(Value::Array(vec![rule]))),
+            ["Insufficient inner blocks"]
+        );
+        // A dynamic block over a collection not known yet: not counted.
+        assert!(errors(&named(unknown())).is_empty());
+        // `name = null` is written, so core lets it through; the provider not.
+        let rule = obj(vec![("inner", Value::Array(vec![obj(vec![])]))]);
+        let config = obj(vec![
+            ("name", Value::Nil),
+            ("rule", Value::Array(vec![rule])),
+        ]);
+        assert_eq!(errors(&config), ["Missing required argument"]);
+        let rule = obj(vec![("inner", Value::Array(vec![obj(vec![])]))]);
+        assert!(errors(&named(Value::Array(vec![rule]))).is_empty());
     }
 
     #[test]

@@ -130,15 +130,20 @@ def test_tfcheck_fails_on_planted_error(case_file, target, planted_on, rendered,
         f"{case_file.name}: {planted_on} renders a {tfcheck.detect_target(stack)} stack,"
         f" the case says {target}"
     )
+    # `replace`, `with` and `expect` are one string, or one per target.
+    old, new, expect = (
+        v[target] if isinstance(v, dict) else v
+        for v in (case["replace"], case["with"], case["expect"])
+    )
     tf = stack / case["file"]
     text = tf.read_text()
     # Exactly once: a case whose anchor moved (a template changed) must fail
     # loudly here, not plant nothing and pass for the wrong reason.
-    assert text.count(case["replace"]) == 1, (
-        f"{case_file.name}: {case['replace']!r} occurs {text.count(case['replace'])}"
+    assert text.count(old) == 1, (
+        f"{case_file.name}: {old!r} occurs {text.count(old)}"
         f" times in {planted_on}'s {case['file']}, expected once"
     )
-    tf.write_text(text.replace(case["replace"], case["with"]))
+    tf.write_text(text.replace(old, new))
 
     proc = tfcheck_sh(stack)
     output = proc.stdout + proc.stderr
@@ -146,9 +151,9 @@ def test_tfcheck_fails_on_planted_error(case_file, target, planted_on, rendered,
         f"tfcheck.sh exited {proc.returncode} on {case_file.stem} ({target}), expected 1:\n"
         + output
     )
-    assert case["expect"] in output, (
+    assert expect in output, (
         f"tfcheck.sh failed on {case_file.stem} ({target}) but without"
-        f" {case['expect']!r}:\n{output}"
+        f" {expect!r}:\n{output}"
     )
     # Each Terraform that runs on the target must see it.
     assert "terraform 1.15.5 validate: valid=False" in output, output
