@@ -13,8 +13,9 @@
 //! - validate calls: accepts, and warns about deprecated arguments that are
 //!   set (core leaves deprecation to providers); fails on a missing
 //!   required block, which tf-provider 0.2.2 cannot put in the schema
-//!   (`min_items`), and on a required argument set to null, which core lets
-//!   through and hashicorp/aws reports itself (`value::missing_required`);
+//!   (`min_items`), on a required argument set to null and on a computed-only
+//!   attribute set, both of which core lets through and hashicorp/aws
+//!   reports itself (`value::missing_required`);
 //! - PlanResourceChange: the proposed new state with every computed
 //!   attribute unknown, and every optional one the configuration leaves out
 //!   (the file cannot tell optional+computed from optional; see

@@ -140,7 +140,11 @@ pub fn deprecations(
 ///   unknown collection) is not counted;
 /// - a required argument set to null (`bucket = null`, or a variable that is
 ///   null): core only checks that the argument is written, and hashicorp/aws
-///   (its plugin SDK) reports this one itself.
+///   (its plugin SDK) reports this one itself;
+/// - a computed-only attribute that the configuration sets (`arn = ...`):
+///   core accepts it too, the plugin SDK does not.
+///
+/// Worded as Terraform core and hashicorp/aws 3.39.0 word them.
 pub fn missing_required(
     spec: &BlockSpec,
     config: &Value,
@@ -151,6 +155,15 @@ pub fn missing_required(
         return; // a null or unknown block: nothing inside to check
     }
     for (name, attr) in &spec.attributes {
+        if attr.mode == crate::schema::Mode::Computed
+            && get(config, name).is_some_and(|v| !v.is_nil())
+        {
+            diags.error(
+                "Computed attributes cannot be set",
+                format!("Computed attributes cannot be set, but a value was set for \"{name}\"."),
+                path.clone().attribute(name.clone()),
+            );
+        }
         if attr.mode == crate::schema::Mode::Required && get(config, name).is_none_or(Value::is_nil)
         {
             diags.error(
@@ -264,7 +277,7 @@ mod tests {
     }
 
     #[test]
-    fn missing_required_block_or_null_argument_is_an_error_at_every_depth() {
+    fn missing_required_or_unconfigurable_is_an_error_at_every_depth() {
         let s = spec();
         let root = AttributePath::root();
         let named = |rule| obj(vec![("name", Value::from("n")), ("rule", rule)]);
@@ -296,7 +309,14 @@ mod tests {
         ]);
         assert_eq!(errors(&config), ["Missing required argument"]);
         let rule = obj(vec![("inner", Value::Array(vec![obj(vec![])]))]);
-        assert!(errors(&named(Value::Array(vec![rule]))).is_empty());
+        assert!(errors(&named(Value::Array(vec![rule.clone()]))).is_empty());
+        // A computed-only attribute set in the configuration.
+        let config = obj(vec![
+            ("name", Value::from("n")),
+            ("arn", Value::from("arn:aws:s3:::x")),
+            ("rule", Value::Array(vec![rule])),
+        ]);
+        assert_eq!(errors(&config), ["Computed attributes cannot be set"]);
     }
 
     #[test]
