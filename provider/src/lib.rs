@@ -391,9 +391,9 @@ mod tests {
 
     #[test]
     fn the_checked_in_schema_translates_whole() {
-        let file = SchemaFile::parse(include_str!("../../tests/schema/aws-6.25.0.json"))
+        let file = SchemaFile::parse(include_str!("../../tests/schema/aws-6.66.0.json"))
             .expect("the checked-in schema parses");
         let provider = SchemaProvider::new(file).expect("every type translates");
-        assert_eq!(provider.version(), "6.25.0");
+        assert_eq!(provider.version(), "6.66.0");
     }
 }

@@ -11,7 +11,7 @@ use stackgen_schema_provider::SchemaProvider;
 /// The schema is compiled in, so the installed binary is the whole provider
 /// at one version, wherever Terraform runs it from. Refreshing the schema
 /// (scripts/schema/) means changing this path.
-const SCHEMA_JSON: &str = include_str!("../../tests/schema/aws-6.25.0.json");
+const SCHEMA_JSON: &str = include_str!("../../tests/schema/aws-6.66.0.json");
 
 fn main() -> ExitCode {
     // tf-provider 0.2.2 appends a captured backtrace to every diagnostic's

@@ -18,8 +18,12 @@
 //
 // WHERE THE FACTS COME FROM
 //
-// `@cdktf/provider-aws@21.22.1` is generated from the provider's own schema
-// (`terraform providers schema -json` of hashicorp/aws 6.25.0). It ships two
+// `@cdktn/provider-aws@25.7.0` (CDK Terrain, the continuation of CDKTF; the
+// config file names the package) is generated from the provider's own schema
+// (`terraform providers schema -json` of hashicorp/aws 6.66.0), as
+// `@cdktf/provider-aws@21.22.1` was from 6.25.0; this script reads both
+// layouts (`cdktf.`/`cdktn.` namespaces, `X.tfResourceType = ...` or a
+// static class field, `this._x = new ...` or a class field). It ships two
 // descriptions of every type: `.jsii` (JSON: the TypeScript API) and
 // `lib/<module>/index.js` (the compiled code that writes Terraform config).
 // This script reads both and cross-checks them; any disagreement stops it.
@@ -30,7 +34,7 @@
 //    provider class links to ".../docs aws"). Its JavaScript module
 //    (`locationInModule` src/X/index.ts -> lib/X/index.js) sets
 //    `<Class>.tfResourceType = "aws_<name>"` and, in the constructor,
-//    `providerVersion: '6.25.0'`; both are checked.
+//    `providerVersion: '<provider_version>'`; both are checked.
 //
 // 2. Terraform names, and block vs attribute. The class's
 //    `synthesizeHclAttributes()` (and, for each nested block, the function

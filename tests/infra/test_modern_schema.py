@@ -1,6 +1,6 @@
 """A second opinion on the modern target's stacks: schema_check.py, a
 checker written here, against the same extracted schema
-(tests/schema/aws-6.25.0.json) that the schema-serving provider serves.
+(tests/schema/aws-6.66.0.json) that the schema-serving provider serves.
 
 Real Terraform 1.15.5 is the check of record for modern stacks:
 test_terraform.py runs scripts/tfcheck.sh (init, validate, plan through
@@ -100,7 +100,7 @@ def test_modern_stack_fits_aws_6_schema(modern_example, stackgen, tmp_path):
     print(f"{modern_example.stem}: schema check {', '.join(timings)}")
     if problems:
         pytest.fail(
-            f"{len(problems)} finding(s) against the AWS provider 6.25.0 schema:\n"
+            f"{len(problems)} finding(s) against the AWS provider 6.66.0 schema:\n"
             + "\n".join(problems),
             pytrace=False,
         )
