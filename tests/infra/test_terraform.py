@@ -1,10 +1,11 @@
 """Real Terraform checks every stack stackgen renders, through the command
 that checks outside the project call: `bash scripts/tfcheck.sh DIR`.
 
-- Every examples/*.yaml (students and classes alike, classic and modern;
-  the list is whatever the directory holds): `stackgen render` exits 0, and
-  tfcheck.sh passes on what it wrote, with no error and no warning. For a
-  class that is every student's directory.
+- Every examples/*.yaml (students and classes alike, classic and modern,
+  every edition; the list is whatever the directory holds): `stackgen
+  render` exits 0, and tfcheck.sh passes on what it wrote, with no error and
+  no warning. For a class that is every student's directory. Every edition
+  among the examples must have a class among them.
 - Every planted error of tests/planted/*.yaml, planted into a copy of a
   rendered example of each target: tfcheck.sh exits 1 and prints
   Terraform's own message for it, from Terraform 1.15.5's validate. For
@@ -83,6 +84,26 @@ def test_tfcheck_passes_on_example(stack_example, stackgen, tmp_path):
     for line in proc.stdout.splitlines():
         if ": ok (" in line:
             assert "Plan: " in line, f"no plan summary: {line}"
+
+
+def edition(doc: dict) -> str:
+    """The edition an example renders: its `edition` key, a class's in
+    `defaults`, else stackgen's default."""
+    return str(doc.get("edition") or (doc.get("defaults") or {}).get("edition") or "(default)")
+
+
+def test_every_edition_has_a_class_among_the_examples():
+    """The examples above include one class of each edition: an edition
+    whose examples are all single students fails here, so its class layout
+    never goes unchecked."""
+    students, classes = set(), set()
+    for path in _EXAMPLES:
+        doc = yaml.safe_load(path.read_text())
+        (classes if {"students", "roster"} & doc.keys() else students).add(edition(doc))
+    assert students | classes, f"no example in {_DIR}"
+    assert students <= classes, (
+        f"edition(s) with no class example in {_DIR}: {sorted(students - classes)}"
+    )
 
 
 # --- the planted-error corpus ---------------------------------------------------
