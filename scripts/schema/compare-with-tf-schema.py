@@ -11,7 +11,7 @@ are gone or different in provider 6.x"; it works for any two versions.
 OLD.json is `terraform providers schema -json` run in an initialised stack
 (the test tools' Terraform 0.14.6 with the 3.39.0 mirror will do: it prefixes
 its output with `o:`, which is stripped here). NEW.json defaults to
-tests/schema/aws-6.25.0.json.
+tests/schema/aws-6.66.0.json.
 
 Each line: the type, the path, and what changed:
   removed        in OLD, not in NEW (an argument or a block)
@@ -132,7 +132,7 @@ def main(argv: list[str]) -> int:
     new_path = (
         Path(argv[1])
         if len(argv) > 1
-        else REPO / "tests" / "schema" / "aws-6.25.0.json"
+        else REPO / "tests" / "schema" / "aws-6.66.0.json"
     )
     new = json.loads(new_path.read_text())
     out: list[str] = []

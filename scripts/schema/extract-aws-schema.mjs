@@ -18,8 +18,12 @@
 //
 // WHERE THE FACTS COME FROM
 //
-// `@cdktf/provider-aws@21.22.1` is generated from the provider's own schema
-// (`terraform providers schema -json` of hashicorp/aws 6.25.0). It ships two
+// `@cdktn/provider-aws@25.7.0` (CDK Terrain, the continuation of CDKTF; the
+// config file names the package) is generated from the provider's own schema
+// (`terraform providers schema -json` of hashicorp/aws 6.66.0), as
+// `@cdktf/provider-aws@21.22.1` was from 6.25.0; this script reads both
+// layouts (`cdktf.`/`cdktn.` namespaces, `X.tfResourceType = ...` or a
+// static class field, `this._x = new ...` or a class field). It ships two
 // descriptions of every type: `.jsii` (JSON: the TypeScript API) and
 // `lib/<module>/index.js` (the compiled code that writes Terraform config).
 // This script reads both and cross-checks them; any disagreement stops it.
@@ -30,7 +34,7 @@
 //    provider class links to ".../docs aws"). Its JavaScript module
 //    (`locationInModule` src/X/index.ts -> lib/X/index.js) sets
 //    `<Class>.tfResourceType = "aws_<name>"` and, in the constructor,
-//    `providerVersion: '6.25.0'`; both are checked.
+//    `providerVersion: '<provider_version>'`; both are checked.
 //
 // 2. Terraform names, and block vs attribute. The class's
 //    `synthesizeHclAttributes()` (and, for each nested block, the function
@@ -226,7 +230,7 @@ function hclEntries(code, where) {
   const entries = [];
   for (const m of body.matchAll(re)) {
     const prop = /(?:this\._|struct\.)(\w+)/.exec(m[2]);
-    const fn = /\b([a-z]\w*ToHclTerraform)\b/.exec(m[2].replace(/cdktf\.\w+/g, ""));
+    const fn = /\b([a-z]\w*ToHclTerraform)\b/.exec(m[2].replace(/cdkt[fn]\.\w+/g, ""));
     entries.push({
       tf: m[1],
       prop: prop ? prop[1] : null,
@@ -269,17 +273,17 @@ function computedOnly(mod, className, where, depth = 0) {
     const getter = /^\s*get (\w+)\(\) \{$/.exec(next);
     if (getter) {
       const ret = lines[i + 2];
-      const g = /(\w+)\('([\w-]+)'\)/.exec(ret.replace(/cdktf\.Fn\.\w+\(/, ""));
+      const g = /(\w+)\('([\w-]+)'\)/.exec(ret.replace(/cdkt[fn]\.Fn\.\w+\(/, ""));
       if (g && GETTER_TYPES[g[1]]) {
         if (g[2] !== tf) problem(`${where}: comment names ${tf}, getter reads ${g[2]}`);
         type = GETTER_TYPES[g[1]];
         // `cdktf.Fn.tolist(this.getListAttribute('x'))` reads a set.
-        if (/cdktf\.Fn\.tolist\(/.test(ret)) type = type.replace(/^list\(/, "set(");
+        if (/cdkt[fn]\.Fn\.tolist\(/.test(ret)) type = type.replace(/^list\(/, "set(");
       } else if (/return this\._(\w+);/.test(ret)) {
         type = complexType(mod, code, /return this\._(\w+);/.exec(ret)[1], tf, where, depth);
       }
     } else {
-      const field = /^\s*this\._(\w+) = new \w+\(this, "([\w-]+)"/.exec(next);
+      const field = /^\s*(?:this\.)?_(\w+) = new \w+\(this, "([\w-]+)"/.exec(next);
       if (field) {
         if (field[2] !== tf) problem(`${where}: comment names ${tf}, field reads ${field[2]}`);
         type = complexType(mod, code, field[1], tf, where, depth);
@@ -297,7 +301,7 @@ function computedOnly(mod, className, where, depth = 0) {
 /** The type of a read-only nested object (`this._x = new FooList(this, "x",
  * wrapsSet)`), as `list(object({a=string, ...}))`. */
 function complexType(mod, classCode, field, tf, where, depth) {
-  const m = new RegExp(`this\\._${field} = new (\\w+)\\(this, "${tf}"(?:, (true|false))?\\)`).exec(classCode);
+  const m = new RegExp(`(?:this\\.)?_${field} = new (\\w+)\\(this, "${tf}"(?:, (true|false))?\\)`).exec(classCode);
   if (!m) return null;
   const cls = m[1];
   let wrap;
@@ -356,7 +360,7 @@ function structOf(type) {
   const parts = type.union ? type.union.types : [type];
   for (const t of parts) {
     if (t.collection?.elementtype?.fqn) return { fqn: t.collection.elementtype.fqn, bare: false };
-    if (t.fqn && t.fqn !== "cdktf.IResolvable") return { fqn: t.fqn, bare: true };
+    if (t.fqn && t.fqn !== "cdktf.IResolvable" && t.fqn !== "cdktn.IResolvable") return { fqn: t.fqn, bare: true };
   }
   return null;
 }
@@ -463,7 +467,7 @@ function typeSchema(pkgDir, types, cls, tfType, cfg, stats) {
   }
   const isProvider = tfType === "provider";
   if (!isProvider) {
-    const t = new RegExp(`^${cls.name}\\.tfResourceType = "(\\w+)";$`, "m").exec(mod.text);
+    const t = new RegExp(`^(?:${cls.name}\\.|    static )tfResourceType = "(\\w+)";$`, "m").exec(mod.text);
     if (!t || t[1] !== tfType) problem(`${where}: ${cls.name}.tfResourceType is ${t?.[1]}`);
   }
   const v = /providerVersion: '([^']+)'/.exec(code);

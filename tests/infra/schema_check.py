@@ -51,7 +51,7 @@ from lark import Token, Tree
 from lark.exceptions import LarkError
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_SCHEMA = REPO / "tests" / "schema" / "aws-6.25.0.json"
+DEFAULT_SCHEMA = REPO / "tests" / "schema" / "aws-6.66.0.json"
 
 RESOURCE_META_ATTRS = frozenset({"count", "for_each", "depends_on", "provider"})
 RESOURCE_META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})

@@ -1,5 +1,5 @@
 """The schema checker (schema_check.py) on small hand-written stacks, and the
-extracted schema file it reads (tests/schema/aws-6.25.0.json).
+extracted schema file it reads (tests/schema/aws-6.66.0.json).
 
 Each stack is written to its own tmp directory and checked as Terraform
 would read it (every *.tf file of the directory). Wrong stacks must give
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMA_FILE = REPO / "tests" / "schema" / "aws-6.25.0.json"
+SCHEMA_FILE = REPO / "tests" / "schema" / "aws-6.66.0.json"
 TYPES_FILE = REPO / "scripts" / "schema" / "aws-types.json"
 CHECKER = Path(__file__).with_name("schema_check.py")
 

