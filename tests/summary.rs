@@ -128,3 +128,29 @@ fn the_cost_basis_says_when_a_price_is_borrowed() {
         );
     }
 }
+
+#[test]
+fn render_writes_the_excel_csv_when_asked() {
+    let out = tempfile::tempdir().unwrap();
+    let class = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/class.yaml");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_stackgen"))
+        .args(["render", "-q", "--summary-csv", "excel", "-o"])
+        .arg(out.path())
+        .arg(&class)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let bytes = std::fs::read(out.path().join("class-summary.csv")).unwrap();
+    assert!(bytes.starts_with("\u{feff}directory;student;".as_bytes()));
+    // Without the option the CSV stays RFC 4180.
+    let plain = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_stackgen"))
+        .args(["render", "-q", "-o"])
+        .arg(plain.path())
+        .arg(&class)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(plain.path().join("class-summary.csv")).unwrap();
+    assert!(text.starts_with("directory,student,"));
+}
