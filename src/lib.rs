@@ -140,6 +140,21 @@ pub fn render_class(
     source_name: &str,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Files, RenderError> {
+    render_class_in(
+        class,
+        source_name,
+        class::summary::CsvStyle::Standard,
+        progress,
+    )
+}
+
+/// `render_class`, with the summary CSV in the given style.
+pub fn render_class_in(
+    class: &class::Class,
+    source_name: &str,
+    csv: class::summary::CsvStyle,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Files, RenderError> {
     use rayon::prelude::*;
     let stacks: Vec<Files> = class
         .members
@@ -162,7 +177,7 @@ pub fn render_class(
     );
     all.insert(
         "class-summary.csv".into(),
-        class::summary::csv(class).into_bytes(),
+        class::summary::csv_in(class, csv).into_bytes(),
     );
     Ok(all)
 }

@@ -216,18 +216,11 @@ pub fn kind(source: &Source) -> Result<Kind, Vec<Diagnostic>> {
 }
 
 /// Parses a class file into the typed model (`defaults` stays untyped
-/// until it is merged into each student).
+/// until it is merged into each student; the class schema types it, so
+/// its unknown keys are found with the others).
 pub fn class(source: &Source) -> Result<ClassSpec, Vec<Diagnostic>> {
     let value = untyped(source)?;
-    let mut unknown = keys::unknown(&value, &crate::schema::class(), "", &source.locations);
-    if let Some(defaults) = value.get("defaults") {
-        unknown.extend(keys::unknown(
-            defaults,
-            &crate::schema::student(),
-            "defaults",
-            &source.locations,
-        ));
-    }
+    let unknown = keys::unknown(&value, &crate::schema::class(), "", &source.locations);
     typed(source, unknown)
 }
 

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use stackgen::class::summary::CsvStyle;
 use stackgen::class::Class;
 use stackgen::codes::Code;
 use stackgen::diagnostic::{summary, Diagnostic};
@@ -95,6 +96,11 @@ enum Command {
         /// Also list every file written or removed, one per line on stdout.
         #[arg(short, long)]
         verbose: bool,
+        /// How a class's `class-summary.csv` is written: `standard` (`,`
+        /// and `0.1300`) or `excel` (`;`, `0,1300` and a UTF-8 byte order
+        /// mark, so Excel under a Polish locale opens it by double-click).
+        #[arg(long, value_enum, default_value_t = SummaryCsv::Standard)]
+        summary_csv: SummaryCsv,
     },
     /// Check a student or class file without writing anything.
     Validate {
@@ -185,6 +191,21 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum SummaryCsv {
+    Standard,
+    Excel,
+}
+
+impl From<SummaryCsv> for stackgen::class::summary::CsvStyle {
+    fn from(style: SummaryCsv) -> Self {
+        match style {
+            SummaryCsv::Standard => Self::Standard,
+            SummaryCsv::Excel => Self::Excel,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum FailOn {
     Warning,
     Error,
@@ -209,7 +230,9 @@ fn main() -> ExitCode {
             force,
             check,
             verbose,
-        } => with_verbose(&mut v, verbose).and_then(|v| render(&spec, &output, force, check, v)),
+            summary_csv,
+        } => with_verbose(&mut v, verbose)
+            .and_then(|v| render(&spec, &output, force, check, summary_csv.into(), v)),
         Command::Validate { spec, verbose } => {
             with_verbose(&mut v, verbose).and_then(|v| validate(&spec, v))
         }
@@ -479,12 +502,12 @@ fn fail(sources: &[Source], error: &RenderError, v: &Verbosity) -> ExitCode {
 }
 
 /// Renders a loaded input in memory (link check included).
-fn render_files(loaded: &Loaded, v: &Verbosity) -> Result<Files, ExitCode> {
+fn render_files(loaded: &Loaded, csv: CsvStyle, v: &Verbosity) -> Result<Files, ExitCode> {
     let result = match &loaded.input {
         Input::Student(checked) => stackgen::render(&checked.spec, &loaded.name),
         Input::Class(class) => {
             let bar = progress_bar(class.members.len(), v);
-            let result = stackgen::render_class(class, &loaded.name, &|| bar.inc(1));
+            let result = stackgen::render_class_in(class, &loaded.name, csv, &|| bar.inc(1));
             bar.finish_and_clear();
             result
         }
@@ -513,7 +536,7 @@ fn validate(spec: &Path, v: &Verbosity) -> Result<ExitCode, ExitCode> {
     // shape, which covers every student (see `emit::shape`).
     match &loaded.input {
         Input::Student(_) => {
-            render_files(&loaded, v)?;
+            render_files(&loaded, CsvStyle::Standard, v)?;
         }
         Input::Class(class) => {
             stackgen::check_class_shapes(class).map_err(|e| fail(&loaded.sources, &e, v))?;
@@ -554,10 +577,11 @@ fn render(
     output: &Path,
     force: bool,
     check: bool,
+    csv: CsvStyle,
     v: &Verbosity,
 ) -> Result<ExitCode, ExitCode> {
     let loaded = load(spec, v)?;
-    let files = render_files(&loaded, v)?;
+    let files = render_files(&loaded, csv, v)?;
     let io_fail = |e: WriteError| {
         eprintln!("error: {e}");
         ExitCode::from(match e {

@@ -21,6 +21,7 @@ pub struct StudentSpec {
     /// The course layout: `uam-2021` (the handout's, the default),
     /// `uam-2025` (the 2025-26 cohorts'), or the path of an edition file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::schema::edition")]
     pub edition: Option<String>,
     /// The edition `edition` resolved to, set by `load`; the built-in
     /// default when None.
@@ -33,12 +34,16 @@ pub struct StudentSpec {
     /// Who the stack belongs to; every AWS name embeds the initials and index.
     pub student: Student,
     /// The AWS account the stack is applied in: exactly 12 digits, quoted.
+    #[schemars(regex(pattern = r"^[0-9]{12}$"))]
     pub account_id: String,
     /// AWS region code.
     #[serde(default = "default_region")]
+    #[schemars(schema_with = "crate::schema::region")]
     pub region: String,
-    /// Environment name embedded in every resource name.
+    /// Environment name embedded in every resource name: lowercase
+    /// letters and digits, starting with a letter.
     #[serde(default = "default_environment")]
+    #[schemars(regex(pattern = r"^[a-z][a-z0-9]*$"))]
     pub environment: String,
     /// How broad the generated IAM policies are.
     #[serde(default)]
@@ -48,6 +53,7 @@ pub struct StudentSpec {
     /// Days CloudWatch keeps the logs of the Lambda functions and Firehose
     /// deliveries (the stack creates those log groups itself).
     #[serde(default = "default_log_retention_days")]
+    #[schemars(schema_with = "crate::schema::log_retention_days")]
     pub log_retention_days: u32,
     #[serde(default)]
     pub stream: StreamOptions,
@@ -91,26 +97,34 @@ pub struct IamOptions {
     /// AWS Academy Learner Lab: create no IAM roles or policies; every
     /// service uses this existing role (usually `LabRole`).
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9+=,.@_-]{1,64}$"))]
     pub existing_role: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Student {
-    /// Full name, used in the `Owner` tag. Any Unicode.
+    /// Full name, used in the `Owner` tag: letters of any script, digits,
+    /// spaces and `+ - = . _ : / @`, at most 256 characters.
+    #[schemars(schema_with = "crate::schema::full_name")]
     pub name: String,
     /// Lowercase ASCII letters, e.g. `jk`.
+    #[schemars(regex(pattern = r"^[a-z]+$"))]
     pub initials: String,
-    /// Student index number: digits, quoted.
+    /// Student index number: digits (or `s` and digits, the university
+    /// login), quoted.
+    #[schemars(regex(pattern = r"^s?[0-9]+$"))]
     pub index_no: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct StreamOptions {
-    /// Number of shards of the Kinesis Data Stream (handout: 1).
+    /// Number of shards of the Kinesis Data Stream, 1 to 500 (handout: 1).
+    #[schemars(range(min = 1, max = 500))]
     pub shard_count: u32,
     /// Retention in hours, 24 to 8760 (handout: the default, 24).
+    #[schemars(range(min = 24, max = 8760))]
     pub retention_hours: u32,
 }
 
@@ -157,8 +171,10 @@ impl Default for StreamOptions {
 #[serde(deny_unknown_fields, default)]
 pub struct FirehoseOptions {
     /// Buffer size in MiB before Firehose writes an object, 1 to 128 (handout: 1).
+    #[schemars(range(min = 1, max = 128))]
     pub buffer_size_mb: u32,
     /// Buffer interval in seconds, 60 to 900 (handout: 60).
+    #[schemars(range(min = 60, max = 900))]
     pub buffer_interval_s: u32,
 }
 
@@ -177,17 +193,23 @@ pub struct LambdaOptions {
     /// Python runtime of the Lambda functions. Default: `python3.8` for
     /// classic (the newest provider 3.x accepts with the handout's layer),
     /// `python3.12` for modern.
+    #[schemars(schema_with = "crate::schema::runtime")]
     pub runtime: Option<String>,
     /// ETL function timeout in seconds, 1 to 900 (handout: 300).
+    #[schemars(range(min = 1, max = 900))]
     pub timeout_s: u32,
     /// ETL function memory in MB, 128 to 10240 (handout: 512).
+    #[schemars(range(min = 128, max = 10240))]
     pub memory_mb: u32,
     /// Classic only: path of the awswrangler layer zip, relative to the
     /// rendered stack. Default: `lambda/awswrangler-layer-2.7.0-py3.8.zip`
     /// (the course repository's file).
+    #[schemars(schema_with = "crate::schema::layer_zip")]
     pub layer_zip: Option<String>,
     /// Modern only: version of the AWS-managed layer
-    /// `AWSSDKPandas-Python3xx` to use. Default: 16 for `python3.12`.
+    /// `AWSSDKPandas-Python3xx` to use. Default: the version AWS published
+    /// for the region and runtime with awswrangler 3.17.0 (`features::PANDAS_LAYERS`).
+    #[schemars(schema_with = "crate::schema::layer_version")]
     pub layer_version: Option<u32>,
 }
 
@@ -213,10 +235,14 @@ pub struct AnalyticsOptions {
     /// stream; modern's default and only choice).
     pub engine: Option<Engine>,
     /// Symbol whose trades are watched (handout: `BTC_USD`).
+    #[schemars(regex(pattern = r"^[A-Z0-9_]{1,8}$"))]
     pub symbol: String,
-    /// A trade is flagged when its dollar amount exceeds this many times the window average (handout: 4).
+    /// A trade is flagged when its dollar amount exceeds this many times
+    /// the window average, above 0 and at most 1000 (handout: 4).
+    #[schemars(schema_with = "crate::schema::threshold")]
     pub threshold: f64,
-    /// Length of the averaging window in seconds (handout: 30).
+    /// Length of the averaging window in seconds, 1 to 3600 (handout: 30).
+    #[schemars(range(min = 1, max = 3600))]
     pub window_seconds: u32,
     /// SQL engine: start the application when it is created (it costs
     /// about $0.11 per hour while running).
@@ -256,12 +282,16 @@ pub enum Engine {
 #[serde(deny_unknown_fields, default)]
 pub struct AthenaOptions {
     /// Symbols the processed table's partition projection enumerates.
+    #[schemars(schema_with = "crate::schema::symbols")]
     pub symbols: Vec<String>,
-    /// First year of the partition projection.
+    /// First year of the partition projection, from 1970 (and at most
+    /// `last_year`, which validation checks).
+    #[schemars(range(min = 1970))]
     pub first_year: u32,
     /// Last year of the partition projection.
     pub last_year: u32,
-    /// Days before Athena query results under `athena_output/` expire.
+    /// Days before Athena query results under `athena_output/` expire, 1 to 3650.
+    #[schemars(range(min = 1, max = 3650))]
     pub results_expire_days: u32,
 }
 
@@ -285,6 +315,7 @@ pub struct GeneratorOptions {
     /// name it is not a rate: the generator sleeps (Δ transaction_ts) / N
     /// between trades, replaying event time N times faster. Prefer
     /// `speedup`, which means the same.
+    #[schemars(range(min = 1, max = 1000))]
     pub messages_per_second: Option<u32>,
     /// How many times faster than event time the generator replays the
     /// trades (the course generator's `-s`, `stackgen replay --speed`);
@@ -318,14 +349,19 @@ pub struct ClassSpec {
     /// Target for every student (the same as `defaults.target`).
     #[serde(default)]
     pub target: Option<Target>,
-    /// Any key of the student file except `student`, applied to every student.
+    /// Any key of the student file except `student`, applied to every
+    /// student. Kept untyped until it is merged into each student; its
+    /// schema is the student file's with every key optional.
     #[serde(default)]
+    #[schemars(schema_with = "crate::schema::class_defaults")]
     pub defaults: serde_json::Map<String, serde_json::Value>,
     /// The students, inline. Exactly one of `students` and `roster` is given.
     #[serde(default)]
     pub students: Option<Vec<ClassStudent>>,
-    /// A UTF-8 CSV with a header: `name`, `index_no`, and optionally
-    /// `initials` and `account_id`; relative to the class file.
+    /// A CSV with a header row (`,`, `;` or tab separated; UTF-8 or
+    /// Windows-1250): the name (one column or two), the index number, and
+    /// optionally `initials`, `account_id`, `region` and `environment`;
+    /// relative to the class file.
     #[serde(default)]
     pub roster: Option<String>,
 }
@@ -334,15 +370,21 @@ pub struct ClassSpec {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClassStudent {
+    #[schemars(schema_with = "crate::schema::full_name")]
     pub name: String,
+    #[schemars(regex(pattern = r"^s?[0-9]+$"))]
     pub index_no: String,
     /// Derived from the name when omitted (`Łukasz Żak` -> `lz`).
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[a-z]+$"))]
     pub initials: Option<String>,
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[0-9]{12}$"))]
     pub account_id: Option<String>,
     #[serde(default)]
+    #[schemars(schema_with = "crate::schema::optional_region")]
     pub region: Option<String>,
     #[serde(default)]
+    #[schemars(regex(pattern = r"^[a-z][a-z0-9]*$"))]
     pub environment: Option<String>,
 }

@@ -95,12 +95,13 @@ fn walk(schema: &Value, defs: &Value, prefix: &str, out: &mut Vec<String>) {
     let resolved = |s: &Value| -> Value {
         if let Some(r) = s.get("$ref").and_then(Value::as_str) {
             defs[r.trim_start_matches("#/definitions/")].clone()
-        } else if let Some(all) = s.get("allOf").and_then(Value::as_array) {
-            defs[all[0]["$ref"]
-                .as_str()
-                .unwrap()
-                .trim_start_matches("#/definitions/")]
-            .clone()
+        } else if let Some(r) = s
+            .get("allOf")
+            .and_then(Value::as_array)
+            .and_then(|all| all[0].get("$ref"))
+            .and_then(Value::as_str)
+        {
+            defs[r.trim_start_matches("#/definitions/")].clone()
         } else {
             s.clone()
         }
@@ -115,16 +116,27 @@ fn walk(schema: &Value, defs: &Value, prefix: &str, out: &mut Vec<String>) {
         } else {
             format!("{prefix}.{key}")
         };
+        // A Rust enum (`target`) is a referenced definition; a string
+        // field whose schema lists its values inline (`region`) is still
+        // free text to serde, so it is probed like any other.
+        let referenced = sub.get("$ref").is_some() || sub.get("allOf").is_some();
         let sub = resolved(sub);
-        let types: Vec<String> = match sub.get("type") {
-            Some(Value::String(t)) => vec![t.clone()],
-            Some(Value::Array(ts)) => ts
-                .iter()
-                .filter_map(|t| t.as_str().map(str::to_owned))
-                .collect(),
-            _ => Vec::new(),
+        let type_of = |s: &Value| -> Vec<String> {
+            match s.get("type") {
+                Some(Value::String(t)) => vec![t.clone()],
+                Some(Value::Array(ts)) => ts
+                    .iter()
+                    .filter_map(|t| t.as_str().map(str::to_owned))
+                    .collect(),
+                _ => Vec::new(),
+            }
         };
-        if types.iter().any(|t| t == "string") && sub.get("enum").is_none() {
+        let mut types = type_of(&sub);
+        // `edition`: a built-in name or a path.
+        if let Some(any) = sub.get("anyOf").and_then(Value::as_array) {
+            types.extend(any.iter().flat_map(type_of));
+        }
+        if types.iter().any(|t| t == "string") && (sub.get("enum").is_none() || !referenced) {
             out.push(path);
         } else if types.iter().any(|t| t == "array") {
             if sub["items"]["type"] == "string" {

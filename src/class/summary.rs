@@ -2,12 +2,15 @@
 //! account, region, the main resource names and the estimated cost per hour
 //! while the stack runs, and the class total. Written as Markdown and CSV.
 //!
-//! Prices (us-east-1 list prices; the first two are the handout's, the
-//! Firehose one is AWS's published ingestion price, all as of 2026-11):
-//! - Kinesis Data Stream: $0.015 per shard-hour;
-//! - Kinesis Data Analytics (SQL, classic target): $0.11 per hour for the
-//!   one KPU an application uses at least;
-//! - Firehose: $0.029 per GB ingested, each record rounded up to 5 KB.
+//! Prices are the list prices of each student's region (`stack::PRICES`,
+//! each with its date and source):
+//! - Kinesis Data Stream: per shard-hour;
+//! - Kinesis Data Analytics (SQL, classic target): per hour for the one KPU
+//!   an application uses at least;
+//! - Firehose: per GB ingested, each record rounded up to 5 KB.
+//!
+//! A student in a region whose prices are unknown gets "unknown", not
+//! another region's figure, and the total says how many it leaves out.
 //!
 //! Firehose volume follows the record rate the generator's setting gives
 //! (`stack::pacing`). Lambda, S3, Glue and Athena are billed per
@@ -18,6 +21,19 @@ use std::fmt::Write as _;
 
 use crate::stack::part::PartId;
 pub use crate::stack::{ANALYTICS_HOUR_USD, FIREHOSE_GB_USD, PRICES_DATE, SHARD_HOUR_USD};
+
+/// How `class-summary.csv` is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CsvStyle {
+    /// RFC 4180: `,` between cells, `.` in numbers, no byte order mark.
+    #[default]
+    Standard,
+    /// What Excel under a Polish (or German, French...) locale opens by
+    /// double-click: `;` between cells, `,` in numbers, a UTF-8 byte order
+    /// mark (without it Excel reads the file as Windows-1250 and garbles
+    /// `ł`), and CRLF line ends.
+    Excel,
+}
 
 use super::Class;
 
@@ -47,6 +63,15 @@ fn usd(units: i64) -> String {
     format!("{}.{:04}", units / 10_000, units % 10_000)
 }
 
+/// A cost cell: empty in CSV when the price is unknown, so a spreadsheet's
+/// SUM skips it rather than failing on text.
+fn usd_cell(units: Option<i64>, style: CsvStyle) -> String {
+    units.map_or_else(String::new, |u| match style {
+        CsvStyle::Standard => usd(u),
+        CsvStyle::Excel => usd(u).replace('.', ","),
+    })
+}
+
 struct Row {
     dir: String,
     name: String,
@@ -58,7 +83,8 @@ struct Row {
     glue_database: String,
     etl_function: String,
     analytics_function: String,
-    cost: i64,
+    /// None when the region's prices are unknown.
+    cost: Option<i64>,
 }
 
 fn rows(class: &Class) -> Vec<Row> {
@@ -89,7 +115,8 @@ fn rows(class: &Class) -> Vec<Row> {
                 glue_database: zones.raw_database_name.clone(),
                 etl_function: name("etl_function"),
                 analytics_function,
-                cost: ten_thousandths(stack.cost_per_hour()),
+                cost: crate::stack::prices(&m.spec.region)
+                    .map(|_| ten_thousandths(stack.cost_per_hour())),
             }
         })
         .collect()
@@ -109,7 +136,7 @@ const COLUMNS: [&str; 11] = [
     "usd_per_hour",
 ];
 
-fn fields(r: &Row) -> [String; 11] {
+fn fields(r: &Row, style: CsvStyle) -> [String; 11] {
     [
         r.dir.clone(),
         r.name.clone(),
@@ -121,20 +148,38 @@ fn fields(r: &Row) -> [String; 11] {
         r.glue_database.clone(),
         r.etl_function.clone(),
         r.analytics_function.clone(),
-        usd(r.cost),
+        usd_cell(r.cost, style),
     ]
 }
 
+/// The sum of the known costs, and how many rows have none.
+fn total(rows: &[Row]) -> (i64, usize) {
+    let known: i64 = rows.iter().filter_map(|r| r.cost).sum();
+    (known, rows.iter().filter(|r| r.cost.is_none()).count())
+}
+
 pub fn csv(class: &Class) -> String {
+    csv_in(class, CsvStyle::Standard)
+}
+
+/// The CSV summary in the given style.
+pub fn csv_in(class: &Class, style: CsvStyle) -> String {
     let rows = rows(class);
+    let (delimiter, terminator, bom) = match style {
+        CsvStyle::Standard => (b',', csv::Terminator::Any(b'\n'), ""),
+        CsvStyle::Excel => (b';', csv::Terminator::CRLF, "\u{feff}"),
+    };
     let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
+        .delimiter(delimiter)
+        .terminator(terminator)
+        .from_writer(bom.as_bytes().to_vec());
     writer.write_record(COLUMNS).expect("writing to memory");
     for r in &rows {
-        writer.write_record(fields(r)).expect("writing to memory");
+        writer
+            .write_record(fields(r, style))
+            .expect("writing to memory");
     }
-    let total: i64 = rows.iter().map(|r| r.cost).sum();
+    let (total, unknown) = total(&rows);
     let mut last = vec![String::new(); COLUMNS.len()];
     last[0] = "TOTAL".into();
     last[1] = format!(
@@ -142,14 +187,17 @@ pub fn csv(class: &Class) -> String {
         rows.len(),
         if rows.len() == 1 { "" } else { "s" }
     );
-    last[COLUMNS.len() - 1] = usd(total);
+    if unknown > 0 {
+        last[2] = format!("{unknown} without known prices, not in the total");
+    }
+    last[COLUMNS.len() - 1] = usd_cell(Some(total), style);
     writer.write_record(&last).expect("writing to memory");
     String::from_utf8(writer.into_inner().expect("flushing memory")).expect("CSV of UTF-8 is UTF-8")
 }
 
 pub fn markdown(class: &Class, source_name: &str) -> String {
     let rows = rows(class);
-    let total: i64 = rows.iter().map(|r| r.cost).sum();
+    let (total, unknown) = total(&rows);
     let mut out = String::new();
     let _ = writeln!(out, "# {}: {} student stacks", class.course, rows.len());
     let _ = writeln!(out);
@@ -162,7 +210,11 @@ pub fn markdown(class: &Class, source_name: &str) -> String {
     let _ = writeln!(out, "| {} |", COLUMNS.join(" | "));
     let _ = writeln!(out, "|{}", "---|".repeat(COLUMNS.len()));
     for r in &rows {
-        let cells: Vec<String> = fields(r)
+        let mut cells = fields(r, CsvStyle::Standard);
+        if r.cost.is_none() {
+            "unknown".clone_into(&mut cells[COLUMNS.len() - 1]);
+        }
+        let cells: Vec<String> = cells
             .iter()
             .map(|f| {
                 if f.is_empty() {
@@ -181,15 +233,46 @@ pub fn markdown(class: &Class, source_name: &str) -> String {
         usd(total),
         usd_cents(total * 3)
     );
+    if unknown > 0 {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "The total leaves out {unknown} student{} in regions whose prices stackgen does not know: their cost shows as unknown.",
+            if unknown == 1 { "" } else { "s" }
+        );
+    }
     let _ = writeln!(out);
-    let _ = writeln!(out, "## Prices used ({PRICES_DATE}, us-east-1 list prices)");
+    let _ = writeln!(out, "## Prices used");
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "- Kinesis Data Stream: ${SHARD_HOUR_USD} per shard-hour."
-    );
-    let _ = writeln!(out, "- Kinesis Data Analytics (SQL), when exercise 5 runs on the classic target: ${ANALYTICS_HOUR_USD} per hour (one KPU) while the application runs.");
-    let _ = writeln!(out, "- Firehose: ${FIREHOSE_GB_USD} per GB ingested, each record counted as at least 5 KB, at the record rate the generator's setting gives: `generator.speedup` (the course generator's `-s`) times the lab data's own 0.18 trades per second, or about {} records per second when nothing paces it.", crate::stack::pacing::BACK_TO_BACK_RATE);
+    let mut regions: Vec<&str> = rows.iter().map(|r| r.region.as_str()).collect();
+    regions.sort_unstable();
+    regions.dedup();
+    for region in regions {
+        match crate::stack::prices(region) {
+            Some(p) => {
+                let _ = writeln!(
+                    out,
+                    "{region} list prices as of {}, from the {}:",
+                    p.date, p.source
+                );
+                let _ = writeln!(out);
+                let _ = writeln!(
+                    out,
+                    "- Kinesis Data Stream: ${} per shard-hour.",
+                    p.shard_hour_usd
+                );
+                let _ = writeln!(out, "- Kinesis Data Analytics (SQL), when exercise 5 runs on the classic target: ${} per hour (one KPU) while the application runs.", p.analytics_hour_usd);
+                let _ = writeln!(out, "- Firehose: ${} per GB ingested, each record counted as at least 5 KB, at the record rate the generator's setting gives: `generator.speedup` (the course generator's `-s`) times the lab data's own 0.18 trades per second, or about {} records per second when nothing paces it.", p.firehose_gb_usd, crate::stack::pacing::BACK_TO_BACK_RATE);
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "{region}: no list prices known; costs there are not estimated."
+                );
+            }
+        }
+        let _ = writeln!(out);
+    }
     let _ = writeln!(out, "- Not included: Lambda (the modern target's anomaly detector too), S3, Glue and Athena, billed per request or per GB scanned (cents over a whole lab).");
     out
 }

@@ -100,14 +100,51 @@ pub struct Generator {
 const HOURLY: &str =
     "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/";
 
-/// Prices (us-east-1 list prices; the first two are the handout's, the
-/// Firehose one is AWS's published ingestion price, all as of 2026-11).
-pub const SHARD_HOUR_USD: f64 = 0.015;
-pub const ANALYTICS_HOUR_USD: f64 = 0.11;
-pub const FIREHOSE_GB_USD: f64 = 0.029;
+/// List prices of the parts that bill by the hour, in one region.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RegionPrices {
+    pub region: &'static str,
+    /// Kinesis Data Streams, provisioned mode: per shard-hour.
+    pub shard_hour_usd: f64,
+    /// Kinesis Data Analytics for SQL: per KPU-hour.
+    pub analytics_hour_usd: f64,
+    /// Firehose, Direct PUT and Kinesis source, first tier: per GB ingested.
+    pub firehose_gb_usd: f64,
+    /// When the prices were read, and where.
+    pub date: &'static str,
+    pub source: &'static str,
+}
+
+/// The regions whose prices are known. A region missing here gets no
+/// invented figure: `prices` says None, `cost` says so in its basis, and
+/// the class summary shows the cost as unknown (see `class::summary`).
+/// To add a region, read its three prices off the pages in `source` (pick
+/// the region in the page's selector) and add a line.
+pub const PRICES: &[RegionPrices] = &[RegionPrices {
+    region: "us-east-1",
+    shard_hour_usd: 0.015,
+    analytics_hour_usd: 0.11,
+    firehose_gb_usd: 0.029,
+    date: "2026-11",
+    source: "AWS pricing pages of Kinesis Data Streams, Kinesis Data Analytics and Amazon Data Firehose (the first two are also the handout's)",
+}];
+
+/// The prices of `region`, if known.
+pub fn prices(region: &str) -> Option<&'static RegionPrices> {
+    PRICES.iter().find(|p| p.region == region)
+}
+
+/// The prices used when a region's are unknown, so a stack still has a
+/// figure for its own cost lines; each line then says whose prices they are.
+const FALLBACK: &RegionPrices = &PRICES[0];
+
+/// us-east-1 list prices, the figures the handout quotes.
+pub const SHARD_HOUR_USD: f64 = FALLBACK.shard_hour_usd;
+pub const ANALYTICS_HOUR_USD: f64 = FALLBACK.analytics_hour_usd;
+pub const FIREHOSE_GB_USD: f64 = FALLBACK.firehose_gb_usd;
 /// Firehose bills each record as at least this many KB.
 const FIREHOSE_RECORD_KB: f64 = 5.0;
-pub const PRICES_DATE: &str = "2026-11";
+pub const PRICES_DATE: &str = FALLBACK.date;
 
 impl Stack {
     /// Builds the stack of a spec that passed validation, in its edition.
@@ -370,29 +407,45 @@ fn prefixes(zones: &Zones) -> Prefixes {
     }
 }
 
-/// A part's running cost per hour, if it bills by the hour.
+/// A part's running cost per hour, if it bills by the hour, at the list
+/// prices of the stack's region. Where those are unknown the figure is
+/// us-east-1's and the basis says so, never silently.
 fn cost(id: PartId, spec: &StudentSpec) -> Option<Cost> {
+    let (p, whose) = match prices(&spec.region) {
+        Some(p) => (p, String::new()),
+        None => (
+            FALLBACK,
+            format!(
+                " ({} list price: none is known for {})",
+                FALLBACK.region, spec.region
+            ),
+        ),
+    };
     match id {
         PartId::Stream => {
             let shards = spec.stream.shard_count;
             Some(Cost {
-                usd_per_hour: f64::from(shards) * SHARD_HOUR_USD,
-                basis: format!("{shards} shard(s) × ${SHARD_HOUR_USD} per shard-hour"),
+                usd_per_hour: f64::from(shards) * p.shard_hour_usd,
+                basis: format!(
+                    "{shards} shard(s) × ${} per shard-hour{whose}",
+                    p.shard_hour_usd
+                ),
             })
         }
         // The SQL application bills per hour for its one KPU; the modern
         // target's detector is a Lambda, billed per request like the others.
         PartId::SqlAnalytics => Some(Cost {
-            usd_per_hour: ANALYTICS_HOUR_USD,
-            basis: format!("1 KPU × ${ANALYTICS_HOUR_USD} per hour"),
+            usd_per_hour: p.analytics_hour_usd,
+            basis: format!("1 KPU × ${} per hour{whose}", p.analytics_hour_usd),
         }),
         PartId::Firehose => {
             let (rate, assumption) = pacing::rate(&spec.generator);
             let gb_per_hour = rate * 3600.0 * FIREHOSE_RECORD_KB / (1024.0 * 1024.0);
             Some(Cost {
-                usd_per_hour: gb_per_hour * FIREHOSE_GB_USD,
+                usd_per_hour: gb_per_hour * p.firehose_gb_usd,
                 basis: format!(
-                    "{assumption}, each billed as {FIREHOSE_RECORD_KB} KB, × ${FIREHOSE_GB_USD} per GB"
+                    "{assumption}, each billed as {FIREHOSE_RECORD_KB} KB, × ${} per GB{whose}",
+                    p.firehose_gb_usd
                 ),
             })
         }

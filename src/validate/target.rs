@@ -12,8 +12,8 @@
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::features::{
-    CLASSIC_RUNTIME, DEFAULT_PANDAS_LAYER_VERSION, LEARNER_LAB_REGIONS, MODERN_RUNTIME,
-    MODERN_RUNTIMES,
+    pandas_layer, CLASSIC_RUNTIME, LEARNER_LAB_REGIONS, MODERN_RUNTIME, MODERN_RUNTIMES,
+    PANDAS_LAYERS_SOURCE,
 };
 use crate::model::{Engine, StudentSpec, Target};
 
@@ -106,21 +106,10 @@ fn modern(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
                 .fix("remove `lambda.layer_zip` (set `lambda.layer_version` to pick the managed layer's version)"),
         );
     }
-    let default_known =
-        runtime == MODERN_RUNTIME && LEARNER_LAB_REGIONS.contains(&spec.region.as_str());
-    // With a runtime that is not supported, the layer is beside the point.
-    let runtime_ok = MODERN_RUNTIMES.contains(&runtime);
-    // Nor does it matter for a region that does not exist (SG102 says so).
-    let region_ok = crate::aws::is_region(&spec.region);
-    if spec.lambda.layer_version.is_none() && !default_known && runtime_ok && region_ok {
-        found.push(
-            Diagnostic::new(Code::SG321, "lambda.layer_version", format!("no AWSSDKPandas layer version is known for `{runtime}` in `{}`", spec.region))
-                .rule(format!(
-                    "the default, version {DEFAULT_PANDAS_LAYER_VERSION}, is for `{MODERN_RUNTIME}` in {}; layer versions differ by region and Python version",
-                    LEARNER_LAB_REGIONS.join(" and ")
-                ))
-                .fix("set `lambda.layer_version` to the version in the aws-sdk-pandas \"AWS Lambda Managed Layers\" table for this region and runtime"),
-        );
+    // With a runtime that is not supported, the layer is beside the point;
+    // nor does it matter for a region that does not exist (SG102 says so).
+    if MODERN_RUNTIMES.contains(&runtime) && crate::aws::is_region(&spec.region) {
+        found.extend(layer_version(spec, runtime));
     }
     if spec.analytics.enabled && spec.analytics.engine == Some(Engine::Sql) {
         found.push(
@@ -129,6 +118,63 @@ fn modern(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
                 .fix("remove `analytics.engine` (modern uses `lambda`, the same rule in a function on the stream)"),
         );
     }
+}
+
+/// SG321: the managed layer's version must be one AWS published for the
+/// region and runtime; where AWS published none, it must be given.
+fn layer_version(spec: &StudentSpec, runtime: &str) -> Option<Diagnostic> {
+    let region = &spec.region;
+    let given = spec.lambda.layer_version;
+    match (pandas_layer(region, runtime), given) {
+        (Some(layer), Some(version)) if !(1..=layer.newest).contains(&version) => Some(
+            Diagnostic::new(
+                Code::SG321,
+                "lambda.layer_version",
+                format!("AWSSDKPandas layer version {version} is not published for `{runtime}` in `{region}`"),
+            )
+            .rule(format!(
+                "the managed layer's versions are those AWS published for each region and runtime, per {PANDAS_LAYERS_SOURCE}"
+            ))
+            .fix(format!(
+                "use a version from 1 to {} (the newest, and the default: remove `lambda.layer_version` to get it)",
+                layer.newest
+            )),
+        ),
+        (None, Some(0)) => Some(
+            Diagnostic::new(
+                Code::SG321,
+                "lambda.layer_version",
+                "AWSSDKPandas layer version 0 does not exist",
+            )
+            .rule("Lambda numbers a layer's versions from 1")
+            .fix("set `lambda.layer_version` to the version AWS published in this region"),
+        ),
+        (None, None) => Some(
+            Diagnostic::new(
+                Code::SG321,
+                "lambda.layer_version",
+                format!("AWS publishes no AWSSDKPandas layer for `{runtime}` in `{region}`"),
+            )
+            .rule(format!(
+                "without `lambda.layer_version` the version comes from {PANDAS_LAYERS_SOURCE}, which lists no layer for this region"
+            ))
+            .fix(published_in(runtime)),
+        ),
+        _ => None,
+    }
+}
+
+/// The fix for a region without a published layer: where there is one.
+fn published_in(runtime: &str) -> String {
+    let regions: Vec<&str> = crate::features::PANDAS_LAYERS
+        .iter()
+        .map(|(r, _, _)| *r)
+        .filter(|r| pandas_layer(r, runtime).is_some())
+        .collect();
+    format!(
+        "use a region with a published layer ({}), or, if AWS has published one here since, set `lambda.layer_version` to its version",
+        regions.join(", ")
+    )
 }
 
 fn learner_lab(spec: &StudentSpec, role: &str) -> Vec<Diagnostic> {
@@ -172,4 +218,60 @@ fn learner_lab(spec: &StudentSpec, role: &str) -> Vec<Diagnostic> {
         );
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::codes::Code;
+
+    fn spec(region: &str, lambda: &str) -> crate::model::StudentSpec {
+        let text = format!(
+            "student: {{name: J, initials: jk, index_no: \"1\"}}\naccount_id: \"100603781557\"\nregion: {region}\n{lambda}"
+        );
+        crate::load::student(&crate::load::Source::new("s.yaml", &text)).unwrap()
+    }
+
+    fn sg321(region: &str, lambda: &str) -> Vec<String> {
+        check(&spec(region, lambda))
+            .into_iter()
+            .filter(|d| d.code == Code::SG321)
+            .map(|d| format!("{} / {}", d.message, d.fix))
+            .collect()
+    }
+
+    #[test]
+    fn published_regions_need_no_layer_version() {
+        for region in ["us-east-1", "eu-central-1", "ap-east-1", "ca-west-1"] {
+            assert!(sg321(region, "").is_empty(), "{region}");
+        }
+        assert!(sg321("eu-central-1", "lambda: {layer_version: 29}").is_empty());
+        assert!(sg321("eu-central-1", "lambda: {layer_version: 1}").is_empty());
+    }
+
+    #[test]
+    fn unpublished_versions_are_rejected_with_the_published_range() {
+        let found = sg321("eu-central-1", "lambda: {layer_version: 30}");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].contains("use a version from 1 to 29"), "{found:?}");
+        // Per runtime: python3.13 has fewer versions than python3.12.
+        let found = sg321(
+            "us-east-1",
+            "lambda: {runtime: python3.13, layer_version: 15}",
+        );
+        assert!(found[0].contains("from 1 to 14"), "{found:?}");
+        assert_eq!(sg321("eu-central-1", "lambda: {layer_version: 0}").len(), 1);
+    }
+
+    #[test]
+    fn a_region_without_a_layer_needs_a_version() {
+        let found = sg321("ap-southeast-7", "");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].contains("eu-central-1"), "{found:?}");
+        assert!(sg321("ap-southeast-7", "lambda: {layer_version: 2}").is_empty());
+        assert_eq!(
+            sg321("ap-southeast-7", "lambda: {layer_version: 0}").len(),
+            1
+        );
+    }
 }
