@@ -169,6 +169,23 @@ pub fn check_class_shapes(class: &class::Class) -> Result<usize, RenderError> {
     Ok(seen.len())
 }
 
+/// Whose stack `spec` renders, as the manifest records it for the stack
+/// in `dir` of the tree (`""` for a student's own tree).
+pub fn identity(spec: &StudentSpec, dir: &str) -> write::Identity {
+    write::Identity {
+        dir: dir.to_owned(),
+        index_no: spec.student.index_no.clone(),
+        initials: spec.student.initials.clone(),
+        account_id: spec.account_id.clone(),
+        region: spec.region.clone(),
+        target: match spec.target {
+            model::Target::Classic => "classic",
+            model::Target::Modern => "modern",
+        }
+        .to_owned(),
+    }
+}
+
 /// Reviews the IAM of a checked spec's stack.
 pub fn review_iam(spec: &StudentSpec, source_name: &str) -> Result<review::Review, RenderError> {
     let plan = plan::Plan::new(spec);
