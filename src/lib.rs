@@ -7,6 +7,10 @@
 //! reference check) -> `write`. Nothing is written unless the whole input is
 //! valid and the emitted files link.
 
+// The library never prints: only the binary does, through its pipe-safe
+// `put` (a print macro panics on a closed pipe).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod aws;
 pub mod class;
 pub mod diagnostic;

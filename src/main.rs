@@ -1,7 +1,11 @@
 //! The `stackgen` command line. The only place that knows clap, stdout and
 //! stderr, and exit codes: 0 success, 1 I/O failure (or a bug; for
 //! `render --check`, a tree that differs), 2 invalid input (including a
-//! refused output directory), 3 `review --fail-on` findings.
+//! refused output directory), 3 `review --fail-on` findings, 4 a tree
+//! written with conflicts or retired stacks left, 141 a closed pipe.
+
+// A print macro panics on a closed pipe; everything goes through `put`.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
@@ -51,11 +55,12 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
         /// Write into a non-empty directory that stackgen did not generate,
-        /// and replace generated files that someone edited.
+        /// replace generated files that someone edited, and remove or
+        /// replace stacks that hold Terraform state.
         #[arg(long)]
         force: bool,
-        /// Write nothing; exit 1 and list the files that differ from what
-        /// would be rendered, 0 if the tree is up to date.
+        /// Write nothing; exit 1 and list the files that are missing, extra
+        /// or different (with a short diff), 0 if the tree is up to date.
         #[arg(long, conflicts_with = "force")]
         check: bool,
     },
