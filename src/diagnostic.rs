@@ -8,13 +8,7 @@
 
 use std::fmt::{self, Write as _};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    /// The stack would work, but something deserves attention.
-    Warning,
-    /// The input is rejected; nothing is written.
-    Error,
-}
+pub use crate::codes::{Code, Severity};
 
 /// A 1-based line and column in the input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,11 +19,15 @@ pub struct Location {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
+    /// From the code's entry in `codes`: a code is always as severe.
     pub severity: Severity,
     /// Stable identifier, e.g. `SG201`.
-    pub code: &'static str,
+    pub code: Code,
     /// Dotted field path in the input, e.g. `student.initials`.
     pub field: String,
+    /// The offending value, when there is one: with code and field, it is
+    /// what makes two findings the same finding.
+    pub value: Option<String>,
     pub message: String,
     /// The rule, stated once so the reader does not need the docs.
     pub rule: String,
@@ -41,12 +39,37 @@ pub struct Diagnostic {
     pub file: Option<String>,
 }
 
+/// How many characters of a value a message quotes: enough to recognise
+/// it, bounded so a 5 MB value gives a one-line message.
+pub const QUOTE_LIMIT: usize = 120;
+
+/// `value` in backticks for a message, cut to `QUOTE_LIMIT` characters
+/// with an ellipsis, and with control characters shown as escapes so a
+/// message is always one line.
+pub fn quote(value: &str) -> String {
+    let mut out = String::from("`");
+    for (i, c) in value.chars().enumerate() {
+        if i == QUOTE_LIMIT {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('`');
+    out
+}
+
 impl Diagnostic {
-    pub fn error(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
-            severity: Severity::Error,
+            severity: code.severity(),
             code,
             field: field.into(),
+            value: None,
             message: message.into(),
             rule: String::new(),
             fix: String::new(),
@@ -55,15 +78,16 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(
-        code: &'static str,
-        field: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            severity: Severity::Warning,
-            ..Self::error(code, field, message)
-        }
+    /// The offending value (see `value`).
+    #[must_use]
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+
+    /// Whether `other` reports the same thing: code, field and value.
+    pub fn same_finding(&self, other: &Self) -> bool {
+        self.code == other.code && self.field == other.field && self.value == other.value
     }
 
     #[must_use]
@@ -95,6 +119,7 @@ impl Diagnostic {
         let level = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
         let _ = writeln!(out, "{level}[{}]: {}", self.code, self.message);
         match self.location {
@@ -138,6 +163,8 @@ impl Diagnostic {
 fn token_width(line: &str, column: usize) -> usize {
     let rest: Vec<char> = line.chars().skip(column - 1).collect();
     let width = match rest.first() {
+        // A tab (SG010) is one character however wide a terminal draws it.
+        Some(c) if c.is_whitespace() => 1,
         Some(&q @ ('"' | '\'')) => rest[1..]
             .iter()
             .position(|c| *c == q)
@@ -160,7 +187,10 @@ fn token_width(line: &str, column: usize) -> usize {
             let mut end = rest.len();
             for (i, c) in rest.iter().enumerate() {
                 let next = rest.get(i + 1).copied().unwrap_or(' ');
-                if matches!(c, ',' | '}' | ']') || ((*c == ':' || *c == '#') && next == ' ') {
+                // `;` and tabs end a roster cell (CSV from a Polish Excel).
+                if matches!(c, ',' | '}' | ']' | ';' | '\t')
+                    || ((*c == ':' || *c == '#') && next == ' ')
+                {
                     end = i;
                     break;
                 }
@@ -185,7 +215,10 @@ impl fmt::Display for Diagnostic {
 /// A summary line such as `2 errors, 1 warning`.
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
+    let warnings = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
     format!(
         "{errors} error{}, {warnings} warning{}",
         if errors == 1 { "" } else { "s" },

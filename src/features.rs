@@ -1,9 +1,7 @@
-//! What a spec turns on, with the defaults that depend on the target
-//! resolved: which parts of the stack exist, the Lambda runtime, where the
-//! awswrangler layer comes from, and whether the stack creates IAM.
-//!
-//! Every stage asks this one place (names, validation, IAM, templates), so
-//! a part cannot be named but not emitted, or emitted but not reviewed.
+//! The settings a spec resolves to once the target's defaults are applied:
+//! the Lambda runtime, where the awswrangler layer comes from, whether the
+//! stack creates IAM, and exercise 5's switches. Which parts a stack has
+//! is decided in `stack::parts`, from the edition and these switches.
 
 use serde::Serialize;
 
@@ -27,6 +25,36 @@ pub const DEFAULT_LAYER_ZIP: &str = "lambda/awswrangler-layer-2.7.0-py3.8.zip";
 /// Regions an AWS Academy Learner Lab account can use.
 pub const LEARNER_LAB_REGIONS: [&str; 2] = ["us-east-1", "us-west-2"];
 
+/// What the spec asks of exercise 5, with the target's engine resolved.
+/// Only `stack::parts::selected` reads it: it is one input to the choice
+/// of parts, never a second place that makes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Switches {
+    pub sql_analytics: bool,
+    pub detector: bool,
+    pub alert_lambda: bool,
+    pub alerts_firehose: bool,
+}
+
+impl Switches {
+    pub fn of(spec: &StudentSpec) -> Self {
+        let a = &spec.analytics;
+        let engine = a.engine.unwrap_or(match spec.target {
+            Target::Classic => Engine::Sql,
+            Target::Modern => Engine::Lambda,
+        });
+        let sql_analytics = a.enabled && engine == Engine::Sql;
+        Self {
+            sql_analytics,
+            detector: a.enabled && engine == Engine::Lambda,
+            alert_lambda: sql_analytics && a.alert_lambda,
+            alerts_firehose: a.enabled && a.alerts_firehose,
+        }
+    }
+}
+
+/// The resolved settings of a stack, and (for the plan's readers) which
+/// optional parts it has, as read off the parts list.
 #[derive(Debug, Clone, Serialize)]
 pub struct Features {
     pub target: Target,
@@ -36,13 +64,9 @@ pub struct Features {
     /// Modern: the AWS-managed layer's ARN.
     pub layer_arn: Option<String>,
     pub analytics: bool,
-    /// Exercise 5 as the handout's Kinesis Analytics SQL application.
     pub sql_analytics: bool,
-    /// Exercise 5 as a Lambda function on the stream.
     pub detector: bool,
-    /// The SQL application's alert Lambda (5g).
     pub alert_lambda: bool,
-    /// The Firehose that loads alerts into the lake (5h).
     pub alerts_firehose: bool,
     /// Learner Lab: the role every service uses; no IAM is created.
     pub existing_role: Option<String>,
@@ -50,7 +74,9 @@ pub struct Features {
 }
 
 impl Features {
-    pub fn of(spec: &StudentSpec) -> Self {
+    /// `has` tells which optional parts the stack has.
+    pub fn of(spec: &StudentSpec, has: impl Fn(crate::stack::part::PartId) -> bool) -> Self {
+        use crate::stack::part::PartId;
         let classic = spec.target == Target::Classic;
         let runtime = spec.lambda.runtime.clone().unwrap_or_else(|| {
             if classic {
@@ -60,11 +86,6 @@ impl Features {
             }
             .to_owned()
         });
-        let a = &spec.analytics;
-        let engine = a
-            .engine
-            .unwrap_or(if classic { Engine::Sql } else { Engine::Lambda });
-        let sql_analytics = a.enabled && engine == Engine::Sql;
         let layer_arn = (!classic).then(|| {
             let version = spec
                 .lambda
@@ -87,11 +108,11 @@ impl Features {
             }),
             layer_arn,
             runtime,
-            analytics: a.enabled,
-            sql_analytics,
-            detector: a.enabled && engine == Engine::Lambda,
-            alert_lambda: sql_analytics && a.alert_lambda,
-            alerts_firehose: a.enabled && a.alerts_firehose,
+            analytics: spec.analytics.enabled,
+            sql_analytics: has(PartId::SqlAnalytics),
+            detector: has(PartId::Detector),
+            alert_lambda: has(PartId::AlertFunction),
+            alerts_firehose: has(PartId::AlertsFirehose),
             existing_role: spec.iam.existing_role.clone(),
             create_iam: spec.iam.existing_role.is_none(),
         }

@@ -100,7 +100,12 @@ pub fn trust(service: &str) -> Document {
 /// ARNs of the student's resources that policies refer to.
 #[derive(Debug, Clone, Serialize)]
 pub struct Arns {
+    /// The bucket of the raw zone (the lake's one bucket in a one-bucket
+    /// edition): Firehose, the crawler and the alerts write or read it.
     pub bucket: String,
+    /// The bucket of the processed zone; the same as `bucket` in a
+    /// one-bucket edition.
+    pub processed_bucket: String,
     pub stream: String,
     pub alerts_firehose: String,
     pub alert_function: String,
@@ -111,6 +116,14 @@ pub struct Arns {
     pub detector_log_group: String,
     /// Account-wide pattern the handout's Firehose policy used for logs.
     pub any_firehose_log_group: String,
+    /// The SSM parameter naming the processed bucket, in editions that
+    /// have one.
+    pub etl_parameter: Option<String>,
+}
+
+/// The AWS managed policy a Glue crawler's role needs beside its own.
+pub fn glue_service_role_arn(partition: &str) -> String {
+    format!("arn:{partition}:iam::aws:policy/service-role/AWSGlueServiceRole")
 }
 
 /// Prefixes inside the bucket, shared with the templates.
@@ -217,48 +230,87 @@ pub fn crawler(style: PolicyStyle, arns: &Arns) -> Document {
     }
 }
 
-/// The ETL function: reads `raw-zone/`, writes `processed-zone/`.
+/// The ETL function: reads `raw-zone/`, writes `processed-zone/` (in the
+/// same bucket, or in the processed bucket it finds through the SSM
+/// parameter).
 pub fn etl_lambda(style: PolicyStyle, arns: &Arns) -> Document {
+    let (raw, processed) = (&arns.bucket, &arns.processed_bucket);
+    let one_bucket = raw == processed;
     match style {
-        PolicyStyle::LeastPrivilege => Document::new(vec![
-            with_condition(
-                allow(
-                    "ListZones",
-                    &["s3:ListBucket"],
-                    std::slice::from_ref(&arns.bucket),
-                ),
-                "StringLike",
-                "s3:prefix",
-                &[format!("{RAW_PREFIX}*"), format!("{PROCESSED_PREFIX}*")],
-            ),
-            allow(
+        PolicyStyle::LeastPrivilege => {
+            let mut statements = if one_bucket {
+                vec![with_condition(
+                    allow("ListZones", &["s3:ListBucket"], std::slice::from_ref(raw)),
+                    "StringLike",
+                    "s3:prefix",
+                    &[format!("{RAW_PREFIX}*"), format!("{PROCESSED_PREFIX}*")],
+                )]
+            } else {
+                vec![
+                    with_condition(
+                        allow("ListRawZone", &["s3:ListBucket"], std::slice::from_ref(raw)),
+                        "StringLike",
+                        "s3:prefix",
+                        &[format!("{RAW_PREFIX}*")],
+                    ),
+                    with_condition(
+                        allow(
+                            "ListProcessedZone",
+                            &["s3:ListBucket"],
+                            std::slice::from_ref(processed),
+                        ),
+                        "StringLike",
+                        "s3:prefix",
+                        &[format!("{PROCESSED_PREFIX}*")],
+                    ),
+                ]
+            };
+            statements.push(allow(
                 "ReadRawZone",
                 &["s3:GetObject"],
-                &[objects(&arns.bucket, RAW_PREFIX)],
-            ),
-            allow(
+                &[objects(raw, RAW_PREFIX)],
+            ));
+            statements.push(allow(
                 "WriteProcessedZone",
                 &["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
-                &[objects(&arns.bucket, PROCESSED_PREFIX)],
-            ),
-            own_logs(&arns.etl_log_group),
-        ]),
-        PolicyStyle::Lab => Document::new(vec![
-            allow(
-                "WriteLogs",
-                &[
-                    "logs:CreateLogGroup",
-                    "logs:CreateLogStream",
-                    "logs:PutLogEvents",
-                ],
-                &["*".to_owned()],
-            ),
-            allow(
-                "UseBucket",
-                &["s3:*"],
-                &[arns.bucket.clone(), format!("{}/*", arns.bucket)],
-            ),
-        ]),
+                &[objects(processed, PROCESSED_PREFIX)],
+            ));
+            if let Some(parameter) = &arns.etl_parameter {
+                statements.push(allow(
+                    "ReadBucketParameter",
+                    &["ssm:GetParameter"],
+                    std::slice::from_ref(parameter),
+                ));
+            }
+            statements.push(own_logs(&arns.etl_log_group));
+            Document::new(statements)
+        }
+        PolicyStyle::Lab => {
+            let mut buckets = vec![raw.clone(), format!("{raw}/*")];
+            if !one_bucket {
+                buckets.extend([processed.clone(), format!("{processed}/*")]);
+            }
+            let mut statements = vec![
+                allow(
+                    "WriteLogs",
+                    &[
+                        "logs:CreateLogGroup",
+                        "logs:CreateLogStream",
+                        "logs:PutLogEvents",
+                    ],
+                    &["*".to_owned()],
+                ),
+                allow("UseBucket", &["s3:*"], &buckets),
+            ];
+            if let Some(parameter) = &arns.etl_parameter {
+                statements.push(allow(
+                    "ReadBucketParameter",
+                    &["ssm:GetParameter"],
+                    std::slice::from_ref(parameter),
+                ));
+            }
+            Document::new(statements)
+        }
     }
 }
 
@@ -360,7 +412,9 @@ mod tests {
     fn arns() -> Arns {
         let b = "arn:aws:s3:::datalake-dev-100603781557-jk-12345".to_owned();
         Arns {
+            processed_bucket: b.clone(),
             bucket: b,
+            etl_parameter: None,
             stream: "arn:aws:kinesis:us-east-1:100603781557:stream/cryptostock".into(),
             alerts_firehose: "arn:aws:firehose:us-east-1:100603781557:deliverystream/a".into(),
             alert_function: "arn:aws:lambda:us-east-1:100603781557:function:f".into(),

@@ -4,6 +4,7 @@
 //! This walks a parsed document against the published JSON Schema and
 //! reports every key the schema does not declare, with "did you mean".
 
+use crate::codes::Code;
 use schemars::schema::{RootSchema, Schema, SchemaObject, SingleOrVec};
 use serde_json::Value;
 
@@ -76,7 +77,7 @@ fn unknown_key(key: &str, path: &str, known: &[&str], at: &Locations) -> Diagnos
         Some(near) => format!("did you mean `{near}`?"),
         None => format!("remove it; known keys here: {}", known.join(", ")),
     };
-    Diagnostic::error("SG004", path, format!("unknown key `{key}`"))
+    Diagnostic::new(Code::SG004, path, format!("unknown key `{key}`"))
         .rule("only documented keys are accepted, so a typo cannot silently fall back to a default")
         .fix(fix)
         .at(at.key(path))

@@ -13,26 +13,28 @@
 
 pub mod aws;
 pub mod class;
+pub mod codes;
 pub mod diagnostic;
 pub mod emit;
 pub mod features;
 pub mod iam;
+pub mod init;
 pub mod keys;
 pub mod link;
 pub mod load;
 pub mod locate;
 pub mod model;
-pub mod names;
 pub mod package;
-pub mod plan;
 pub mod review;
 pub mod schema;
 pub mod sql;
+pub mod stack;
 pub mod suggest;
 pub mod translit;
 pub mod validate;
 pub mod write;
 
+use crate::codes::Code;
 use diagnostic::Diagnostic;
 use emit::Files;
 use load::Source;
@@ -74,7 +76,7 @@ pub fn check(source: &Source) -> Result<Checked, RenderError> {
 /// Renders a checked spec into the stack's files and link-checks them.
 /// `source_name` is what the generated headers call the input.
 pub fn render(spec: &StudentSpec, source_name: &str) -> Result<Files, RenderError> {
-    render_plan(&plan::Plan::new(spec), source_name)
+    render_stack(&stack::Stack::new(spec, &spec.edition()), source_name).map(|(files, _)| files)
 }
 
 /// Loads and validates a class file. `base` is the directory the class file
@@ -92,15 +94,18 @@ pub fn check_class(
     // A roster beside an inline list is an error `expand` reports; only a
     // roster that is the class's one source of students is read.
     let roster = match (&spec.roster, &spec.students) {
-        (Some(path), None) => match Source::read(&base.join(path)) {
-            Ok(mut roster) => {
-                roster.name.clone_from(path);
-                Some(roster)
+        // Read as bytes: a roster from Polish Excel is Windows-1250, which
+        // `roster::decode` recognises and converts (with a note).
+        (Some(path), None) => match load::read_bytes(&base.join(path)) {
+            Ok(bytes) => {
+                let (text, notes) = class::roster::decode(path, &bytes);
+                found.extend(notes);
+                Some(Source::new(path.clone(), text))
             }
             Err(e) => {
                 found.push(
-                    Diagnostic::error(
-                        "SG504",
+                    Diagnostic::new(
+                        Code::SG504,
                         "roster",
                         format!("cannot read the roster `{path}`: {e}"),
                     )
@@ -113,10 +118,16 @@ pub fn check_class(
         },
         _ => None,
     };
+    // A roster in an unknown encoding is not parsed: its names would be
+    // garbled. It is still returned, so the error can show its line.
+    let readable = !found.iter().any(Diagnostic::is_error);
     let result = class::expand(
         &spec,
         source,
-        roster.as_ref().map(|r| (r.name.as_str(), r.text.as_str())),
+        roster
+            .as_ref()
+            .filter(|_| readable)
+            .map(|r| (r.name.as_str(), r.text.as_str())),
         found,
     )
     .map_err(|mut found| {
@@ -166,8 +177,9 @@ pub fn render_class(
 pub fn check_class_shapes(class: &class::Class) -> Result<usize, RenderError> {
     let mut seen = std::collections::BTreeSet::new();
     for member in &class.members {
-        if seen.insert(emit::shape(&member.spec)) {
-            render(&member.spec, "class")?;
+        let stack = stack::Stack::new(&member.spec, &member.spec.edition());
+        if seen.insert(emit::shape(&stack)) {
+            render_stack(&stack, "class")?;
         }
     }
     Ok(seen.len())
@@ -192,21 +204,25 @@ pub fn identity(spec: &StudentSpec, dir: &str) -> write::Identity {
 
 /// Reviews the IAM of a checked spec's stack.
 pub fn review_iam(spec: &StudentSpec, source_name: &str) -> Result<review::Review, RenderError> {
-    let plan = plan::Plan::new(spec);
-    let files = render_plan(&plan, source_name)?;
-    Ok(review::review(&plan, &files))
+    let stack = stack::Stack::new(spec, &spec.edition());
+    let (_, linked) = render_stack(&stack, source_name)?;
+    Ok(review::review(&stack, &linked.resources))
 }
 
-fn render_plan(plan: &plan::Plan, source_name: &str) -> Result<Files, RenderError> {
+/// Emits a stack and link-checks it: the one parse-back of its files.
+pub fn render_stack(
+    stack: &stack::Stack,
+    source_name: &str,
+) -> Result<(Files, link::Linked), RenderError> {
     let files =
-        emit::render(plan, source_name).map_err(|e| RenderError::Internal(e.to_string()))?;
-    let broken = link::check(&files);
-    if !broken.is_empty() {
-        let list: Vec<String> = broken.iter().map(ToString::to_string).collect();
+        emit::render(stack, source_name).map_err(|e| RenderError::Internal(e.to_string()))?;
+    let linked = link::link(&files);
+    if !linked.errors.is_empty() {
+        let list: Vec<String> = linked.errors.iter().map(ToString::to_string).collect();
         return Err(RenderError::Internal(format!(
             "the generated Terraform does not link:\n  {}",
             list.join("\n  ")
         )));
     }
-    Ok(files)
+    Ok((files, linked))
 }

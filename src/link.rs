@@ -28,8 +28,22 @@ pub enum LinkError {
 /// Roots that are not declarations: Terraform's own objects.
 const BUILTIN_ROOTS: [&str; 5] = ["path", "terraform", "count", "each", "self"];
 
+/// What the one parse-back of a stack found: every problem, and every
+/// resource with what it refers to (the review's "used by").
+#[derive(Debug, Clone, Default)]
+pub struct Linked {
+    pub errors: Vec<LinkError>,
+    pub resources: Vec<Resource>,
+}
+
 /// Checks all `.tf` files of a stack; returns every problem found.
 pub fn check(files: &Files) -> Vec<LinkError> {
+    link(files).errors
+}
+
+/// Parses every `.tf` file of a stack once, checks its references, and
+/// lists its resources.
+pub fn link(files: &Files) -> Linked {
     let mut errors = Vec::new();
     let mut bodies = Vec::new();
     for (name, bytes) in files.iter().filter(|(n, _)| is_tf(n)) {
@@ -67,7 +81,11 @@ pub fn check(files: &Files) -> Vec<LinkError> {
             }
         }
     }
-    errors
+    let resources = bodies
+        .iter()
+        .flat_map(|(_, body)| resources_of(body))
+        .collect();
+    Linked { errors, resources }
 }
 
 /// A resource block of the stack: its address, its literal `name`
@@ -79,37 +97,30 @@ pub struct Resource {
     pub refs: BTreeSet<String>,
 }
 
-/// Every resource block of the stack's `.tf` files (files that do not parse
-/// are skipped: `check` reports them).
-pub fn resources(files: &Files) -> Vec<Resource> {
+fn resources_of(body: &Body) -> Vec<Resource> {
     let mut found = Vec::new();
-    for (_, bytes) in files.iter().filter(|(n, _)| is_tf(n)) {
-        let Ok(body) = hcl::parse(&String::from_utf8_lossy(bytes)) else {
+    for block in body
+        .blocks()
+        .filter(|b| b.identifier.as_str() == "resource")
+    {
+        let [kind, label] = block.labels.as_slice() else {
             continue;
         };
-        for block in body
-            .blocks()
-            .filter(|b| b.identifier.as_str() == "resource")
-        {
-            let [kind, label] = block.labels.as_slice() else {
-                continue;
-            };
-            let name = block
-                .body
-                .attributes()
-                .find(|a| a.key.as_str() == "name")
-                .and_then(|a| match &a.expr {
-                    Expression::String(s) => Some(s.clone()),
-                    _ => None,
-                });
-            let mut refs = BTreeSet::new();
-            collect_body(&block.body, &mut Vec::new(), &mut refs);
-            found.push(Resource {
-                address: format!("{}.{}", kind.as_str(), label.as_str()),
-                name,
-                refs,
+        let name = block
+            .body
+            .attributes()
+            .find(|a| a.key.as_str() == "name")
+            .and_then(|a| match &a.expr {
+                Expression::String(s) => Some(s.clone()),
+                _ => None,
             });
-        }
+        let mut refs = BTreeSet::new();
+        collect_body(&block.body, &mut Vec::new(), &mut refs);
+        found.push(Resource {
+            address: format!("{}.{}", kind.as_str(), label.as_str()),
+            name,
+            refs,
+        });
     }
     found
 }

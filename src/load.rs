@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::keys;
 use crate::locate::Locations;
@@ -23,7 +24,15 @@ pub struct Source {
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        let text = text.into();
+        let mut text: String = text.into();
+        // Windows editors (Notepad, Excel) start UTF-8 files with a byte
+        // order mark; serde_yaml reads one as the start of a second
+        // document. It carries no content, so it goes, however many there
+        // are. Only line 1 shifts, and carets are drawn from this text.
+        let content = text.trim_start_matches('\u{feff}').len();
+        if content != text.len() {
+            text.drain(..text.len() - content);
+        }
         let locations = Locations::index(&text);
         Self {
             name: name.into(),
@@ -35,17 +44,7 @@ impl Source {
     /// Reads an input file of at most `MAX_INPUT_BYTES`, which must be
     /// UTF-8 text.
     pub fn read(path: &Path) -> Result<Self, ReadError> {
-        use std::io::Read as _;
-        let file = std::fs::File::open(path).map_err(ReadError::Io)?;
-        // Read one byte past the limit, never the whole of a huge file (or
-        // of /dev/zero).
-        let mut bytes = Vec::new();
-        file.take(MAX_INPUT_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(ReadError::Io)?;
-        if bytes.len() as u64 > MAX_INPUT_BYTES {
-            return Err(ReadError::TooLarge);
-        }
+        let bytes = read_bytes(path)?;
         let text = String::from_utf8(bytes)
             .map_err(|e| not_text(e.as_bytes(), e.utf8_error().valid_up_to()))?;
         if let Some(nul) = text.find('\0') {
@@ -70,6 +69,23 @@ impl Source {
 /// above a 10,000-student class (about 0.6 MB inline, 0.4 MB as a roster),
 /// far below what would take noticeable time or memory.
 pub const MAX_INPUT_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The bytes of an input file of at most `MAX_INPUT_BYTES` (a roster is
+/// read this way and decoded by `class::roster`).
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    // Read one byte past the limit, never the whole of a huge file (or of
+    // /dev/zero).
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(ReadError::TooLarge);
+    }
+    Ok(bytes)
+}
 
 /// Why an input file could not be read. Everything but `Io` is a problem
 /// of the input (exit 2), not of the machine.
@@ -143,8 +159,106 @@ pub enum Kind {
 }
 
 /// The document as untyped data, for the checks that run before serde.
+///
+/// The YAML parser's own messages describe its state, not the typing
+/// mistake behind it ("found character that cannot start any token" for a
+/// tab, a line too late for `initials:jk`, line 1 for a key written
+/// twice), so the common mistakes are looked for first, each on its own
+/// line, and the parser's message is the fallback.
 fn untyped(source: &Source) -> Result<serde_json::Value, Vec<Diagnostic>> {
-    serde_yaml::from_str(&source.text).map_err(|e| vec![serde_error(&e)])
+    let duplicates = duplicate_keys(source);
+    if !duplicates.is_empty() {
+        return Err(duplicates);
+    }
+    serde_yaml::from_str(&source.text).map_err(|e| {
+        let tabs = tab_indents(&source.text);
+        if !tabs.is_empty() {
+            return tabs;
+        }
+        let glued = glued_colons(&source.text);
+        if !glued.is_empty() {
+            return glued;
+        }
+        vec![serde_error(&e)]
+    })
+}
+
+/// SG011: a key written twice in one mapping, at its second place.
+fn duplicate_keys(source: &Source) -> Vec<Diagnostic> {
+    source
+        .locations
+        .duplicates()
+        .iter()
+        .map(|d| {
+            let key = d.path.rsplit('.').next().unwrap_or(&d.path);
+            Diagnostic::new(
+                Code::SG011,
+                d.path.clone(),
+                format!(
+                    "key `{key}` is written twice; it is first on line {}",
+                    d.first.line
+                ),
+            )
+            .rule("a key appears once in its mapping; YAML readers disagree on which value wins")
+            .fix(format!(
+                "remove one of the two `{key}` lines, keeping the value you mean"
+            ))
+            .at(Some(d.again))
+        })
+        .collect()
+}
+
+/// SG010: lines indented with a tab. YAML allows only spaces there.
+fn tab_indents(text: &str) -> Vec<Diagnostic> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+            let tab = indent.find('\t')?;
+            Some(
+                Diagnostic::new(Code::SG010, "document", format!("line {} is indented with a tab", i + 1))
+                    .rule("YAML indents with spaces only; a tab there is a syntax error")
+                    .fix("replace the tab with spaces (two per level, as in `stackgen init`'s file); most editors can convert tabs to spaces")
+                    .at(Some(Location {
+                        line: i + 1,
+                        column: indent[..tab].chars().count() + 1,
+                    })),
+            )
+        })
+        .collect()
+}
+
+/// SG012: `initials:jk`, a key glued to its value. YAML reads it as one
+/// piece of text, then fails on the line after it; the mistake is here.
+fn glued_colons(text: &str) -> Vec<Diagnostic> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let body = line.trim_start();
+            let body = body.strip_prefix("- ").map_or(body, str::trim_start);
+            let start = line.len() - body.len();
+            let (key, value) = body.split_once(':')?;
+            let is_key = !key.is_empty()
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && key.starts_with(|c: char| c.is_ascii_alphabetic());
+            // `http://...` is a value, not a glued key.
+            let glued = value.chars().next().is_some_and(|c| !c.is_whitespace() && c != '#')
+                && !value.starts_with("//");
+            (is_key && glued).then(|| {
+                let value = value.trim_end();
+                Diagnostic::new(Code::SG012,
+                    "document",
+                    format!("no space after the colon in `{key}:{value}`"),
+                )
+                .rule("in YAML a key and its value are separated by a colon and a space; without the space the line is one piece of text")
+                .fix(format!("write `{key}: {value}`"))
+                .at(Some(Location {
+                    line: i + 1,
+                    column: line[..start + key.len()].chars().count() + 1,
+                }))
+            })
+        })
+        .collect()
 }
 
 /// The document as `T`, once no key is unknown (`unknown` is what the
@@ -158,6 +272,12 @@ fn typed<T: serde::de::DeserializeOwned>(
         return Err(unknown);
     }
     serde_yaml::from_str(&source.text).map_err(|e| {
+        // `student:\n  initials:jk` parses, as the text "initials:jk"
+        // where a mapping belongs: the type error is the symptom.
+        let glued = glued_colons(&source.text);
+        if !glued.is_empty() {
+            return glued;
+        }
         let mut d = serde_error(&e);
         if d.location.is_none() {
             d.location = source.locations.value(&d.field);
@@ -195,7 +315,43 @@ pub fn class(source: &Source) -> Result<ClassSpec, Vec<Diagnostic>> {
 pub fn student(source: &Source) -> Result<StudentSpec, Vec<Diagnostic>> {
     let value = untyped(source)?;
     let unknown = keys::unknown(&value, &crate::schema::student(), "", &source.locations);
-    typed(source, unknown)
+    // Read from the text first: its errors carry a place in the file.
+    let _: StudentSpec = typed(source, unknown)?;
+    let base = std::path::Path::new(&source.name)
+        .parent()
+        .unwrap_or_else(|| std::path::Path::new("."));
+    with_edition(&value, base, |d| {
+        d.location = source.locations.value(&d.field);
+    })
+}
+
+/// The spec a document gives once its edition's defaults are laid under
+/// it; `place` attaches a location to the edition's diagnostics.
+pub fn with_edition(
+    document: &serde_json::Value,
+    base: &std::path::Path,
+    place: impl Fn(&mut Diagnostic),
+) -> Result<StudentSpec, Vec<Diagnostic>> {
+    let (edition, merged) = crate::stack::edition::apply(document, base).map_err(|mut found| {
+        found.iter_mut().for_each(&place);
+        found
+    })?;
+    let mut spec: StudentSpec = serde_json::from_value(merged).map_err(|e| {
+        let mut d = Diagnostic::new(
+            Code::SG702,
+            "edition",
+            format!(
+                "the defaults of edition `{}` do not fit the student file: {e}",
+                edition.name
+            ),
+        )
+        .rule("an edition's `defaults` hold student-file keys with their types")
+        .fix("correct the edition file's `defaults`");
+        place(&mut d);
+        vec![d]
+    })?;
+    spec.resolved_edition = Some(std::sync::Arc::new(edition));
+    Ok(spec)
 }
 
 /// Turns a serde_yaml error into a diagnostic, keeping its path and place.
@@ -211,9 +367,12 @@ fn serde_error(error: &serde_yaml::Error) -> Diagnostic {
         line: l.line(),
         column: l.column(),
     });
+    if message.starts_with("unknown variant") {
+        return not_a_choice(&field, &message).at(location);
+    }
     let (code, rule, fix) = if message.contains("missing field") {
         (
-            "SG002",
+            Code::SG002,
             "every required field must be present",
             "add the field; `stackgen schema` lists all fields".to_owned(),
         )
@@ -226,10 +385,10 @@ fn serde_error(error: &serde_yaml::Error) -> Diagnostic {
         } else {
             "give a value of the expected type; `stackgen schema` describes every field".to_owned()
         };
-        ("SG003", "each field has a fixed type", fix)
+        (Code::SG003, "each field has a fixed type", fix)
     } else {
         (
-            "SG001",
+            Code::SG001,
             "the input must be well-formed YAML",
             "fix the YAML syntax at the place shown".to_owned(),
         )
@@ -243,10 +402,41 @@ fn serde_error(error: &serde_yaml::Error) -> Diagnostic {
     let message = message
         .replace("expected u32", "expected a whole number")
         .replace("expected f64", "expected a number");
-    Diagnostic::error(code, field, message)
+    Diagnostic::new(code, field, message)
         .rule(rule)
         .fix(fix)
         .at(location)
+}
+
+/// SG013: a field with a fixed set of values (`target`, `policy_style`,
+/// `analytics.engine`) given another one. `message` is serde's
+/// "unknown variant `Modern`, expected `classic` or `modern`". Values are
+/// matched exactly, so `Modern` is the likeliest mistake: the suggestion
+/// is looked up ignoring case first.
+pub fn not_a_choice(field: &str, message: &str) -> Diagnostic {
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let (value, choices) = quoted.split_first().map_or(("", &[][..]), |(v, c)| (*v, c));
+    let list = choices
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let fix = match choices.iter().find(|c| c.eq_ignore_ascii_case(value)) {
+        Some(same) => format!("did you mean `{same}`? The values are written in lowercase"),
+        None => match crate::suggest::closest(&value.to_ascii_lowercase(), choices.iter().copied())
+        {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => format!("use one of {list}"),
+        },
+    };
+    let field = if field.is_empty() { "document" } else { field };
+    Diagnostic::new(
+        Code::SG013,
+        field,
+        format!("`{value}` is not one of the values of `{field}`"),
+    )
+    .rule(format!("`{field}` is one of {list}, written exactly so"))
+    .fix(fix)
 }
 
 #[cfg(test)]
@@ -292,15 +482,86 @@ mod tests {
     fn wrong_type_is_reported_with_its_field() {
         let text = MINIMAL.replace("\"100603781557\"", "[1, 2]");
         let errors = parse(&text).unwrap_err();
-        assert_eq!(errors[0].code, "SG003");
+        assert_eq!(errors[0].code, Code::SG003);
         assert_eq!(errors[0].field, "account_id");
         assert_eq!(errors[0].location.map(|l| l.line), Some(5));
     }
 
     #[test]
+    fn a_byte_order_mark_is_not_a_second_document() {
+        let spec = parse(&format!("\u{feff}{MINIMAL}")).unwrap();
+        assert_eq!(spec.student.initials, "jk");
+    }
+
+    #[test]
+    fn tabs_are_named_at_every_line_they_indent() {
+        let text = MINIMAL
+            .replace("  name", "\tname")
+            .replace("  initials", " \tinitials");
+        let errors = parse(&text).unwrap_err();
+        let places: Vec<_> = errors.iter().map(|d| (d.code, d.location)).collect();
+        assert_eq!(
+            places,
+            [
+                (Code::SG010, Some(Location { line: 2, column: 1 })),
+                (Code::SG010, Some(Location { line: 3, column: 2 })),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_glued_colon_is_reported_on_its_own_line() {
+        let errors = parse(&MINIMAL.replace("initials: jk", "initials:jk")).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert_eq!(errors[0].code, Code::SG012);
+        assert_eq!(
+            errors[0].location,
+            Some(Location {
+                line: 3,
+                column: 11
+            })
+        );
+        assert_eq!(errors[0].fix, "write `initials: jk`");
+        // The same mistake where YAML reads it as text, not as a syntax error.
+        let errors = parse("student:\n  initials:jk\naccount_id: \"1\"\n").unwrap_err();
+        assert_eq!(errors[0].code, Code::SG012);
+        assert_eq!(errors[0].location.map(|l| l.line), Some(2));
+    }
+
+    #[test]
+    fn a_duplicate_key_points_at_its_second_place() {
+        let errors =
+            parse(&format!("{MINIMAL}region: us-east-1\nregion: eu-west-1\n")).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert_eq!(errors[0].code, Code::SG011);
+        assert_eq!(errors[0].location, Some(Location { line: 7, column: 1 }));
+        assert!(
+            errors[0].message.contains("first on line 6"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn a_choice_suggests_its_value_ignoring_case() {
+        let errors = parse(&format!("target: Modern\n{MINIMAL}")).unwrap_err();
+        assert_eq!(errors[0].code, Code::SG013);
+        assert_eq!(errors[0].field, "target");
+        assert!(
+            errors[0].fix.starts_with("did you mean `modern`?"),
+            "{}",
+            errors[0].fix
+        );
+        let errors = parse(&format!("policy_style: least-privilege\n{MINIMAL}")).unwrap_err();
+        assert_eq!(errors[0].fix, "did you mean `least_privilege`?");
+        let errors = parse(&format!("target: newest\n{MINIMAL}")).unwrap_err();
+        assert_eq!(errors[0].fix, "use one of `classic`, `modern`");
+    }
+
+    #[test]
     fn syntax_error_has_a_location() {
         let errors = parse("student: [\n").unwrap_err();
-        assert_eq!(errors[0].code, "SG001");
+        assert_eq!(errors[0].code, Code::SG001);
         assert!(errors[0].location.is_some());
     }
 }

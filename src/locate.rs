@@ -18,6 +18,19 @@ use crate::diagnostic::Location;
 pub struct Locations {
     values: BTreeMap<String, Location>,
     keys: BTreeMap<String, Location>,
+    duplicates: Vec<Duplicate>,
+}
+
+/// A key written twice in one mapping. serde_yaml reports it without a
+/// useful place (line 1 of the mapping), so the walk records both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// Field path of the key, e.g. `region`.
+    pub path: String,
+    /// Where it is written first.
+    pub first: Location,
+    /// Where it is written again: what the user has to remove.
+    pub again: Location,
 }
 
 impl Locations {
@@ -57,6 +70,11 @@ impl Locations {
     pub fn key(&self, path: &str) -> Option<Location> {
         self.keys.get(path).copied()
     }
+
+    /// Every key written twice in the same mapping, in file order.
+    pub fn duplicates(&self) -> &[Duplicate] {
+        &self.duplicates
+    }
 }
 
 fn parent(path: &str) -> Option<&str> {
@@ -70,6 +88,10 @@ enum Frame {
     Mapping {
         path: String,
         pending_key: Option<String>,
+        /// Keys already seen in this mapping, with where: only keys of the
+        /// same mapping are duplicates (`students[0].name` and
+        /// `students[1].name` are not).
+        seen: BTreeMap<String, Location>,
     },
     Sequence {
         path: String,
@@ -87,7 +109,9 @@ impl Walker {
     /// The path of the node that starts now, and whether it is a key.
     fn next_node(&mut self) -> Option<(String, bool)> {
         match self.stack.last_mut()? {
-            Frame::Mapping { path, pending_key } => match pending_key.take() {
+            Frame::Mapping {
+                path, pending_key, ..
+            } => match pending_key.take() {
                 Some(key) => Some((join(path, &key), false)),
                 None => Some((path.clone(), true)),
             },
@@ -126,10 +150,26 @@ impl MarkedEventReceiver for Walker {
             Event::Scalar(text, ..) => match self.next_node() {
                 Some((parent, true)) => {
                     let path = join(&parent, &text);
-                    self.found.keys.insert(path, to_location(mark));
-                    if let Some(Frame::Mapping { pending_key, .. }) = self.stack.last_mut() {
+                    let here = to_location(mark);
+                    if let Some(Frame::Mapping {
+                        pending_key, seen, ..
+                    }) = self.stack.last_mut()
+                    {
+                        match seen.get(&text) {
+                            Some(&first) => self.found.duplicates.push(Duplicate {
+                                path: path.clone(),
+                                first,
+                                again: here,
+                            }),
+                            None => {
+                                seen.insert(text.clone(), here);
+                            }
+                        }
                         *pending_key = Some(text);
                     }
+                    // The first occurrence keeps the key's place: the value
+                    // serde ends up with is reported against it otherwise.
+                    self.found.keys.entry(path).or_insert(here);
                 }
                 Some((path, false)) => self.record_value(&path, mark),
                 None => {}
@@ -147,6 +187,7 @@ impl MarkedEventReceiver for Walker {
                     Event::MappingStart(..) => Frame::Mapping {
                         path,
                         pending_key: None,
+                        seen: BTreeMap::new(),
                     },
                     _ => Frame::Sequence { path, next: 0 },
                 });
@@ -227,6 +268,22 @@ students:
         let loc = Locations::index(SPEC);
         assert_eq!(loc.value("student.nickname"), loc.key("student"));
         assert_eq!(loc.value("region"), None);
+    }
+
+    #[test]
+    fn a_key_written_twice_is_found_at_its_second_place() {
+        let loc = Locations::index("region: a\nstudent:\n  name: x\nregion: b\n");
+        assert_eq!(
+            loc.duplicates(),
+            [Duplicate {
+                path: "region".into(),
+                first: Location { line: 1, column: 1 },
+                again: Location { line: 4, column: 1 },
+            }]
+        );
+        // The same key in two list items is no duplicate.
+        let loc = Locations::index(SPEC);
+        assert!(loc.duplicates().is_empty(), "{:?}", loc.duplicates());
     }
 
     #[test]

@@ -12,10 +12,11 @@ use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use stackgen::class::Class;
+use stackgen::codes::Code;
 use stackgen::diagnostic::{summary, Diagnostic};
 use stackgen::emit::Files;
 use stackgen::load::{self, Kind, Source};
@@ -32,17 +33,51 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
     #[command(flatten)]
-    verbosity: Verbosity,
+    global: Global,
 }
 
-#[derive(Args, Clone, Copy)]
-struct Verbosity {
-    /// Print errors only: no warnings, progress or summary.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
-    quiet: bool,
-    /// Also list every file written, kept or removed.
+/// Options every command takes. `-v` is not one of them: what it adds
+/// differs by command, so each command that has it says what it does.
+#[derive(Args)]
+struct Global {
+    /// Print errors only: no warnings, notes, progress or summary.
     #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Do not print warnings or notes with this code (repeatable), e.g.
+    /// `--allow SG901`; other warnings are still printed. Errors cannot be
+    /// silenced.
+    #[arg(long, global = true, value_name = "CODE", value_parser = diagnostic_code)]
+    allow: Vec<Code>,
+}
+
+/// What to print, from the global options and the command's `-v`.
+#[derive(Clone, Default)]
+struct Verbosity {
+    quiet: bool,
     verbose: bool,
+    allow: Vec<Code>,
+}
+
+impl Verbosity {
+    /// Whether a diagnostic is printed: errors always; warnings and notes
+    /// unless `-q` or `--allow` with their code.
+    fn shows(&self, d: &Diagnostic) -> bool {
+        d.is_error() || !(self.quiet || self.allow.contains(&d.code))
+    }
+}
+
+/// `--allow` takes a code of the registry, as docs/rules.md lists them
+/// (`SG901`), in any case; only warnings and notes can be allowed.
+fn diagnostic_code(text: &str) -> Result<Code, String> {
+    match Code::parse(text) {
+        Some(code) if code.severity() != stackgen::codes::Severity::Error => Ok(code),
+        Some(code) => Err(format!(
+            "`{code}` is an error; only warnings and notes can be allowed"
+        )),
+        None => Err(format!(
+            "`{text}` is not a diagnostic code; codes look like `SG901` (see docs/rules.md)"
+        )),
+    }
 }
 
 #[derive(Subcommand)]
@@ -63,11 +98,17 @@ enum Command {
         /// or different (with a short diff), 0 if the tree is up to date.
         #[arg(long, conflicts_with = "force")]
         check: bool,
+        /// Also list every file written or removed, one per line on stdout.
+        #[arg(short, long)]
+        verbose: bool,
     },
     /// Check a student or class file without writing anything.
     Validate {
         /// The student or class file (YAML).
         spec: PathBuf,
+        /// Also list every student checked and the directory it renders to.
+        #[arg(short, long)]
+        verbose: bool,
     },
     /// Explain what every IAM role of the stack(s) may do, with findings.
     Review {
@@ -91,6 +132,51 @@ enum Command {
         #[arg(long)]
         class: bool,
     },
+    /// Write a commented student file (or class file) to start from.
+    ///
+    /// The file validates as written. Its first line names the JSON Schema
+    /// for editors (`student.schema.json` or `class.schema.json`), which is
+    /// written beside it unless a file of that name exists.
+    Init {
+        /// A class file instead of a student file.
+        #[arg(long)]
+        class: bool,
+        /// The course edition, written as `edition:` (commented out until
+        /// the model reads it).
+        #[arg(long, value_enum, default_value_t = EditionArg::Uam2021)]
+        edition: EditionArg,
+        /// Where to write; `-` prints the file instead. Default:
+        /// `student.yaml`, or `class.yaml` with --class. An existing file
+        /// is never overwritten.
+        file: Option<PathBuf>,
+    },
+    /// Print the shell completion script for SHELL.
+    ///
+    /// For example:
+    /// `stackgen completions bash > ~/.local/share/bash-completion/completions/stackgen`,
+    /// `stackgen completions zsh > ~/.zfunc/_stackgen`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write every page into DIR.
+    ///
+    /// `stackgen man > ~/.local/share/man/man1/stackgen.1` installs the
+    /// overview; with DIR, stackgen.1 and one page per command
+    /// (stackgen-render.1, ...) are written there. `man -l stackgen.1`
+    /// reads one without installing it.
+    Man {
+        /// Directory to write every page into (created if missing).
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EditionArg {
+    #[value(name = "uam-2021")]
+    Uam2021,
+    #[value(name = "uam-2025")]
+    Uam2025,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -135,7 +221,11 @@ macro_rules! errln {
 }
 
 fn put(stream: &mut dyn std::io::Write, text: &str) {
-    if let Err(e) = stream.write_all(text.as_bytes()) {
+    put_bytes(stream, text.as_bytes());
+}
+
+fn put_bytes(stream: &mut dyn std::io::Write, bytes: &[u8]) {
+    if let Err(e) = stream.write_all(bytes) {
         closed(&e);
     }
 }
@@ -151,21 +241,42 @@ fn closed(e: &std::io::Error) -> ! {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let v = cli.verbosity;
+    let mut v = Verbosity {
+        quiet: cli.global.quiet,
+        verbose: false,
+        allow: cli.global.allow,
+    };
     let result = match cli.command {
         Command::Render {
             spec,
             output,
             force,
             check,
-        } => render(&spec, &output, force, check, v),
-        Command::Validate { spec } => validate(&spec, v),
+            verbose,
+        } => with_verbose(&mut v, verbose).and_then(|v| render(&spec, &output, force, check, v)),
+        Command::Validate { spec, verbose } => {
+            with_verbose(&mut v, verbose).and_then(|v| validate(&spec, v))
+        }
         Command::Review {
             spec,
             format,
             fail_on,
-        } => review(&spec, format, fail_on, v),
-        Command::Plan { spec } => plan(&spec, v),
+        } => review(&spec, format, fail_on, &v),
+        Command::Plan { spec } => plan(&spec, &v),
+        Command::Init {
+            class,
+            edition,
+            file,
+        } => init(class, edition, file.as_deref(), &v),
+        Command::Completions { shell } => {
+            // Into memory first: clap_complete panics when its writer fails
+            // (a closed pipe).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "stackgen", &mut script);
+            put_bytes(&mut std::io::stdout().lock(), &script);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { dir } => man(dir.as_deref()),
         Command::Schema { class } => {
             out!(
                 "{}",
@@ -184,6 +295,127 @@ fn main() -> ExitCode {
         closed(&e);
     }
     result.unwrap_or_else(|code| code)
+}
+
+/// Adds a command's `-v` to the global options; `-q -v` says two things.
+fn with_verbose(v: &mut Verbosity, verbose: bool) -> Result<&Verbosity, ExitCode> {
+    if verbose && v.quiet {
+        errln!("error: `-q` and `-v` ask for less and more output; give one of them");
+        return Err(ExitCode::from(EXIT_INVALID));
+    }
+    v.verbose = verbose;
+    Ok(v)
+}
+
+fn init(
+    class: bool,
+    edition: EditionArg,
+    file: Option<&Path>,
+    v: &Verbosity,
+) -> Result<ExitCode, ExitCode> {
+    use stackgen::init::{self, Edition};
+    let edition = match edition {
+        EditionArg::Uam2021 => Edition::Uam2021,
+        EditionArg::Uam2025 => Edition::Uam2025,
+    };
+    let (text, schema_name, schema) = if class {
+        (
+            init::class(edition),
+            init::CLASS_SCHEMA,
+            stackgen::schema::class_json(),
+        )
+    } else {
+        (
+            init::student(edition),
+            init::STUDENT_SCHEMA,
+            stackgen::schema::student_json(),
+        )
+    };
+    let default_name = if class { "class.yaml" } else { "student.yaml" };
+    let path = file.unwrap_or(Path::new(default_name));
+    if path == Path::new("-") {
+        out!("{text}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let io_error = |what: &Path, e: std::io::Error| {
+        errln!("error: cannot write `{}`: {e}", what.display());
+        ExitCode::from(EXIT_IO)
+    };
+    // `create_new`: an instructor's edited file is never replaced.
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            errln!(
+                "error: `{}` exists; init never overwrites a file (name another FILE, or `-` to print)",
+                path.display()
+            );
+            return Err(ExitCode::from(EXIT_INVALID));
+        }
+        Err(e) => return Err(io_error(path, e)),
+    }
+    let schema_path = path.with_file_name(schema_name);
+    let schema_note = match std::fs::read_to_string(&schema_path) {
+        Ok(existing) if existing == schema => "up to date",
+        // Someone else's file, or an older stackgen's schema: left alone.
+        Ok(_) => "kept as it is; refresh it with `stackgen schema > ...`",
+        Err(_) => {
+            std::fs::write(&schema_path, &schema).map_err(|e| io_error(&schema_path, e))?;
+            "written"
+        }
+    };
+    if !v.quiet {
+        outln!("wrote {}", path.display());
+        outln!("schema {}: {schema_note}", schema_path.display());
+        let out = if class { "out/" } else { "out/jk-12345" };
+        outln!(
+            "next: stackgen validate {0} && stackgen render {0} -o {out}",
+            path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn man(dir: Option<&Path>) -> Result<ExitCode, ExitCode> {
+    let command = Cli::command();
+    let Some(dir) = dir else {
+        let mut out = Vec::new();
+        clap_mangen::Man::new(command)
+            .render(&mut out)
+            .map_err(|e| write_failed(Path::new("stdout"), &e))?;
+        put_bytes(&mut std::io::stdout().lock(), &out);
+        return Ok(ExitCode::SUCCESS);
+    };
+    std::fs::create_dir_all(dir).map_err(|e| write_failed(dir, &e))?;
+    let mut pages = vec![("stackgen".to_owned(), command.clone())];
+    for sub in command.get_subcommands() {
+        let name = format!("stackgen-{}", sub.get_name());
+        // The synopsis shows `bin_name`: `stackgen render`, as typed.
+        let page = sub
+            .clone()
+            .name(name.clone())
+            .bin_name(format!("stackgen {}", sub.get_name()));
+        pages.push((name, page));
+    }
+    for (name, page) in pages {
+        let path = dir.join(format!("{name}.1"));
+        let mut out = Vec::new();
+        clap_mangen::Man::new(page)
+            .render(&mut out)
+            .and_then(|()| std::fs::write(&path, out))
+            .map_err(|e| write_failed(&path, &e))?;
+        outln!("wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_failed(path: &Path, e: &std::io::Error) -> ExitCode {
+    errln!("error: cannot write `{}`: {e}", path.display());
+    ExitCode::from(EXIT_IO)
 }
 
 /// A loaded input: one student, or a class with its roster.
@@ -210,7 +442,7 @@ impl Loaded {
 
 /// Reads, parses and validates a student or class file, printing the
 /// diagnostics and choosing the exit code when it is invalid.
-fn load(spec: &Path, v: Verbosity) -> Result<Loaded, ExitCode> {
+fn load(spec: &Path, v: &Verbosity) -> Result<Loaded, ExitCode> {
     let source = Source::read(spec).map_err(|e| {
         errln!("error: cannot read `{}`: {e}", spec.display());
         ExitCode::from(if e.is_invalid_input() {
@@ -244,34 +476,46 @@ fn load(spec: &Path, v: Verbosity) -> Result<Loaded, ExitCode> {
                 name,
                 input,
             };
-            if !v.quiet {
-                report(&loaded.sources, loaded.warnings());
-            }
+            report(&loaded.sources, loaded.warnings(), v);
             Ok(loaded)
         }
         Err(e) => Err(fail(&sources, &e, v)),
     }
 }
 
-fn report(sources: &[Source], diagnostics: &[Diagnostic]) {
-    for d in diagnostics {
+/// `2 errors, 1 warning` of what is printed, and how many `--allow` hid.
+fn shown_summary(diagnostics: &[Diagnostic], v: &Verbosity) -> String {
+    let allowed = diagnostics
+        .iter()
+        .filter(|d| !d.is_error() && v.allow.contains(&d.code))
+        .count();
+    let shown: Vec<Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.is_error() || !v.allow.contains(&d.code))
+        .cloned()
+        .collect();
+    if allowed == 0 {
+        summary(&shown)
+    } else {
+        format!("{}, {allowed} allowed", summary(&shown))
+    }
+}
+
+/// Prints the diagnostics `v` lets through.
+fn report(sources: &[Source], diagnostics: &[Diagnostic], v: &Verbosity) {
+    for d in diagnostics.iter().filter(|d| v.shows(d)) {
         errln!("{}", load::render_in(sources, d));
     }
 }
 
 /// Prints what went wrong and picks the exit code.
-fn fail(sources: &[Source], error: &RenderError, v: Verbosity) -> ExitCode {
+fn fail(sources: &[Source], error: &RenderError, v: &Verbosity) -> ExitCode {
     match error {
         RenderError::Invalid(found) => {
-            let shown: Vec<Diagnostic> = found
-                .iter()
-                .filter(|d| d.is_error() || !v.quiet)
-                .cloned()
-                .collect();
-            report(sources, &shown);
+            report(sources, found, v);
             errln!(
                 "{}: {} is invalid; nothing was written",
-                summary(found),
+                shown_summary(found, v),
                 sources[0].name
             );
             ExitCode::from(EXIT_INVALID)
@@ -284,7 +528,7 @@ fn fail(sources: &[Source], error: &RenderError, v: Verbosity) -> ExitCode {
 }
 
 /// Renders a loaded input in memory (link check included).
-fn render_files(loaded: &Loaded, v: Verbosity) -> Result<Files, ExitCode> {
+fn render_files(loaded: &Loaded, v: &Verbosity) -> Result<Files, ExitCode> {
     let result = match &loaded.input {
         Input::Student(checked) => stackgen::render(&checked.spec, &loaded.name),
         Input::Class(class) => {
@@ -299,7 +543,7 @@ fn render_files(loaded: &Loaded, v: Verbosity) -> Result<Files, ExitCode> {
 
 /// A progress bar on a terminal for classes big enough to wait for;
 /// hidden otherwise.
-fn progress_bar(len: usize, v: Verbosity) -> ProgressBar {
+fn progress_bar(len: usize, v: &Verbosity) -> ProgressBar {
     if v.quiet || len < 50 || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -311,7 +555,7 @@ fn progress_bar(len: usize, v: Verbosity) -> ProgressBar {
     bar
 }
 
-fn validate(spec: &Path, v: Verbosity) -> Result<ExitCode, ExitCode> {
+fn validate(spec: &Path, v: &Verbosity) -> Result<ExitCode, ExitCode> {
     let loaded = load(spec, v)?;
     // Rendering in memory also runs the link check, so `validate` passing
     // means `render` will too. A class renders one stack per template
@@ -324,6 +568,22 @@ fn validate(spec: &Path, v: Verbosity) -> Result<ExitCode, ExitCode> {
             stackgen::check_class_shapes(class).map_err(|e| fail(&loaded.sources, &e, v))?;
         }
     }
+    if v.verbose {
+        match &loaded.input {
+            Input::Student(c) => outln!(
+                "checked: {}, bucket {}",
+                c.spec.student.name,
+                stackgen::stack::Stack::new(&c.spec, &c.spec.edition())
+                    .zones()
+                    .raw_bucket_name
+            ),
+            Input::Class(c) => {
+                for m in &c.members {
+                    outln!("checked: {} -> {}/", m.spec.student.name, m.dir);
+                }
+            }
+        }
+    }
     if !v.quiet {
         let what = match &loaded.input {
             Input::Student(_) => "valid".to_owned(),
@@ -332,7 +592,7 @@ fn validate(spec: &Path, v: Verbosity) -> Result<ExitCode, ExitCode> {
         outln!(
             "{}: {what} ({})",
             loaded.sources[0].name,
-            summary(loaded.warnings())
+            shown_summary(loaded.warnings(), v)
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -343,7 +603,7 @@ fn render(
     output: &Path,
     force: bool,
     check: bool,
-    v: Verbosity,
+    v: &Verbosity,
 ) -> Result<ExitCode, ExitCode> {
     let loaded = load(spec, v)?;
     let files = render_files(&loaded, v)?;
@@ -426,7 +686,7 @@ fn check_tree(
     loaded: &Loaded,
     output: &Path,
     files: &Files,
-    v: Verbosity,
+    v: &Verbosity,
 ) -> Result<ExitCode, WriteError> {
     use write::Difference;
     let differ = write::differences(output, files)?;
@@ -483,7 +743,7 @@ fn review(
     spec: &Path,
     format: Format,
     fail_on: Option<FailOn>,
-    v: Verbosity,
+    v: &Verbosity,
 ) -> Result<ExitCode, ExitCode> {
     use stackgen::review::{report, Review, Severity};
     let loaded = load(spec, v)?;
@@ -545,14 +805,21 @@ fn review(
     })
 }
 
-fn plan(spec: &Path, v: Verbosity) -> Result<ExitCode, ExitCode> {
+fn plan(spec: &Path, v: &Verbosity) -> Result<ExitCode, ExitCode> {
     let loaded = load(spec, v)?;
     let json = match &loaded.input {
-        Input::Student(c) => serde_json::to_value(stackgen::plan::Plan::new(&c.spec)),
+        Input::Student(c) => {
+            serde_json::to_value(stackgen::stack::Stack::new(&c.spec, &c.spec.edition()))
+        }
         Input::Class(c) => serde_json::to_value(
             c.members
                 .iter()
-                .map(|m| (m.dir.clone(), stackgen::plan::Plan::new(&m.spec)))
+                .map(|m| {
+                    (
+                        m.dir.clone(),
+                        stackgen::stack::Stack::new(&m.spec, &m.spec.edition()),
+                    )
+                })
                 .collect::<std::collections::BTreeMap<_, _>>(),
         ),
     }

@@ -18,6 +18,15 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 #[schemars(title = "stackgen student file")]
 pub struct StudentSpec {
+    /// The course layout: `uam-2021` (the handout's, the default),
+    /// `uam-2025` (the 2025-26 cohorts'), or the path of an edition file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
+    /// The edition `edition` resolved to, set by `load`; the built-in
+    /// default when None.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub resolved_edition: Option<std::sync::Arc<crate::stack::edition::Edition>>,
     /// Which Terraform and AWS provider generation to emit for.
     #[serde(default)]
     pub target: Target,
@@ -103,6 +112,36 @@ pub struct StreamOptions {
     pub shard_count: u32,
     /// Retention in hours, 24 to 8760 (handout: the default, 24).
     pub retention_hours: u32,
+}
+
+impl StudentSpec {
+    /// The spec's edition (the built-in default when none was resolved).
+    pub fn edition(&self) -> std::sync::Arc<crate::stack::edition::Edition> {
+        if let Some(edition) = &self.resolved_edition {
+            return edition.clone();
+        }
+        // A built-in edition named but not yet resolved (a spec built in
+        // code rather than loaded) is found by its name.
+        if let Some(edition) = self
+            .edition
+            .as_deref()
+            .and_then(crate::stack::edition::Edition::built_in)
+        {
+            return std::sync::Arc::new(edition);
+        }
+        {
+            static DEFAULT: std::sync::OnceLock<std::sync::Arc<crate::stack::edition::Edition>> =
+                std::sync::OnceLock::new();
+            DEFAULT
+                .get_or_init(|| {
+                    std::sync::Arc::new(
+                        crate::stack::edition::Edition::built_in(crate::stack::edition::DEFAULT)
+                            .expect("the default edition is built in"),
+                    )
+                })
+                .clone()
+        }
+    }
 }
 
 impl Default for StreamOptions {

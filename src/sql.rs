@@ -5,7 +5,14 @@
 use serde::Serialize;
 
 use crate::model::AnalyticsOptions;
-use crate::names::Names;
+
+/// The two tables the queries read, quoted as Athena wants them
+/// (`"database"."table"`).
+#[derive(Debug, Clone)]
+pub struct Tables {
+    pub raw: String,
+    pub processed: String,
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NamedQuery {
@@ -18,10 +25,8 @@ pub struct NamedQuery {
 
 /// Exercise 3 (largest buy and sell per hour), 4.2 (partition repair) and
 /// 4.3 (reconciliation of the two zones).
-pub fn named_queries(names: &Names, symbol: &str) -> Vec<NamedQuery> {
-    let db = &names.glue_database;
-    let raw = format!("\"{db}\".\"{}\"", names.raw_table);
-    let processed = format!("\"{db}\".\"{}\"", names.processed_table);
+pub fn named_queries(tables: &Tables, symbol: &str) -> Vec<NamedQuery> {
+    let (raw, processed) = (&tables.raw, &tables.processed);
     vec![
         NamedQuery {
             key: "hourly_extremes",

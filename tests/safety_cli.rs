@@ -429,6 +429,9 @@ fn every_command_piped_into_head_ends_quietly() {
         vec!["render", "-v", "examples/roster-class.yaml", "-o"],
         vec!["schema"],
         vec!["schema", "--class"],
+        vec!["init", "--class", "-"],
+        vec!["completions", "bash"],
+        vec!["man"],
         vec!["--help"],
     ]
     .into_iter()

@@ -7,49 +7,62 @@
 //! - Within one account every other name must be unique too (IAM names are
 //!   account-wide; the rest are per region, and being stricter costs
 //!   nothing, since the names embed the student anyway).
+//!
+//! Each pair of students is reported once, by the first clash found in
+//! that order: a shared index number explains the shared bucket too.
+//! Students with the same initials but different index numbers do not
+//! collide; they get a note (SG604), since an instructor looking for
+//! `jk`'s stack must then go by the index number.
+//!
+//! This runs together with the row checks: a student whose row has an
+//! error still counts for index numbers; one whose file could not be built
+//! has no names to compare.
 
 use std::collections::hash_map::Entry as Slot;
 use std::collections::{BTreeMap, HashMap};
 
+use crate::codes::Code;
+
 use crate::diagnostic::Diagnostic;
 use crate::load::Source;
-use crate::names::{Derived, NameKind};
+use crate::stack::part::NameKind;
 
 use super::{Entry, Member};
 
-pub fn check(members: &[Member], entries: &[Entry], source: &Source) -> Vec<Diagnostic> {
+/// `students` pairs each entry with its member, if it could be built.
+pub fn check(students: &[(&Entry, Option<&Member>)], source: &Source) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    let describe = |i: usize| format!("{} ({})", members[i].label, entries[i].name);
-    let mut point = |mut d: Diagnostic, i: usize, field: &str| {
-        d.field = format!("{}.{field}", members[i].label);
-        match &entries[i].origin {
-            Some((file, line)) => {
-                d.file = Some(file.clone());
-                d.location = Some(crate::diagnostic::Location {
-                    line: *line,
-                    column: 1,
-                });
-            }
-            None => d.location = source.locations.value(&d.field),
+    let describe = |i: usize| format!("{}'s ({})", students[i].0.name, students[i].0.label);
+    let point = |mut d: Diagnostic, i: usize, field: &str| {
+        let entry = students[i].0;
+        d.message = format!("{} ({}): {}", entry.name, entry.index_no, d.message);
+        if let Some(origin) = &entry.origin {
+            super::point_at_cell(&mut d, origin, &entry.label, field);
+        } else {
+            d.field = format!("{}.{field}", entry.label);
+            d.location = source.locations.value(&d.field);
         }
-        found.push(d);
+        d
     };
+    // Pairs (later, earlier) already reported.
+    let mut reported: Vec<(usize, usize)> = Vec::new();
 
     let mut by_index: BTreeMap<&str, usize> = BTreeMap::new();
-    for (i, m) in members.iter().enumerate() {
-        let index = m.spec.student.index_no.as_str();
+    for (i, (entry, _)) in students.iter().enumerate() {
+        let index = entry.index_no.as_str();
         if let Some(&first) = by_index.get(index) {
-            point(
-                Diagnostic::error(
-                    "SG601",
+            found.push(point(
+                Diagnostic::new(
+                    Code::SG601,
                     "",
-                    format!("index number `{index}` is also {}'s", describe(first)),
+                    format!("index number `{index}` is also {}", describe(first)),
                 )
                 .rule("index numbers identify students: each appears once in a class")
                 .fix("correct the index number, or remove the duplicate student"),
                 i,
                 "index_no",
-            );
+            ));
+            reported.push((i, first));
         } else {
             by_index.insert(index, i);
         }
@@ -57,24 +70,32 @@ pub fn check(members: &[Member], entries: &[Entry], source: &Source) -> Vec<Diag
 
     // (scope, kind, name) -> first student; the scope is empty for global
     // names. Keys borrow from `all`, so a class of 1,000 costs no copies.
-    let all: Vec<Vec<Derived>> = members
-        .iter()
-        .map(|m| m.names.all(&crate::features::Features::of(&m.spec)))
-        .collect();
     // Sized up front: growing it rehashed every name several times, which
     // was half of `validate`'s time for a 10,000-student class.
-    let mut seen: HashMap<(&str, &str, NameKind, &str), usize> =
-        HashMap::with_capacity(all.iter().map(Vec::len).sum());
-    for (i, (m, derived)) in members.iter().zip(&all).enumerate() {
-        let names = &m.names;
-        for d in derived {
+    let capacity = students
+        .iter()
+        .filter_map(|(_, m)| *m)
+        .map(|m| m.names.len())
+        .sum();
+    let mut seen: HashMap<(&str, &str, NameKind, &str), usize> = HashMap::with_capacity(capacity);
+    for (i, (_, m)) in students.iter().enumerate() {
+        let Some(m) = m else {
+            continue;
+        };
+        // Tables live in the student's own database(s), whose names embed
+        // the student: the first database scopes them.
+        let own = m
+            .names
+            .iter()
+            .find(|n| n.kind == NameKind::GlueDatabase)
+            .map_or("", |n| n.value.as_str());
+        for d in m.names.iter().filter(|n| n.kind != NameKind::Prefix) {
             let scope = match d.kind {
                 NameKind::S3Bucket => ("", ""),
-                // Tables live in the student's own database.
-                NameKind::GlueTable => (m.spec.account_id.as_str(), names.glue_database.as_str()),
+                NameKind::GlueTable => (m.spec.account_id.as_str(), own),
                 _ => (m.spec.account_id.as_str(), ""),
             };
-            let key = (scope.0, scope.1, d.kind, d.name.as_str());
+            let key = (scope.0, scope.1, d.kind, d.value.as_str());
             // One lookup per name: hashing dominates for a large class.
             let first = match seen.entry(key) {
                 Slot::Occupied(slot) => *slot.get(),
@@ -83,32 +104,81 @@ pub fn check(members: &[Member], entries: &[Entry], source: &Source) -> Vec<Diag
                     continue;
                 }
             };
-            let (code, rule) = if d.kind == NameKind::S3Bucket {
-                ("SG602", "S3 bucket names are unique across all of AWS")
-            } else {
-                (
-                    "SG603",
-                    "names of one kind are unique within an AWS account",
-                )
-            };
-            point(
-                Diagnostic::error(
-                    code,
+            // The first clash of a pair is enough to act on, and a
+            // shared index number (SG601) already is one.
+            if !reported.contains(&(i, first)) {
+                let (code, rule) = if d.kind == NameKind::S3Bucket {
+                    (Code::SG602, "S3 bucket names are unique across all of AWS")
+                } else {
+                    (
+                        Code::SG603,
+                        "names of one kind are unique within an AWS account",
+                    )
+                };
+                found.push(point(
+                    Diagnostic::new(
+                        code,
+                        "",
+                        format!(
+                            "{} name `{}` is also {}",
+                            d.purpose,
+                            d.value,
+                            describe(first)
+                        ),
+                    )
+                    .rule(rule)
+                    .fix("give the students different initials or index numbers"),
+                    i,
+                    "initials",
+                ));
+                reported.push((i, first));
+            }
+        }
+    }
+
+    found.extend(homonyms(students, &reported, &describe, &point));
+    found
+}
+
+/// Same initials, different index numbers: legal, but worth a word (a
+/// pair already reported as a collision is not repeated).
+fn homonyms(
+    students: &[(&Entry, Option<&Member>)],
+    reported: &[(usize, usize)],
+    describe: &dyn Fn(usize) -> String,
+    point: &dyn Fn(Diagnostic, usize, &str) -> Diagnostic,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut by_initials: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, (_, m)) in students.iter().enumerate() {
+        if let Some(m) = m {
+            by_initials
+                .entry(m.spec.student.initials.as_str())
+                .or_default()
+                .push(i);
+        }
+    }
+    for (initials, group) in by_initials {
+        let [first, rest @ ..] = group.as_slice() else {
+            continue;
+        };
+        for &i in rest {
+            if reported.iter().any(|&(a, b)| a == i && b == *first) {
+                continue;
+            }
+            found.push(point(
+                Diagnostic::new(Code::SG604,
                     "",
                     format!(
-                        "{} name `{}` is also {}'s",
-                        d.purpose,
-                        d.name,
-                        describe(first)
+                        "initials `{initials}` are also {}; their directories and names differ only by index number",
+                        describe(*first)
                     ),
                 )
-                .rule(rule)
-                .fix("give the students different initials or index numbers"),
+                .rule("initials need not be unique in a class; the index number keeps students apart")
+                .fix("nothing to change; to tell them apart at a glance, give one of them other initials (e.g. a middle-name letter)"),
                 i,
                 "initials",
-            );
-            // The first clash of a student is enough to act on.
-            break;
+            ));
         }
     }
     found

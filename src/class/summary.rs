@@ -16,32 +16,37 @@
 
 use std::fmt::Write as _;
 
-use crate::names::Names;
+use crate::stack::part::PartId;
+pub use crate::stack::{
+    ANALYTICS_HOUR_USD, DEFAULT_RATE, FIREHOSE_GB_USD, PRICES_DATE, SHARD_HOUR_USD,
+};
 
 use super::Class;
 
-pub const SHARD_HOUR_USD: f64 = 0.015;
-pub const ANALYTICS_HOUR_USD: f64 = 0.11;
-pub const FIREHOSE_GB_USD: f64 = 0.029;
-/// Firehose bills each record as at least this many KB.
-const FIREHOSE_RECORD_KB: f64 = 5.0;
-/// Assumed generator rate when the input does not set one.
-pub const DEFAULT_RATE: u32 = 10;
-pub const PRICES_DATE: &str = "2026-11";
-
-/// Estimated cost per hour of one running stack, in USD.
+/// Estimated cost per hour of one running stack, in USD: the sum of its
+/// parts' cost lines.
 pub fn cost_per_hour(spec: &crate::model::StudentSpec) -> f64 {
-    let shards = f64::from(spec.stream.shard_count) * SHARD_HOUR_USD;
-    // The SQL application bills per hour while it runs; the modern
-    // target's detector is a Lambda, billed per request like the others.
-    let analytics = if crate::features::Features::of(spec).sql_analytics {
-        ANALYTICS_HOUR_USD
-    } else {
-        0.0
-    };
-    let rate = f64::from(spec.generator.messages_per_second.unwrap_or(DEFAULT_RATE));
-    let gb_per_hour = rate * 3600.0 * FIREHOSE_RECORD_KB / (1024.0 * 1024.0);
-    shards + analytics + gb_per_hour * FIREHOSE_GB_USD
+    crate::stack::Stack::new(spec, &spec.edition()).cost_per_hour()
+}
+
+/// A cost in ten-thousandths of a dollar, the precision the summary
+/// prints: rows are rounded once, and the total is the sum of the rounded
+/// rows, so the printed figures add up.
+fn ten_thousandths(usd: f64) -> i64 {
+    // Costs are cents per hour; far inside i64.
+    #[allow(clippy::cast_possible_truncation)]
+    let units = (usd * 10_000.0).round() as i64;
+    units
+}
+
+/// Whole cents, for totals over hours.
+fn usd_cents(units: i64) -> String {
+    let cents = (units + 50) / 100;
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+fn usd(units: i64) -> String {
+    format!("{}.{:04}", units / 10_000, units % 10_000)
 }
 
 struct Row {
@@ -49,9 +54,13 @@ struct Row {
     name: String,
     account: String,
     region: String,
-    names: Names,
+    bucket: String,
+    stream: String,
+    firehose: String,
+    glue_database: String,
+    etl_function: String,
     analytics_function: String,
-    cost: f64,
+    cost: i64,
 }
 
 fn rows(class: &Class) -> Vec<Row> {
@@ -59,14 +68,15 @@ fn rows(class: &Class) -> Vec<Row> {
         .members
         .iter()
         .map(|m| {
-            let names = m.names.clone();
-            let features = crate::features::Features::of(&m.spec);
+            let stack = crate::stack::Stack::new(&m.spec, &m.spec.edition());
+            let zones = stack.zones();
+            let name = |k: &str| stack.name(k).unwrap_or_default().to_owned();
             // The function exercise 5 adds: the SQL application's alert
             // Lambda (classic) or the anomaly detector (modern).
-            let analytics_function = if features.alert_lambda {
-                names.alert_function.clone()
-            } else if features.detector {
-                names.detector_function.clone()
+            let analytics_function = if stack.has(PartId::AlertFunction) {
+                name("alert_function")
+            } else if stack.has(PartId::Detector) {
+                name("detector_function")
             } else {
                 String::new()
             };
@@ -75,9 +85,13 @@ fn rows(class: &Class) -> Vec<Row> {
                 name: m.spec.student.name.clone(),
                 account: m.spec.account_id.clone(),
                 region: m.spec.region.clone(),
+                bucket: zones.raw_bucket_name.clone(),
+                stream: name("stream"),
+                firehose: name("firehose"),
+                glue_database: zones.raw_database_name.clone(),
+                etl_function: name("etl_function"),
                 analytics_function,
-                names,
-                cost: cost_per_hour(&m.spec),
+                cost: ten_thousandths(stack.cost_per_hour()),
             }
         })
         .collect()
@@ -103,13 +117,13 @@ fn fields(r: &Row) -> [String; 11] {
         r.name.clone(),
         r.account.clone(),
         r.region.clone(),
-        r.names.bucket.clone(),
-        r.names.stream.clone(),
-        r.names.firehose.clone(),
-        r.names.glue_database.clone(),
-        r.names.etl_function.clone(),
+        r.bucket.clone(),
+        r.stream.clone(),
+        r.firehose.clone(),
+        r.glue_database.clone(),
+        r.etl_function.clone(),
         r.analytics_function.clone(),
-        format!("{:.4}", r.cost),
+        usd(r.cost),
     ]
 }
 
@@ -122,18 +136,22 @@ pub fn csv(class: &Class) -> String {
     for r in &rows {
         writer.write_record(fields(r)).expect("writing to memory");
     }
-    let total: f64 = rows.iter().map(|r| r.cost).sum();
+    let total: i64 = rows.iter().map(|r| r.cost).sum();
     let mut last = vec![String::new(); COLUMNS.len()];
     last[0] = "TOTAL".into();
-    last[1] = format!("{} students", rows.len());
-    last[COLUMNS.len() - 1] = format!("{total:.4}");
+    last[1] = format!(
+        "{} student{}",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    );
+    last[COLUMNS.len() - 1] = usd(total);
     writer.write_record(&last).expect("writing to memory");
     String::from_utf8(writer.into_inner().expect("flushing memory")).expect("CSV of UTF-8 is UTF-8")
 }
 
 pub fn markdown(class: &Class, source_name: &str) -> String {
     let rows = rows(class);
-    let total: f64 = rows.iter().map(|r| r.cost).sum();
+    let total: i64 = rows.iter().map(|r| r.cost).sum();
     let mut out = String::new();
     let _ = writeln!(out, "# {}: {} student stacks", class.course, rows.len());
     let _ = writeln!(out);
@@ -161,8 +179,9 @@ pub fn markdown(class: &Class, source_name: &str) -> String {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "**Class total: ${total:.4} per hour** while every stack runs (${:.2} for a 3-hour lab).",
-        total * 3.0
+        "**Class total: ${} per hour** while every stack runs (${} for a 3-hour lab).",
+        usd(total),
+        usd_cents(total * 3)
     );
     let _ = writeln!(out);
     let _ = writeln!(out, "## Prices used ({PRICES_DATE}, us-east-1 list prices)");
@@ -180,6 +199,12 @@ pub fn markdown(class: &Class, source_name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn totals_are_the_sum_of_the_printed_rows() {
+        assert_eq!(usd(ten_thousandths(0.129_979)), "0.1300");
+        assert_eq!(usd(3 * ten_thousandths(0.129_979)), "0.3900");
+    }
 
     #[test]
     fn handout_stack_costs_thirteen_cents_an_hour_on_classic_two_on_modern() {

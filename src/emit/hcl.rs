@@ -40,15 +40,42 @@ pub fn string(text: &str) -> String {
 }
 
 /// A heredoc for multi-line text (SQL): `<<-EOT`, the lines, `EOT`.
-/// Interpolation sequences are escaped as in quoted strings.
+/// Interpolation sequences are escaped as in quoted strings; carriage
+/// returns are dropped (Terraform would read `EOT\r` as the end); and
+/// when a line of the text is the delimiter itself, a longer one is used,
+/// so no text can close the heredoc early.
 pub fn heredoc(text: &str) -> String {
-    let mut out = String::from("<<-EOT\n");
-    for line in text.trim_end().lines() {
+    let text = text.replace('\r', "");
+    let lines: Vec<&str> = text.trim_end().lines().collect();
+    let mut delimiter = String::from("EOT");
+    while lines.iter().any(|l| l.trim() == delimiter) {
+        delimiter.push('_');
+    }
+    let mut out = format!("<<-{delimiter}\n");
+    for line in lines {
         out.push_str(&line.replace("${", "$${").replace("%{", "%%{"));
         out.push('\n');
     }
-    out.push_str("EOT");
+    out.push_str(&delimiter);
     out
+}
+
+/// Text for the rest of a `#` comment line: every line break a reader's
+/// editor might show as one (`\n`, `\r`, U+0085, U+2028, U+2029, and
+/// other control characters) becomes a space, and `*/` is broken up, so
+/// a value can neither end the comment nor look like it does.
+pub fn comment(text: &str) -> String {
+    let spaced: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    spaced.replace("*/", "* /")
 }
 
 fn is_identifier(key: &str) -> bool {

@@ -1,23 +1,34 @@
-//! Turns a resource plan into the files of a stack: minijinja templates for
-//! the Terraform files, serde for the generator config, `package` for the
-//! Lambda zips.
+//! Turns a stack into its files: each part's templates, the target's
+//! stack-level files, `generator.json` and the Lambda zips.
 //!
-//! Templates are compiled into the binary, so an installed `stackgen` needs
-//! nothing beside it. They receive the plan and two filters: `hcl` (any
-//! value as an HCL expression) and `heredoc` (multi-line SQL). After
-//! rendering, `format` lays each `.tf` file out as `terraform fmt` would.
+//! **Escaping is structural.** The template environment has no built-in
+//! filters or tests, and its formatter prints every `{{ value }}` as an HCL
+//! expression: strings quoted with `${`/`%{` escaped, numbers and lists as
+//! HCL. Three things print unquoted, each built in Rust: address objects
+//! (`stack::address`), and the output of the `comment` and `heredoc`
+//! filters, which escape for those places. So a value a user typed can
+//! only ever land inside a string literal, a heredoc body or a comment
+//! line, never as syntax.
+//!
+//! **Files from parts.** An output file is the header, the file's own
+//! template if it has one, then the fragments of the parts that go into
+//! it, in part order. After rendering, `format` lays each `.tf` file out as
+//! `terraform fmt` would.
 
+pub mod checkov;
+pub mod context;
 pub mod format;
 pub mod hcl;
 
 use std::collections::BTreeMap;
 
-use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
+use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use crate::model::Target;
 use crate::package;
-use crate::plan::Plan;
+use crate::stack::part::Zip;
+use crate::stack::Stack;
 
 /// The stack's files by relative path, in a stable order.
 pub type Files = BTreeMap<String, Vec<u8>>;
@@ -32,118 +43,100 @@ pub enum EmitError {
     },
 }
 
-/// A target's templates: (output file, template source). The file list is
-/// the handout's split; `modern` has `analytics.tf` (the detector) where
-/// classic has `kinesis_analytics.tf` (the SQL application).
-const CLASSIC: &[(&str, &str)] = &[
-    (
-        "provider.tf",
-        include_str!("../../templates/classic/provider.tf.j2"),
-    ),
-    (
-        "variables.tf",
-        include_str!("../../templates/classic/variables.tf.j2"),
-    ),
-    (
-        "terraform.tfvars",
-        include_str!("../../templates/classic/terraform.tfvars.j2"),
-    ),
-    (
-        "main.tf",
-        include_str!("../../templates/classic/main.tf.j2"),
-    ),
-    ("s3.tf", include_str!("../../templates/classic/s3.tf.j2")),
-    (
-        "kinesis_ds.tf",
-        include_str!("../../templates/classic/kinesis_ds.tf.j2"),
-    ),
-    (
-        "kinesis_fh.tf",
-        include_str!("../../templates/classic/kinesis_fh.tf.j2"),
-    ),
-    ("iam.tf", include_str!("../../templates/classic/iam.tf.j2")),
-    (
-        "glue.tf",
-        include_str!("../../templates/classic/glue.tf.j2"),
-    ),
-    (
-        "lambda.tf",
-        include_str!("../../templates/classic/lambda.tf.j2"),
-    ),
-    (
-        "kinesis_analytics.tf",
-        include_str!("../../templates/classic/kinesis_analytics.tf.j2"),
-    ),
-    (
-        "athena.tf",
-        include_str!("../../templates/classic/athena.tf.j2"),
-    ),
-    (
-        "outputs.tf",
-        include_str!("../../templates/classic/outputs.tf.j2"),
-    ),
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        /// Every template, by name, compiled into the binary.
+        pub const TEMPLATES: &[(&str, &str)] = &[
+            $(($name, include_str!(concat!("../../templates/", $name)))),*
+        ];
+    };
+}
+
+templates![
+    "common/header.j2",
+    "common/wait_for_policy.j2",
+    "common/log_group_skips.j2",
+    "common/function_skips.j2",
+    "common/main.tf.j2",
+    "common/iam.tf.j2",
+    "common/glue.tf.j2",
+    "common/outputs.tf.j2",
+    "common/role.tf.j2",
+    "common/stream.tf.j2",
+    "common/database.tf.j2",
+    "common/crawler.tf.j2",
+    "common/processed_table.tf.j2",
+    "common/parameter.tf.j2",
+    "common/athena.tf.j2",
+    "classic/provider.tf.j2",
+    "classic/variables.tf.j2",
+    "classic/terraform.tfvars.j2",
+    "classic/bucket.tf.j2",
+    "classic/firehose.tf.j2",
+    "classic/etl.tf.j2",
+    "classic/sql_analytics.tf.j2",
+    "classic/alerts_firehose.tf.j2",
+    "classic/alert_function.tf.j2",
+    "modern/provider.tf.j2",
+    "modern/variables.tf.j2",
+    "modern/terraform.tfvars.j2",
+    "modern/bucket.tf.j2",
+    "modern/firehose.tf.j2",
+    "modern/etl.tf.j2",
+    "modern/alerts_firehose.tf.j2",
+    "modern/detector.tf.j2",
 ];
 
-const MODERN: &[(&str, &str)] = &[
-    (
-        "provider.tf",
-        include_str!("../../templates/modern/provider.tf.j2"),
-    ),
-    (
-        "variables.tf",
-        include_str!("../../templates/modern/variables.tf.j2"),
-    ),
-    (
-        "terraform.tfvars",
-        include_str!("../../templates/modern/terraform.tfvars.j2"),
-    ),
-    ("main.tf", include_str!("../../templates/modern/main.tf.j2")),
-    ("s3.tf", include_str!("../../templates/modern/s3.tf.j2")),
-    (
-        "kinesis_ds.tf",
-        include_str!("../../templates/modern/kinesis_ds.tf.j2"),
-    ),
-    (
-        "kinesis_fh.tf",
-        include_str!("../../templates/modern/kinesis_fh.tf.j2"),
-    ),
-    ("iam.tf", include_str!("../../templates/modern/iam.tf.j2")),
-    ("glue.tf", include_str!("../../templates/modern/glue.tf.j2")),
-    (
-        "lambda.tf",
-        include_str!("../../templates/modern/lambda.tf.j2"),
-    ),
-    (
-        "analytics.tf",
-        include_str!("../../templates/modern/analytics.tf.j2"),
-    ),
-    (
-        "athena.tf",
-        include_str!("../../templates/modern/athena.tf.j2"),
-    ),
-    (
-        "outputs.tf",
-        include_str!("../../templates/modern/outputs.tf.j2"),
-    ),
-];
-
-const HEADER: &str = include_str!("../../templates/classic/header.j2");
-const MACROS: &str = include_str!("../../templates/modern/macros.j2");
-
-fn templates(target: Target) -> (&'static str, &'static [(&'static str, &'static str)]) {
+/// The output files of a target, in the handout's split: (file, the
+/// file's own template). A file with its own template is always written;
+/// one without is written when some part goes into it.
+fn output_files(target: Target) -> &'static [(&'static str, Option<&'static str>)] {
+    const CLASSIC: &[(&str, Option<&str>)] = &[
+        ("provider.tf", Some("classic/provider.tf.j2")),
+        ("variables.tf", Some("classic/variables.tf.j2")),
+        ("terraform.tfvars", Some("classic/terraform.tfvars.j2")),
+        ("main.tf", Some("common/main.tf.j2")),
+        ("s3.tf", None),
+        ("kinesis_ds.tf", None),
+        ("kinesis_fh.tf", None),
+        ("iam.tf", Some("common/iam.tf.j2")),
+        ("glue.tf", Some("common/glue.tf.j2")),
+        ("lambda.tf", None),
+        ("kinesis_analytics.tf", None),
+        ("athena.tf", None),
+        ("outputs.tf", Some("common/outputs.tf.j2")),
+    ];
+    const MODERN: &[(&str, Option<&str>)] = &[
+        ("provider.tf", Some("modern/provider.tf.j2")),
+        ("variables.tf", Some("modern/variables.tf.j2")),
+        ("terraform.tfvars", Some("modern/terraform.tfvars.j2")),
+        ("main.tf", Some("common/main.tf.j2")),
+        ("s3.tf", None),
+        ("kinesis_ds.tf", None),
+        ("kinesis_fh.tf", None),
+        ("iam.tf", Some("common/iam.tf.j2")),
+        ("glue.tf", Some("common/glue.tf.j2")),
+        ("lambda.tf", None),
+        ("analytics.tf", None),
+        ("athena.tf", None),
+        ("outputs.tf", Some("common/outputs.tf.j2")),
+    ];
     match target {
-        Target::Classic => ("classic", CLASSIC),
-        Target::Modern => ("modern", MODERN),
+        Target::Classic => CLASSIC,
+        Target::Modern => MODERN,
     }
 }
 
-/// Whether the plan has the part a file describes.
-fn wanted(plan: &Plan, file: &str) -> bool {
-    match file {
-        "kinesis_analytics.tf" => plan.features.sql_analytics,
-        "analytics.tf" => plan.features.detector,
-        _ => true,
+fn target_dir(target: Target) -> &'static str {
+    match target {
+        Target::Classic => "classic",
+        Target::Modern => "modern",
     }
+}
+
+/// A part template's name for a target: `{target}/x` is the target's own.
+pub fn template_for(template: &str, target: Target) -> String {
+    template.replacen("{target}", target_dir(target), 1)
 }
 
 /// The template environment, built once: compiling the templates costs
@@ -154,48 +147,66 @@ fn environment() -> &'static Environment<'static> {
 }
 
 fn build_environment() -> Environment<'static> {
-    let mut env = Environment::new();
+    // No built-ins: no `safe` or `escape` that could print a value raw, no
+    // `is defined` for a template to branch on what the stack has.
+    let mut env = Environment::empty();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_auto_escape_callback(|_| AutoEscape::None);
     env.set_keep_trailing_newline(true);
-    env.add_filter("hcl", |value: Value| -> Result<String, minijinja::Error> {
-        let json = serde_json::to_value(&value).map_err(|e| {
-            minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
-        })?;
-        Ok(hcl::expression(&json))
+    env.set_formatter(|out, _state, value| {
+        let text = if value.is_safe() {
+            // Only the `comment`, `heredoc` and `skip` filters make safe strings (there are no macros: shared pieces are includes, whose text is not a value).
+            value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned)
+        } else if let Some(raw) = crate::stack::address::as_terraform(value) {
+            raw
+        } else {
+            let json = serde_json::to_value(value).map_err(|e| {
+                minijinja::Error::new(minijinja::ErrorKind::BadSerialization, e.to_string())
+            })?;
+            hcl::expression(&json)
+        };
+        out.write_str(&text)
+            .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
     });
-    env.add_filter("heredoc", |text: String| hcl::heredoc(&text));
-    env.add_template("header.j2", HEADER)
-        .expect("the header template is valid");
-    env.add_template("macros.j2", MACROS)
-        .expect("the macros template is valid");
-    for target in [Target::Classic, Target::Modern] {
-        let (dir, list) = templates(target);
-        for (file, source) in list {
-            env.add_template_owned(format!("{dir}/{file}"), *source)
-                .expect("embedded templates are valid (checked by the snapshot tests)");
-        }
+    env.add_filter("comment", |text: Value| {
+        Value::from_safe_string(hcl::comment(&text.to_string()))
+    });
+    env.add_filter("heredoc", |text: String| {
+        Value::from_safe_string(hcl::heredoc(&text))
+    });
+    env.add_filter("string", |value: Value| value.to_string());
+    env.add_filter("skip", |check: String| -> Result<Value, minijinja::Error> {
+        checkov::skip(&check)
+            .map(Value::from_safe_string)
+            .ok_or_else(|| {
+                minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("no reason is recorded for skipping {check} (emit/checkov.rs)"),
+                )
+            })
+    });
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)
+            .expect("embedded templates are valid (checked by the snapshot tests)");
     }
     env
 }
 
 /// The template branches a spec selects. Two specs of one shape give
 /// stacks that differ only in values, and every value reaches the files
-/// through the `hcl` filter's quoting; so rendering and link-checking one
+/// through the formatter's quoting; so rendering and link-checking one
 /// stack per shape proves all of them render (`validate` of a class relies
 /// on this; `render` still checks every stack it writes).
-pub fn shape(spec: &crate::model::StudentSpec) -> String {
-    let f = crate::features::Features::of(spec);
+pub fn shape(stack: &Stack) -> String {
+    let parts: Vec<String> = stack.parts.iter().map(|p| format!("{:?}", p.id)).collect();
     format!(
-        "{:?}/{:?}/sql={}/detector={}/alert_lambda={}/alerts_firehose={}/start={}/iam={}",
-        f.target,
-        spec.policy_style,
-        f.sql_analytics,
-        f.detector,
-        f.alert_lambda,
-        f.alerts_firehose,
-        spec.analytics.start,
-        f.create_iam
+        "{:?}/{:?}/{}/start={}/iam={}",
+        stack.spec.target,
+        stack.spec.policy_style,
+        parts.join("+"),
+        stack.spec.analytics.start,
+        stack.features.create_iam
     )
 }
 
@@ -204,54 +215,70 @@ pub fn shape(spec: &crate::model::StudentSpec) -> String {
 struct GeneratorFile<'a> {
     generated_by: String,
     #[serde(flatten)]
-    generator: &'a crate::plan::Generator,
+    generator: &'a crate::stack::Generator,
 }
 
 /// Renders every file of the stack. `source_name` is the input file's name
 /// as shown in the generated headers.
-pub fn render(plan: &Plan, source_name: &str) -> Result<Files, EmitError> {
+pub fn render(stack: &Stack, source_name: &str) -> Result<Files, EmitError> {
     let env = environment();
-    let ctx = context! {
-        version => env!("CARGO_PKG_VERSION"),
-        source_name => source_name,
-        ..Value::from_serialize(plan)
-    };
-    let mut files = Files::new();
-    let (dir, list) = templates(plan.features.target);
-    for (file, _) in list.iter().filter(|(f, _)| wanted(plan, f)) {
-        let text = env
-            .get_template(&format!("{dir}/{file}"))
-            .and_then(|t| t.render(&ctx))
+    let (base, part_values) = context::Context::new(stack, source_name).values();
+    let render_one = |template: &str, part: Option<&crate::stack::part::Part>| {
+        let value = part.and_then(|p| part_values.get(&p.id)).unwrap_or(&base);
+        env.get_template(template)
+            .and_then(|t| t.render(value))
             .map_err(|source| EmitError::Template {
-                template: (*file).to_owned(),
+                template: template.to_owned(),
                 source,
-            })?;
-        files.insert((*file).to_owned(), format::format(&text).into_bytes());
+            })
+    };
+    let header = render_one("common/header.j2", None)?;
+    let mut files = Files::new();
+    for (file, own) in output_files(stack.spec.target) {
+        let mut text = header.clone();
+        let mut written = false;
+        if let Some(template) = own {
+            text.push('\n');
+            text.push_str(&render_one(template, None)?);
+            written = true;
+        }
+        // Roles live in iam.tf, after the file's own text.
+        if *file == "iam.tf" {
+            for part in stack.parts.iter().filter(|p| p.role.is_some()) {
+                text.push('\n');
+                text.push_str(&render_one("common/role.tf.j2", Some(part))?);
+            }
+        }
+        for part in &stack.parts {
+            for fragment in part.fragments.iter().filter(|f| f.file == *file) {
+                text.push('\n');
+                text.push_str(&render_one(
+                    &template_for(fragment.template, stack.spec.target),
+                    Some(part),
+                )?);
+                written = true;
+            }
+        }
+        if written {
+            files.insert((*file).to_owned(), format::format(&text).into_bytes());
+        }
     }
 
     let generator = GeneratorFile {
         generated_by: format!("stackgen {} from {source_name}", env!("CARGO_PKG_VERSION")),
-        generator: &plan.generator,
+        generator: &stack.generator,
     };
     let mut json = serde_json::to_string_pretty(&generator).expect("plain data serializes");
     json.push('\n');
     files.insert("generator.json".to_owned(), json.into_bytes());
 
-    files.insert(
-        "lambda/etl_function.zip".into(),
-        package::etl_zip().to_vec(),
-    );
-    if plan.features.alert_lambda {
-        files.insert(
-            "lambda/alert_function.zip".into(),
-            package::alert_zip().to_vec(),
-        );
-    }
-    if plan.features.detector {
-        files.insert(
-            "lambda/detector_function.zip".into(),
-            package::detector_zip().to_vec(),
-        );
+    for zip in stack.parts.iter().filter_map(|p| p.zip) {
+        let bytes = match zip {
+            Zip::Etl => package::etl_zip(),
+            Zip::Alert => package::alert_zip(),
+            Zip::Detector => package::detector_zip(),
+        };
+        files.insert(zip.path().to_owned(), bytes.to_vec());
     }
     Ok(files)
 }

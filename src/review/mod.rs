@@ -18,25 +18,21 @@
 pub mod report;
 pub mod words;
 
+use crate::codes::Code;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::emit::Files;
 use crate::iam::Statement;
-use crate::link;
-use crate::plan::Plan;
+use crate::link::Resource;
+use crate::stack::Stack as Plan;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Warning,
-    Error,
-}
+/// Review findings are graded by the one code registry.
+pub use crate::codes::Severity;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     /// The statement it is about (its Sid), or empty for the role itself.
     pub statement: String,
@@ -112,41 +108,33 @@ const PERMISSIONS_MANAGEMENT: &[&str] = &[
     "s3:PutObjectAcl",
 ];
 
-/// Reviews every role of a planned stack; `files` is the rendered stack.
-pub fn review(plan: &Plan, files: &Files) -> Review {
-    let resources = link::resources(files);
+/// Reviews every role of a stack. Roles and their addresses come from the
+/// stack's parts; `resources` is what the link stage's parse-back found,
+/// so "used by" is read off the rendered Terraform, not assumed.
+pub fn review(plan: &Plan, resources: &[Resource]) -> Review {
     let own = own_arns(plan);
     let roles = plan
-        .roles
+        .parts
         .iter()
-        .map(|(key, role)| {
-            let address = resources
+        .filter_map(|part| part.role.as_ref())
+        .map(|role| {
+            let address = role.address.to_string();
+            let attachments: Vec<String> =
+                role.managed.iter().map(|(a, _)| a.to_string()).collect();
+            let used_by: Vec<String> = resources
                 .iter()
-                .find(|r| {
-                    r.address.starts_with("aws_iam_role.") && r.name.as_deref() == Some(&role.name)
+                .filter(|r| {
+                    r.address != role.policy_address.to_string()
+                        && !attachments.contains(&r.address)
+                        && r.refs.contains(&address)
                 })
-                .map(|r| r.address.clone());
-            let used_by: Vec<String> = address
-                .as_ref()
-                .map(|a| {
-                    resources
-                        .iter()
-                        .filter(|r| {
-                            !r.address.starts_with("aws_iam_role_policy") && r.refs.contains(a)
-                        })
-                        .map(|r| r.address.clone())
-                        .collect()
-                })
-                .unwrap_or_default();
-            let managed = if *key == "crawler" {
-                vec![plan.managed_glue_policy_arn.clone()]
-            } else {
-                Vec::new()
-            };
+                .map(|r| r.address.clone())
+                .collect();
+            let managed: Vec<String> = role.managed.iter().map(|(_, arn)| arn.clone()).collect();
             let mut findings = Vec::new();
             if used_by.is_empty() {
                 findings.push(Finding {
-                    code: "IAM005",
+                    code: Code::IAM005,
                     severity: Severity::Warning,
                     statement: String::new(),
                     message: format!("no resource of the stack uses role `{}`", role.name),
@@ -185,7 +173,7 @@ pub fn review(plan: &Plan, files: &Files) -> Review {
         })
         .collect();
     Review {
-        student: plan.names.suffix.clone(),
+        student: plan.name("suffix").unwrap_or_default().to_owned(),
         policy_style: plan.spec.policy_style,
         existing_role: plan.features.existing_role.clone(),
         roles,
@@ -207,6 +195,11 @@ fn own_arns(plan: &Plan) -> Vec<String> {
         a.alert_log_group.clone(),
         a.detector_log_group.clone(),
     ]
+    .into_iter()
+    .chain(a.etl_parameter.clone())
+    .chain([a.processed_bucket.clone()])
+    .filter(|arn| !arn.is_empty())
+    .collect()
 }
 
 fn is_own(resource: &str, own: &[String]) -> bool {
@@ -220,33 +213,30 @@ fn is_own(resource: &str, own: &[String]) -> bool {
 
 fn statement_findings(s: &Statement, own: &[String]) -> Vec<Finding> {
     let mut found = Vec::new();
-    let mut add = |code, severity, message: String| {
+    let mut add = |code: Code, message: String| {
         found.push(Finding {
             code,
-            severity,
+            severity: code.severity(),
             statement: s.sid.clone(),
             message,
         });
     };
     for action in s.actions.iter().filter(|a| a.contains(['*', '?'])) {
         add(
-            "IAM001",
-            Severity::Error,
+            Code::IAM001,
             format!("action `{action}` is a wildcard: it grants every matching action, including ones added to AWS later"),
         );
     }
     for resource in &s.resources {
         if resource == "*" {
             add(
-                "IAM002",
-                Severity::Warning,
+                Code::IAM002,
                 "resource `*`: the statement applies to every resource of its service".to_owned(),
             );
         }
         if !is_own(resource, own) {
             add(
-                "IAM003",
-                Severity::Error,
+                Code::IAM003,
                 format!(
                     "`{resource}` reaches beyond the student's own resources ({})",
                     words::resource(resource)
@@ -262,8 +252,7 @@ fn statement_findings(s: &Statement, own: &[String]) -> Vec<Finding> {
     management.dedup();
     if !management.is_empty() {
         add(
-            "IAM004",
-            Severity::Warning,
+            Code::IAM004,
             format!(
                 "grants permissions-management actions: {}",
                 management.join(", ")
@@ -305,27 +294,30 @@ mod tests {
             "s.yaml",
             "student: {name: Jan Kowalski, initials: jk, index_no: \"12345\"}\naccount_id: \"100603781557\"\n",
         );
-        Plan::new(&crate::check(&source).unwrap().spec)
+        let spec = crate::check(&source).unwrap().spec;
+        Plan::new(&spec, &spec.edition())
     }
 
     #[test]
     fn a_role_without_users_is_reported() {
         let plan = handout_plan();
         let mut files = crate::emit::render(&plan, "s.yaml").unwrap();
-        assert!(review(&plan, &files).worst().is_none());
+        assert!(review(&plan, &crate::link::link(&files).resources)
+            .worst()
+            .is_none());
         files.remove("kinesis_fh.tf");
-        let review = review(&plan, &files);
+        let review = review(&plan, &crate::link::link(&files).resources);
         let unused: Vec<&str> = review
             .roles
             .iter()
-            .filter(|r| r.findings.iter().any(|f| f.code == "IAM005"))
+            .filter(|r| r.findings.iter().any(|f| f.code == Code::IAM005))
             .map(|r| r.role.as_str())
             .collect();
         assert_eq!(
             unused,
             [
-                "firehose-alerts-role-dev-100603781557-jk-12345",
-                "firehose-role-dev-100603781557-jk-12345"
+                "firehose-role-dev-100603781557-jk-12345",
+                "firehose-alerts-role-dev-100603781557-jk-12345"
             ]
         );
     }

@@ -3,13 +3,13 @@
 //! Why: it is part of every name and every ARN; the handout declared it a
 //! number, which drops a leading zero. Example: `"100603781557"`.
 
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 
 pub fn check(account_id: &str) -> Option<Diagnostic> {
     let ok = account_id.len() == 12 && account_id.bytes().all(|b| b.is_ascii_digit());
     (!ok).then(|| {
-        Diagnostic::error(
-            "SG101",
+        Diagnostic::new(Code::SG101,
             "account_id",
             format!("account id `{account_id}` is not 12 digits"),
         )

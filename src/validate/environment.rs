@@ -4,6 +4,7 @@
 //! and `_` in Glue and Athena names, so a `-`, `_` or capital in it breaks
 //! one of the two. Example: `dev`, `test2`.
 
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 
 pub fn check(environment: &str) -> Option<Diagnostic> {
@@ -22,8 +23,7 @@ pub fn check(environment: &str) -> Option<Diagnostic> {
         } else {
             "use a short lowercase word such as `dev`".to_owned()
         };
-        Diagnostic::error(
-            "SG106",
+        Diagnostic::new(Code::SG106,
             "environment",
             format!("environment `{environment}` is not lowercase letters and digits"),
         )

@@ -5,6 +5,7 @@
 //! produces a query that matches nothing) if it is out of range.
 
 use crate::aws::LOG_RETENTION_DAYS;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::model::StudentSpec;
 
@@ -14,7 +15,7 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
     let mut range = |code, field: &str, value: u32, min: u32, max: u32, why: &str| {
         if !(min..=max).contains(&value) {
             found.push(
-                Diagnostic::error(
+                Diagnostic::new(
                     code,
                     field,
                     format!("`{field}` is {value}, outside {min}-{max}"),
@@ -24,9 +25,9 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
             );
         }
     };
-    range("SG301", "stream.shard_count", spec.stream.shard_count, 1, 500, "Kinesis allows at least 1 and accounts start with a 500-shard quota; each shard costs about $0.015 per hour");
+    range(Code::SG301, "stream.shard_count", spec.stream.shard_count, 1, 500, "Kinesis allows at least 1 and accounts start with a 500-shard quota; each shard costs about $0.015 per hour");
     range(
-        "SG302",
+        Code::SG302,
         "stream.retention_hours",
         spec.stream.retention_hours,
         24,
@@ -34,7 +35,7 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
         "Kinesis keeps records 24 hours to 365 days",
     );
     range(
-        "SG303",
+        Code::SG303,
         "firehose.buffer_size_mb",
         spec.firehose.buffer_size_mb,
         1,
@@ -42,7 +43,7 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
         "Firehose buffers 1 to 128 MiB",
     );
     range(
-        "SG304",
+        Code::SG304,
         "firehose.buffer_interval_s",
         spec.firehose.buffer_interval_s,
         60,
@@ -50,7 +51,7 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
         "Firehose flushes every 60 to 900 seconds",
     );
     range(
-        "SG306",
+        Code::SG306,
         "lambda.timeout_s",
         spec.lambda.timeout_s,
         1,
@@ -58,7 +59,7 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
         "Lambda runs at most 15 minutes",
     );
     range(
-        "SG307",
+        Code::SG307,
         "lambda.memory_mb",
         spec.lambda.memory_mb,
         128,
@@ -66,7 +67,7 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
         "Lambda memory is 128 MB to 10,240 MB",
     );
     range(
-        "SG312",
+        Code::SG312,
         "analytics.window_seconds",
         spec.analytics.window_seconds,
         1,
@@ -74,7 +75,7 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
         "the averaging window is a positive number of seconds, at most an hour",
     );
     range(
-        "SG314",
+        Code::SG314,
         "athena.first_year",
         spec.athena.first_year,
         1970,
@@ -82,7 +83,7 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
         "the projection starts no earlier than 1970 and no later than `athena.last_year`",
     );
     range(
-        "SG315",
+        Code::SG315,
         "athena.results_expire_days",
         spec.athena.results_expire_days,
         1,
@@ -91,7 +92,7 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
     );
     if let Some(rate) = spec.generator.messages_per_second {
         range(
-            "SG316",
+            Code::SG316,
             "generator.messages_per_second",
             rate,
             1,
@@ -100,13 +101,17 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
         );
     }
     found.extend(log_retention(spec.log_retention_days));
-    found.extend(symbol("SG310", "analytics.symbol", &spec.analytics.symbol));
+    found.extend(symbol(
+        Code::SG310,
+        "analytics.symbol",
+        &spec.analytics.symbol,
+    ));
     for (i, s) in spec.athena.symbols.iter().enumerate() {
-        found.extend(symbol("SG313", &format!("athena.symbols[{i}]"), s));
+        found.extend(symbol(Code::SG313, &format!("athena.symbols[{i}]"), s));
     }
     if spec.athena.symbols.is_empty() {
         found.push(
-            Diagnostic::error("SG313", "athena.symbols", "`athena.symbols` is empty")
+            Diagnostic::new(Code::SG313, "athena.symbols", "`athena.symbols` is empty")
                 .rule("partition projection needs the list of symbols the ETL function writes")
                 .fix("list the symbols of the data set, e.g. [BTC_USD, ETH_USD, LTC_USD]"),
         );
@@ -114,7 +119,7 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
     let threshold = spec.analytics.threshold;
     if !(threshold.is_finite() && threshold > 0.0 && threshold <= 1000.0) {
         found.push(
-            Diagnostic::error("SG311", "analytics.threshold", format!("threshold `{threshold}` is not a positive factor up to 1000"))
+            Diagnostic::new(Code::SG311, "analytics.threshold", format!("threshold `{threshold}` is not a positive factor up to 1000"))
                 .rule("a trade is flagged when its dollar amount exceeds threshold x the window average; the factor must be above 0 and at most 1000")
                 .fix("use the handout's 4, or another positive factor"),
         );
@@ -125,8 +130,8 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
 fn log_retention(days: u32) -> Option<Diagnostic> {
     (!LOG_RETENTION_DAYS.contains(&days)).then(|| {
         let allowed: Vec<String> = LOG_RETENTION_DAYS.iter().map(u32::to_string).collect();
-        Diagnostic::error(
-            "SG309",
+        Diagnostic::new(
+            Code::SG309,
             "log_retention_days",
             format!("`{days}` is not a retention CloudWatch Logs offers"),
         )
@@ -146,7 +151,7 @@ pub(super) fn layer_zip(path: &str) -> Option<Diagnostic> {
         && !path.starts_with('/')
         && !path.chars().any(char::is_control);
     (!ok).then(|| {
-        Diagnostic::error("SG308", "lambda.layer_zip", format!("layer path `{path}` is not a relative path to a .zip file"))
+        Diagnostic::new(Code::SG308, "lambda.layer_zip", format!("layer path `{path}` is not a relative path to a .zip file"))
             .rule("the awswrangler layer zip is given relative to the rendered stack, with `/` separators, ending in `.zip`, without quotes, `$` or `%`")
             .fix("write e.g. `lambda/awswrangler-layer-2.7.0-py3.8.zip` and put the course's layer zip there")
     })
@@ -154,14 +159,14 @@ pub(super) fn layer_zip(path: &str) -> Option<Diagnostic> {
 
 /// Symbols appear in SQL string literals and in a comma-separated
 /// projection list, so they are restricted to what the data set uses.
-fn symbol(code: &'static str, field: &str, value: &str) -> Option<Diagnostic> {
+fn symbol(code: Code, field: &str, value: &str) -> Option<Diagnostic> {
     let ok = !value.is_empty()
         && value.len() <= 8
         && value
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
     (!ok).then(|| {
-        Diagnostic::error(code, field, format!("symbol `{value}` is not 1-8 uppercase letters, digits or `_`"))
+        Diagnostic::new(code, field, format!("symbol `{value}` is not 1-8 uppercase letters, digits or `_`"))
             .rule("symbols are written like the data set's `BTC_USD`: the analytics input column is VARCHAR(8)")
             .fix(format!("write it as in the data, e.g. `{}`", value.to_ascii_uppercase().replace('-', "_")))
     })

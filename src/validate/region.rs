@@ -4,6 +4,7 @@
 //! Example: `us-east-1`; `us-est-1` gets "did you mean `us-east-1`?".
 
 use crate::aws;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::suggest;
 
@@ -11,15 +12,21 @@ pub fn check(region: &str) -> Option<Diagnostic> {
     if aws::is_region(region) {
         return None;
     }
-    let fix = match suggest::closest(region, aws::REGIONS.iter().map(|(r, _)| *r)) {
+    // Region codes are lowercase; `US-EAST-1` is the commonest slip (the
+    // console shows names, not codes) and is far from any code by edits.
+    let lower = region.to_ascii_lowercase();
+    let fix = match suggest::closest(&lower, aws::REGIONS.iter().map(|(r, _)| *r)) {
+        Some(near) if near == lower => {
+            format!("did you mean `{near}`? Region codes are lowercase")
+        }
         Some(near) => format!("did you mean `{near}`?"),
         None => {
             "use a region code such as `us-east-1` (the handout's) or `eu-central-1`".to_owned()
         }
     };
     Some(
-        Diagnostic::error(
-            "SG102",
+        Diagnostic::new(
+            Code::SG102,
             "region",
             format!("`{region}` is not an AWS region code"),
         )
@@ -48,7 +55,14 @@ mod tests {
     fn rejects_and_suggests() {
         let d = check("us-est-1").unwrap();
         assert_eq!(d.fix, "did you mean `us-east-1`?");
-        assert!(check("US-EAST-1").is_some());
+        assert_eq!(
+            check("US-EAST-1").unwrap().fix,
+            "did you mean `us-east-1`? Region codes are lowercase"
+        );
+        assert_eq!(
+            check("EU-West-2").unwrap().fix,
+            "did you mean `eu-west-2`? Region codes are lowercase"
+        );
         assert!(check("mars-north-1").is_some());
     }
 }

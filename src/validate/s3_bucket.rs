@@ -5,15 +5,15 @@
 //! `apply`. Example: `datalake-dev-100603781557-jk-12345` is valid;
 //! `datalake-dev-100603781557-JK-12345` is not (uppercase).
 
-use super::name_rule::{is_alnum_lower, NameRule};
+use super::name_rule::{is_alnum_lower, Charset, NameRule};
+use crate::codes::Code;
 
 pub const RULE: NameRule = NameRule {
-    code: "SG201",
+    code: Code::SG201,
     subject: "S3 bucket names",
     min: 3,
     max: 63,
-    allowed: |c| is_alnum_lower(c) || c == '-' || c == '.',
-    charset: "lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit, without `..`, not shaped like an IP address, and without the prefixes `xn--`, `sthree-`, `amzn-s3-demo-` or the suffixes `-s3alias`, `--ol-s3`, `.mrap`, `--x-s3`, `--table-s3`",
+    charset: Charset::S3,
     extra,
 };
 

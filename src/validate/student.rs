@@ -6,6 +6,7 @@
 //! letters of any script, digits, spaces and `+ - = . _ : / @`.
 //! Example: `initials: jk`, `index_no: "12345"`, `name: Łukasz Żak`.
 
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::model::Student;
 use crate::translit;
@@ -25,7 +26,7 @@ fn initials(value: &str) -> Option<Diagnostic> {
         return None;
     }
     let d = |message: String, fix: String| {
-        Diagnostic::error("SG103", "student.initials", message)
+        Diagnostic::new(Code::SG103, "student.initials", message)
             .rule(INITIALS_RULE)
             .fix(fix)
     };
@@ -39,8 +40,19 @@ fn initials(value: &str) -> Option<Diagnostic> {
         .map(|s| s.to_ascii_lowercase())
         .filter(|s| s.chars().all(|c| c.is_ascii_lowercase()));
     let bad: String = value.chars().filter(|c| !c.is_ascii_lowercase()).collect();
+    // Capitals are the usual slip and deserve their own words: "`JK`
+    // contain `JK`" says nothing the reader does not see.
+    let message = if bad.chars().all(|c| c.is_ascii_uppercase()) {
+        if bad.len() == value.len() {
+            format!("initials `{value}` are uppercase")
+        } else {
+            format!("initials `{value}` contain the uppercase `{bad}`")
+        }
+    } else {
+        format!("initials `{value}` contain `{bad}`")
+    };
     Some(d(
-        format!("initials `{value}` contain `{bad}`"),
+        message,
         match suggestion {
             Some(s) => format!("write `{s}`"),
             None => "use only the letters a-z".to_owned(),
@@ -49,14 +61,16 @@ fn initials(value: &str) -> Option<Diagnostic> {
 }
 
 fn index_no(value: &str) -> Option<Diagnostic> {
-    let ok = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    // Plain digits (the register's number) or the university login form,
+    // `s` and digits (`s1203137`), which the 2025-26 cohorts used.
+    let digits = value.strip_prefix('s').unwrap_or(value);
+    let ok = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
     (!ok).then(|| {
-        Diagnostic::error(
-            "SG104",
+        Diagnostic::new(Code::SG104,
             "student.index_no",
             format!("index number `{value}` is not all digits"),
         )
-        .rule("the index number is one or more digits, written as a quoted string")
+        .rule("the index number is one or more digits, or `s` and digits (the university login), written as a quoted string")
         .fix(
             "write the student's index number from the university register, digits only, in quotes",
         )
@@ -65,7 +79,7 @@ fn index_no(value: &str) -> Option<Diagnostic> {
 
 fn name(value: &str) -> Option<Diagnostic> {
     let d = |message: String, fix: &str| {
-        Diagnostic::error("SG105", "student.name", message)
+        Diagnostic::new(Code::SG105, "student.name", message)
             .rule("the full name becomes the `Owner` tag: 1-256 characters of letters, digits, spaces and `+ - = . _ : / @`")
             .fix(fix)
     };
@@ -118,13 +132,16 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].fix, "write `lz`");
         let found = check(&student("Jan Kowalski", "JK", "12345"));
+        assert_eq!(found[0].message, "initials `JK` are uppercase");
         assert_eq!(found[0].fix, "write `jk`");
+        let found = check(&student("Jan Kowalski", "jK", "12345"));
+        assert_eq!(found[0].message, "initials `jK` contain the uppercase `K`");
     }
 
     #[test]
     fn rejects_bad_index_and_name() {
         let found = check(&student("O'Brien", "", "12a45"));
         let codes: Vec<_> = found.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["SG103", "SG104", "SG105"]);
+        assert_eq!(codes, [Code::SG103, Code::SG104, Code::SG105]);
     }
 }

@@ -9,6 +9,7 @@
 //! `target: modern` with `lambda.runtime: python3.9` is rejected with the
 //! date AWS deprecated it.
 
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::features::{
     CLASSIC_RUNTIME, DEFAULT_PANDAS_LAYER_VERSION, LEARNER_LAB_REGIONS, MODERN_RUNTIME,
@@ -16,7 +17,6 @@ use crate::features::{
 };
 use crate::model::{Engine, StudentSpec, Target};
 
-use super::iam_role;
 use super::options::layer_zip;
 
 /// Runtimes AWS no longer lets you create functions with, and since when.
@@ -43,13 +43,13 @@ fn classic(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
     let runtime = spec.lambda.runtime.as_deref().unwrap_or(CLASSIC_RUNTIME);
     if runtime == CLASSIC_RUNTIME {
         found.push(
-            Diagnostic::warning("SG901", "lambda.runtime", "AWS has blocked creating `python3.8` functions since 2025-02-28")
+            Diagnostic::new(Code::SG901, "lambda.runtime", "AWS has blocked creating `python3.8` functions since 2025-02-28")
                 .rule("Lambda runtimes are retired on a published schedule; python3.8 is deprecated")
                 .fix("nothing to change for the classic target, which needs it; its Lambda functions apply to a local AWS API but not to AWS today (`target: modern` deploys on AWS today)"),
         );
     } else {
         found.push(
-            Diagnostic::error("SG305", "lambda.runtime", format!("runtime `{runtime}` is not available for target `classic`"))
+            Diagnostic::new(Code::SG305, "lambda.runtime", format!("runtime `{runtime}` is not available for target `classic`"))
                 .rule("the classic target (hashicorp/aws ~> 3.27, the handout's awswrangler 2.7.0 layer) runs its Lambdas on `python3.8`; provider 3.x rejects newer runtimes")
                 .fix("remove `lambda.runtime`, or use `target: modern` for a current runtime"),
         );
@@ -59,15 +59,15 @@ fn classic(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
     }
     if spec.lambda.layer_version.is_some() {
         found.push(
-            Diagnostic::error("SG317", "lambda.layer_version", "`lambda.layer_version` is for target `modern`")
+            Diagnostic::new(Code::SG317, "lambda.layer_version", "`lambda.layer_version` is for target `modern`")
                 .rule("the classic target uploads the course's awswrangler layer zip (`lambda.layer_zip`); only modern uses the AWS-managed layer")
                 .fix("remove `lambda.layer_version`"),
         );
     }
     if spec.analytics.enabled && spec.analytics.engine == Some(Engine::Lambda) {
         found.push(
-            Diagnostic::error(
-                "SG318",
+            Diagnostic::new(
+                Code::SG318,
                 "analytics.engine",
                 "analytics engine `lambda` is part of target `modern`",
             )
@@ -85,7 +85,7 @@ fn modern(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
             |(_, when)| format!("runtime `{runtime}` was retired by AWS: {when}"),
         );
         found.push(
-            Diagnostic::error("SG305", "lambda.runtime", why)
+            Diagnostic::new(Code::SG305, "lambda.runtime", why)
                 .rule(format!(
                     "the modern target runs its Lambdas on a runtime AWS supports, with an AWS-managed AWSSDKPandas layer: {}",
                     MODERN_RUNTIMES.join(", ")
@@ -95,7 +95,7 @@ fn modern(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
     }
     if spec.lambda.layer_zip.is_some() {
         found.push(
-            Diagnostic::error("SG308", "lambda.layer_zip", "`lambda.layer_zip` is for target `classic`")
+            Diagnostic::new(Code::SG320, "lambda.layer_zip", "`lambda.layer_zip` is for target `classic`")
                 .rule("the modern target uses the AWS-managed AWSSDKPandas layer, so nothing large is uploaded")
                 .fix("remove `lambda.layer_zip` (set `lambda.layer_version` to pick the managed layer's version)"),
         );
@@ -108,7 +108,7 @@ fn modern(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
     let region_ok = crate::aws::is_region(&spec.region);
     if spec.lambda.layer_version.is_none() && !default_known && runtime_ok && region_ok {
         found.push(
-            Diagnostic::error("SG317", "lambda.layer_version", format!("no AWSSDKPandas layer version is known for `{runtime}` in `{}`", spec.region))
+            Diagnostic::new(Code::SG321, "lambda.layer_version", format!("no AWSSDKPandas layer version is known for `{runtime}` in `{}`", spec.region))
                 .rule(format!(
                     "the default, version {DEFAULT_PANDAS_LAYER_VERSION}, is for `{MODERN_RUNTIME}` in {}; layer versions differ by region and Python version",
                     LEARNER_LAB_REGIONS.join(" and ")
@@ -118,7 +118,7 @@ fn modern(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
     }
     if spec.analytics.enabled && spec.analytics.engine == Some(Engine::Sql) {
         found.push(
-            Diagnostic::error("SG318", "analytics.engine", "analytics engine `sql` cannot be created on AWS today")
+            Diagnostic::new(Code::SG318, "analytics.engine", "analytics engine `sql` cannot be created on AWS today")
                 .rule("Kinesis Data Analytics for SQL accepts no new applications since 2025-10-15 and deletes existing ones from 2026-01-27")
                 .fix("remove `analytics.engine` (modern uses `lambda`, the same rule in a function on the stream)"),
         );
@@ -127,20 +127,26 @@ fn modern(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
 
 fn learner_lab(spec: &StudentSpec, role: &str) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    if !iam_role::RULE.problems(role).is_empty() {
+    let iam_role =
+        super::rule_for(crate::stack::part::NameKind::IamRole).expect("IAM roles have a rule");
+    if !iam_role.problems(role).is_empty() {
         found.push(
-            Diagnostic::error(
-                "SG319",
+            Diagnostic::new(
+                Code::SG319,
                 "iam.existing_role",
-                format!("`{role}` is not a valid IAM role name"),
+                format!(
+                    "{} is not a valid IAM role name",
+                    crate::diagnostic::quote(role)
+                ),
             )
-            .rule(iam_role::RULE.statement())
+            .value(role)
+            .rule(iam_role.statement())
             .fix("write the role's name as the IAM console shows it, e.g. `LabRole`"),
         );
     }
     if !LEARNER_LAB_REGIONS.contains(&spec.region.as_str()) {
         found.push(
-            Diagnostic::error("SG319", "region", format!("region `{}` is not available in an AWS Academy Learner Lab", spec.region))
+            Diagnostic::new(Code::SG322, "region", format!("region `{}` is not available in an AWS Academy Learner Lab", spec.region))
                 .rule(format!(
                     "with `iam.existing_role` the stack is for a Learner Lab account, which can use only {}",
                     LEARNER_LAB_REGIONS.join(" and ")
@@ -150,8 +156,8 @@ fn learner_lab(spec: &StudentSpec, role: &str) -> Vec<Diagnostic> {
     }
     if spec.policy_style != crate::model::PolicyStyle::LeastPrivilege {
         found.push(
-            Diagnostic::warning(
-                "SG902",
+            Diagnostic::new(
+                Code::SG902,
                 "policy_style",
                 "`policy_style` has no effect with `iam.existing_role`",
             )

@@ -1,0 +1,178 @@
+//! The parts a stack can be made of, and what each part owns.
+//!
+//! A part is one piece of the lab (the stream, the ETL function, ...). It
+//! owns its AWS names (each with the naming rule of its kind), its
+//! Terraform addresses, its IAM role, the templates that write it, its zip,
+//! its cost line and its review text. Which parts a stack has is decided
+//! once, in `stack::parts`, from the edition and the spec; validation,
+//! emit, link, review and the class summary all iterate over that list.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::address::Address;
+use crate::iam::Document;
+
+/// The kinds of part. An edition lists the ones it has; the optional ones
+/// (exercise 5) are further switched by the spec.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PartId {
+    /// One bucket for the whole lake; the zones are prefixes (2021).
+    Bucket,
+    /// The raw zone's own bucket (2025).
+    RawBucket,
+    /// The processed zone's own bucket (2025).
+    ProcessedBucket,
+    /// Athena's query results in a bucket of their own (2025).
+    ResultsBucket,
+    Stream,
+    /// The Firehose that loads the stream into the raw zone.
+    Firehose,
+    /// One Glue database for both zones (2021).
+    GlueDatabase,
+    RawDatabase,
+    ProcessedDatabase,
+    Crawler,
+    ProcessedTable,
+    /// The ETL function with its layer, permission and notification.
+    Etl,
+    /// The SSM parameter holding the processed bucket's name (2025).
+    EtlParameter,
+    /// The workgroup and the named queries.
+    Athena,
+    /// Exercise 5 as the handout's Kinesis Analytics SQL application.
+    SqlAnalytics,
+    /// Exercise 5 as a Lambda function on the stream.
+    Detector,
+    /// The SQL application's alert function (5g).
+    AlertFunction,
+    /// The Firehose that loads alerts into the lake (5h).
+    AlertsFirehose,
+}
+
+/// The kind of AWS name, which decides the rule it must satisfy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum NameKind {
+    S3Bucket,
+    KinesisStream,
+    Firehose,
+    IamRole,
+    IamPolicy,
+    LambdaFunction,
+    LambdaLayer,
+    GlueDatabase,
+    GlueTable,
+    GlueCrawler,
+    AnalyticsApplication,
+    AthenaWorkgroup,
+    LogGroup,
+    SsmParameter,
+    /// A table-name prefix: not a resource of its own, checked as part of
+    /// the table names it makes.
+    Prefix,
+}
+
+/// One AWS name a part creates, as derived from the edition's pattern.
+#[derive(Debug, Clone, Serialize)]
+pub struct Name {
+    pub kind: NameKind,
+    /// What the name is for, in words: "ETL Lambda function".
+    pub purpose: &'static str,
+    pub value: String,
+    /// The input fields the name embeds, in pattern order: which field to
+    /// blame for a bad character or a name that is too long.
+    pub fields: Vec<&'static str>,
+}
+
+/// An IAM role the stack creates for a part.
+#[derive(Debug, Clone, Serialize)]
+pub struct Role {
+    pub name: String,
+    pub policy_name: String,
+    pub trust: Document,
+    pub policy: Document,
+    pub address: Address,
+    pub policy_address: Address,
+    /// AWS managed policies attached beside the inline policy, with the
+    /// attachment's address.
+    pub managed: Vec<(Address, String)>,
+}
+
+/// One line of a stack's running cost.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cost {
+    pub usd_per_hour: f64,
+    /// How the figure is reached: "1 shard × $0.015 per shard-hour".
+    pub basis: String,
+}
+
+/// A template a part is written by, and the output file it goes into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Fragment {
+    pub file: &'static str,
+    pub template: &'static str,
+}
+
+/// A zip the stack carries, built by `package`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Zip {
+    Etl,
+    Alert,
+    Detector,
+}
+
+impl Zip {
+    pub fn path(self) -> &'static str {
+        match self {
+            Zip::Etl => "lambda/etl_function.zip",
+            Zip::Alert => "lambda/alert_function.zip",
+            Zip::Detector => "lambda/detector_function.zip",
+        }
+    }
+}
+
+/// One part of one student's stack.
+#[derive(Debug, Clone, Serialize)]
+pub struct Part {
+    pub id: PartId,
+    /// Names by key (the edition's `names:` keys).
+    pub names: BTreeMap<&'static str, Name>,
+    /// Addresses of the blocks the part declares, by key.
+    pub addresses: BTreeMap<&'static str, Address>,
+    /// The role the stack creates for the part; None when the part needs
+    /// none or the stack uses a Learner Lab's existing role.
+    pub role: Option<Role>,
+    /// Where the part's service gets its role ARN: its own role's, or the
+    /// Learner Lab role's lookup. None for parts without a role.
+    #[serde(skip)]
+    pub role_arn: Option<super::address::Reference>,
+    pub fragments: Vec<Fragment>,
+    pub zip: Option<Zip>,
+    pub cost: Option<Cost>,
+    /// What the part is, for the review and the stack's README.
+    pub title: &'static str,
+}
+
+impl Part {
+    /// The value of one of the part's names. Every key asked for is one
+    /// the part's table in `stack::parts` declares.
+    pub fn name(&self, key: &str) -> &str {
+        self.names.get(key).map_or_else(
+            || panic!("part {:?} has no name `{key}`", self.id),
+            |n| &n.value,
+        )
+    }
+
+    pub fn address(&self, key: &str) -> Address {
+        *self
+            .addresses
+            .get(key)
+            .unwrap_or_else(|| panic!("part {:?} has no address `{key}`", self.id))
+    }
+}

@@ -1,0 +1,655 @@
+//! What each kind of part is made of: its names, addresses, role, templates
+//! and zip. One table row per part kind; `build` turns the edition's list
+//! of parts and the spec's switches into the parts of one stack.
+
+use std::collections::BTreeMap;
+
+use super::address::{Address, Reference};
+use super::edition::{Edition, Identity};
+use super::part::{Fragment, Name, NameKind, Part, PartId, Role, Zip};
+use crate::iam;
+use crate::model::{StudentSpec, Target};
+
+use NameKind as K;
+
+/// A name a part creates: its key in the edition's `names`, its kind, and
+/// what it is for.
+struct NameSpec(&'static str, NameKind, &'static str);
+
+/// The role a part's service assumes, when the stack creates IAM.
+struct RoleSpec {
+    /// The key of the role in the plan's `roles` (kept from the first
+    /// version, which tests and instructors' scripts read).
+    key: &'static str,
+    name: &'static str,
+    policy: &'static str,
+    service: &'static str,
+    label: &'static str,
+    policy_label: &'static str,
+    purpose: &'static str,
+}
+
+/// One row of the table.
+struct Spec {
+    id: PartId,
+    title: &'static str,
+    names: &'static [NameSpec],
+    role: Option<RoleSpec>,
+    addresses: &'static [(&'static str, Address)],
+    /// Addresses only the modern target's templates declare.
+    modern_addresses: &'static [(&'static str, Address)],
+    /// (output file, template) for both targets; `{target}` in a template
+    /// name is the target's directory.
+    fragments: &'static [(&'static str, &'static str)],
+    zip: Option<Zip>,
+}
+
+const fn r(kind: &'static str, label: &'static str) -> Address {
+    Address::resource(kind, label)
+}
+
+macro_rules! bucket {
+    ($id:expr, $key:literal, $label:literal, $title:literal, $purpose:literal) => {
+        Spec {
+            id: $id,
+            title: $title,
+            names: &[NameSpec($key, K::S3Bucket, $purpose)],
+            role: None,
+            addresses: &[
+                ("bucket", r("aws_s3_bucket", $label)),
+                (
+                    "public_access",
+                    r("aws_s3_bucket_public_access_block", $label),
+                ),
+            ],
+            modern_addresses: &[
+                (
+                    "encryption",
+                    r("aws_s3_bucket_server_side_encryption_configuration", $label),
+                ),
+                (
+                    "lifecycle",
+                    r("aws_s3_bucket_lifecycle_configuration", $label),
+                ),
+            ],
+            fragments: &[("s3.tf", "{target}/bucket.tf.j2")],
+            zip: None,
+        }
+    };
+}
+
+static TABLE: &[Spec] = &[
+    bucket!(
+        PartId::Bucket,
+        "bucket",
+        "main_dl_bucket",
+        "one bucket for the whole lake; zones are prefixes",
+        "S3 bucket"
+    ),
+    bucket!(
+        PartId::RawBucket,
+        "raw_bucket",
+        "raw_bucket",
+        "the raw zone's bucket",
+        "raw-zone S3 bucket"
+    ),
+    bucket!(
+        PartId::ProcessedBucket,
+        "processed_bucket",
+        "processed_bucket",
+        "the processed zone's bucket",
+        "processed-zone S3 bucket"
+    ),
+    bucket!(
+        PartId::ResultsBucket,
+        "results_bucket",
+        "athena_results_bucket",
+        "the bucket of Athena's query results",
+        "Athena results S3 bucket"
+    ),
+    Spec {
+        id: PartId::Stream,
+        title: "the Kinesis Data Stream the generator writes to",
+        names: &[NameSpec("stream", K::KinesisStream, "Kinesis Data Stream")],
+        role: None,
+        addresses: &[("stream", r("aws_kinesis_stream", "cryptostock_stream"))],
+        modern_addresses: &[],
+        fragments: &[("kinesis_ds.tf", "common/stream.tf.j2")],
+        zip: None,
+    },
+    Spec {
+        id: PartId::Firehose,
+        title: "the Firehose that copies the stream into the raw zone",
+        names: &[
+            NameSpec("firehose", K::Firehose, "Firehose delivery stream"),
+            NameSpec("firehose_log_group", K::LogGroup, "Firehose log group"),
+        ],
+        role: Some(RoleSpec {
+            key: "firehose",
+            name: "firehose_role",
+            policy: "firehose_policy",
+            service: "firehose.amazonaws.com",
+            label: "firehose_stream_role",
+            policy_label: "firehose_stream_policy",
+            purpose: "Exercise 2: Firehose reads the stream and writes the raw zone.",
+        }),
+        addresses: &[
+            (
+                "firehose",
+                r(
+                    "aws_kinesis_firehose_delivery_stream",
+                    "stock_delivery_stream",
+                ),
+            ),
+            ("log_group", r("aws_cloudwatch_log_group", "firehose")),
+            ("log_stream", r("aws_cloudwatch_log_stream", "firehose")),
+        ],
+        modern_addresses: &[],
+        fragments: &[("kinesis_fh.tf", "{target}/firehose.tf.j2")],
+        zip: None,
+    },
+    Spec {
+        id: PartId::GlueDatabase,
+        title: "the Glue database of both zones",
+        names: &[NameSpec("glue_database", K::GlueDatabase, "Glue database")],
+        role: None,
+        addresses: &[(
+            "database",
+            r("aws_glue_catalog_database", "datalake_db_raw_zone"),
+        )],
+        modern_addresses: &[],
+        fragments: &[("glue.tf", "common/database.tf.j2")],
+        zip: None,
+    },
+    Spec {
+        id: PartId::RawDatabase,
+        title: "the raw zone's Glue database",
+        names: &[NameSpec(
+            "raw_database",
+            K::GlueDatabase,
+            "raw-zone Glue database",
+        )],
+        role: None,
+        addresses: &[(
+            "database",
+            r("aws_glue_catalog_database", "datalake_db_raw_zone"),
+        )],
+        modern_addresses: &[],
+        fragments: &[("glue.tf", "common/database.tf.j2")],
+        zip: None,
+    },
+    Spec {
+        id: PartId::ProcessedDatabase,
+        title: "the processed zone's Glue database",
+        names: &[NameSpec(
+            "processed_database",
+            K::GlueDatabase,
+            "processed-zone Glue database",
+        )],
+        role: None,
+        addresses: &[(
+            "database",
+            r("aws_glue_catalog_database", "datalake_db_processed_zone"),
+        )],
+        modern_addresses: &[],
+        fragments: &[("glue.tf", "common/database.tf.j2")],
+        zip: None,
+    },
+    Spec {
+        id: PartId::Crawler,
+        title: "the Glue crawler over the raw zone",
+        names: &[
+            NameSpec("crawler", K::GlueCrawler, "Glue crawler"),
+            NameSpec("crawler_table_prefix", K::Prefix, "crawler table prefix"),
+            NameSpec("raw_table", K::GlueTable, "crawler table"),
+        ],
+        role: Some(RoleSpec {
+            key: "crawler",
+            name: "crawler_role",
+            policy: "crawler_policy",
+            service: "glue.amazonaws.com",
+            label: "glue_crawler_role",
+            policy_label: "glue_crawler_user_bucket_policy",
+            purpose: "Exercise 3: the crawler reads the raw zone.",
+        }),
+        addresses: &[("crawler", r("aws_glue_crawler", "glue_crawler_raw_zone"))],
+        modern_addresses: &[],
+        fragments: &[("glue.tf", "common/crawler.tf.j2")],
+        zip: None,
+    },
+    Spec {
+        id: PartId::ProcessedTable,
+        title: "the processed zone's table, with partition projection",
+        names: &[NameSpec("processed_table", K::GlueTable, "processed table")],
+        role: None,
+        addresses: &[("table", r("aws_glue_catalog_table", "processed_stockdata"))],
+        modern_addresses: &[],
+        fragments: &[("glue.tf", "common/processed_table.tf.j2")],
+        zip: None,
+    },
+    Spec {
+        id: PartId::Etl,
+        title: "the ETL function: raw JSON lines to partitioned Parquet",
+        names: &[
+            NameSpec("layer", K::LambdaLayer, "awswrangler layer"),
+            NameSpec("etl_function", K::LambdaFunction, "ETL Lambda function"),
+            NameSpec("etl_log_group", K::LogGroup, "ETL Lambda log group"),
+        ],
+        role: Some(RoleSpec {
+            key: "etl_lambda",
+            name: "lambda_role",
+            policy: "lambda_policy",
+            service: "lambda.amazonaws.com",
+            label: "lambda_basic_role",
+            policy_label: "lambda_basic_policy",
+            purpose:
+                "Exercise 4: the ETL function reads the raw zone and writes the processed zone.",
+        }),
+        addresses: &[
+            ("layer", r("aws_lambda_layer_version", "aws_wrangler")),
+            (
+                "log_group",
+                r("aws_cloudwatch_log_group", "etl_post_processing"),
+            ),
+            ("function", r("aws_lambda_function", "etl_post_processing")),
+            ("permission", r("aws_lambda_permission", "allow_bucket")),
+            (
+                "notification",
+                r("aws_s3_bucket_notification", "trigger_etl_lambda"),
+            ),
+        ],
+        modern_addresses: &[],
+        fragments: &[("lambda.tf", "{target}/etl.tf.j2")],
+        zip: Some(Zip::Etl),
+    },
+    Spec {
+        id: PartId::EtlParameter,
+        title: "the SSM parameter through which the ETL function finds the processed bucket",
+        names: &[NameSpec("etl_parameter", K::SsmParameter, "SSM parameter")],
+        role: None,
+        addresses: &[("parameter", r("aws_ssm_parameter", "processed_bucket_name"))],
+        modern_addresses: &[],
+        fragments: &[("lambda.tf", "common/parameter.tf.j2")],
+        zip: None,
+    },
+    Spec {
+        id: PartId::Athena,
+        title: "the Athena workgroup and the handout's queries",
+        names: &[NameSpec(
+            "workgroup",
+            K::AthenaWorkgroup,
+            "Athena workgroup",
+        )],
+        role: None,
+        addresses: &[("workgroup", r("aws_athena_workgroup", "student"))],
+        modern_addresses: &[],
+        fragments: &[("athena.tf", "common/athena.tf.j2")],
+        zip: None,
+    },
+    Spec {
+        id: PartId::SqlAnalytics,
+        title: "the Kinesis Analytics SQL application of exercise 5",
+        names: &[NameSpec(
+            "analytics_app",
+            K::AnalyticsApplication,
+            "Kinesis Analytics application",
+        )],
+        role: Some(RoleSpec {
+            key: "analytics",
+            name: "analytics_role",
+            policy: "analytics_policy",
+            service: "kinesisanalytics.amazonaws.com",
+            label: "analytics_role",
+            policy_label: "analytics_policy",
+            purpose:
+                "Exercise 5: the analytics application reads the stream and writes its outputs.",
+        }),
+        addresses: &[(
+            "application",
+            r("aws_kinesis_analytics_application", "anomaly_detection"),
+        )],
+        modern_addresses: &[],
+        fragments: &[("kinesis_analytics.tf", "classic/sql_analytics.tf.j2")],
+        zip: None,
+    },
+    Spec {
+        id: PartId::AlertsFirehose,
+        title: "the Firehose that loads alerts into the lake",
+        names: &[
+            NameSpec("alerts_firehose", K::Firehose, "alerts Firehose"),
+            NameSpec(
+                "alerts_firehose_log_group",
+                K::LogGroup,
+                "alerts Firehose log group",
+            ),
+        ],
+        role: Some(RoleSpec {
+            key: "alerts_firehose",
+            name: "alerts_firehose_role",
+            policy: "alerts_firehose_policy",
+            service: "firehose.amazonaws.com",
+            label: "alerts_firehose_role",
+            policy_label: "alerts_firehose_policy",
+            purpose: "Exercise 5h: the alerts Firehose writes under alerts/.",
+        }),
+        addresses: &[
+            (
+                "firehose",
+                r(
+                    "aws_kinesis_firehose_delivery_stream",
+                    "alerts_delivery_stream",
+                ),
+            ),
+            (
+                "log_group",
+                r("aws_cloudwatch_log_group", "alerts_firehose"),
+            ),
+            (
+                "log_stream",
+                r("aws_cloudwatch_log_stream", "alerts_firehose"),
+            ),
+        ],
+        modern_addresses: &[],
+        fragments: &[("kinesis_fh.tf", "{target}/alerts_firehose.tf.j2")],
+        zip: None,
+    },
+    Spec {
+        id: PartId::AlertFunction,
+        title: "the alert function the SQL application calls with each flagged trade",
+        names: &[
+            NameSpec("alert_function", K::LambdaFunction, "alert Lambda function"),
+            NameSpec("alert_log_group", K::LogGroup, "alert Lambda log group"),
+        ],
+        role: Some(RoleSpec {
+            key: "alert_lambda",
+            name: "alert_role",
+            policy: "alert_policy",
+            service: "lambda.amazonaws.com",
+            label: "alert_lambda_role",
+            policy_label: "alert_lambda_policy",
+            purpose: "Exercise 5g: the alert function only writes its own logs.",
+        }),
+        addresses: &[
+            ("log_group", r("aws_cloudwatch_log_group", "alert_function")),
+            ("function", r("aws_lambda_function", "alert_function")),
+        ],
+        modern_addresses: &[],
+        fragments: &[("lambda.tf", "classic/alert_function.tf.j2")],
+        zip: Some(Zip::Alert),
+    },
+    Spec {
+        id: PartId::Detector,
+        title: "the anomaly detector function on the stream (exercise 5)",
+        names: &[
+            NameSpec(
+                "detector_function",
+                K::LambdaFunction,
+                "anomaly detector function",
+            ),
+            NameSpec(
+                "detector_log_group",
+                K::LogGroup,
+                "anomaly detector log group",
+            ),
+        ],
+        role: Some(RoleSpec {
+            key: "detector",
+            name: "detector_role",
+            policy: "detector_policy",
+            service: "lambda.amazonaws.com",
+            label: "detector_role",
+            policy_label: "detector_policy",
+            purpose: "Exercise 5: the anomaly detector reads the stream and writes alerts.",
+        }),
+        addresses: &[
+            (
+                "log_group",
+                r("aws_cloudwatch_log_group", "anomaly_detector"),
+            ),
+            ("function", r("aws_lambda_function", "anomaly_detector")),
+            (
+                "mapping",
+                r("aws_lambda_event_source_mapping", "anomaly_detector"),
+            ),
+        ],
+        modern_addresses: &[],
+        fragments: &[("analytics.tf", "modern/detector.tf.j2")],
+        zip: Some(Zip::Detector),
+    },
+];
+
+/// The order parts are written in: each output file gets its parts'
+/// fragments in this order.
+pub const ORDER: &[PartId] = &[
+    PartId::Bucket,
+    PartId::RawBucket,
+    PartId::ProcessedBucket,
+    PartId::ResultsBucket,
+    PartId::Stream,
+    PartId::Firehose,
+    PartId::GlueDatabase,
+    PartId::RawDatabase,
+    PartId::ProcessedDatabase,
+    PartId::Crawler,
+    PartId::ProcessedTable,
+    PartId::Etl,
+    PartId::EtlParameter,
+    PartId::Athena,
+    PartId::SqlAnalytics,
+    PartId::AlertsFirehose,
+    PartId::AlertFunction,
+    PartId::Detector,
+];
+
+fn spec_of(id: PartId) -> &'static Spec {
+    TABLE
+        .iter()
+        .find(|s| s.id == id)
+        .expect("every PartId has a row in TABLE (unit test)")
+}
+
+/// Every name key a part may need a pattern for (role names included).
+pub fn name_keys(id: PartId) -> Vec<&'static str> {
+    let spec = spec_of(id);
+    let mut keys: Vec<&'static str> = spec.names.iter().map(|n| n.0).collect();
+    if let Some(role) = &spec.role {
+        keys.extend([role.name, role.policy]);
+    }
+    keys
+}
+
+/// The key of a part's main name (a bucket's, a database's).
+pub fn main_name(id: PartId) -> &'static str {
+    spec_of(id).names.first().map_or("", |n| n.0)
+}
+
+/// The role's address key in the plan's `roles` map, by part.
+pub fn role_key(id: PartId) -> Option<&'static str> {
+    spec_of(id).role.as_ref().map(|r| r.key)
+}
+
+/// The comment a role's block carries in `iam.tf`.
+pub fn role_purpose(id: PartId) -> Option<&'static str> {
+    spec_of(id).role.as_ref().map(|r| r.purpose)
+}
+
+/// Which of the edition's parts this spec has: exercise 5's parts follow
+/// the `analytics` switches and the target's engine.
+pub fn selected(edition: &Edition, spec: &StudentSpec) -> Vec<PartId> {
+    let f = crate::features::Switches::of(spec);
+    ORDER
+        .iter()
+        .copied()
+        .filter(|id| edition.has(*id))
+        .filter(|id| match id {
+            PartId::SqlAnalytics => f.sql_analytics,
+            PartId::Detector => f.detector,
+            PartId::AlertFunction => f.alert_lambda,
+            PartId::AlertsFirehose => f.alerts_firehose,
+            _ => true,
+        })
+        .collect()
+}
+
+/// The Learner Lab's role lookup, the one data source a stack may have.
+pub const LAB_ROLE: Address = Address::data("aws_iam_role", "lab");
+
+/// The names of each part, from the edition's patterns, in `ids` order.
+pub fn names(
+    edition: &Edition,
+    spec: &StudentSpec,
+    who: &Identity,
+    ids: &[PartId],
+) -> Vec<BTreeMap<&'static str, Name>> {
+    let create_iam = spec.iam.existing_role.is_none();
+    ids.iter()
+        .map(|id| {
+            let s = spec_of(*id);
+            let mut names = BTreeMap::new();
+            let mut add = |key: &'static str, kind, purpose| {
+                let (value, fields) = edition
+                    .expand(key, who)
+                    .expect("an edition's patterns are checked when it is loaded");
+                names.insert(
+                    key,
+                    Name {
+                        kind,
+                        purpose,
+                        value,
+                        fields,
+                    },
+                );
+            };
+            for NameSpec(key, kind, purpose) in s.names {
+                // The modern target uses the AWS-managed layer: no upload.
+                if *key == "layer" && spec.target == Target::Modern {
+                    continue;
+                }
+                add(key, *kind, purpose);
+            }
+            if let (Some(role), true) = (&s.role, create_iam) {
+                add(role.name, K::IamRole, role_purpose_words(role.key, false));
+                add(
+                    role.policy,
+                    K::IamPolicy,
+                    role_purpose_words(role.key, true),
+                );
+            }
+            names
+        })
+        .collect()
+}
+
+/// Assembles the parts from their names: addresses from the table, and
+/// roles with the policy `policy` builds for each.
+pub fn assemble(
+    spec: &StudentSpec,
+    ids: &[PartId],
+    names: Vec<BTreeMap<&'static str, Name>>,
+    policy: &dyn Fn(PartId) -> iam::Document,
+) -> Vec<Part> {
+    let create_iam = spec.iam.existing_role.is_none();
+    ids.iter()
+        .zip(names)
+        .map(|(id, names)| {
+            let s = spec_of(*id);
+            let mut addresses: BTreeMap<&'static str, Address> =
+                s.addresses.iter().copied().collect();
+            if spec.target == Target::Modern {
+                addresses.extend(s.modern_addresses.iter().copied());
+                if *id == PartId::Etl {
+                    addresses.remove("layer");
+                }
+            }
+            let role = match (&s.role, create_iam) {
+                (Some(rs), true) => Some(Role {
+                    name: names[rs.name].value.clone(),
+                    policy_name: names[rs.policy].value.clone(),
+                    trust: iam::trust(rs.service),
+                    policy: policy(*id),
+                    address: r("aws_iam_role", rs.label),
+                    policy_address: r("aws_iam_role_policy", rs.policy_label),
+                    managed: if *id == PartId::Crawler {
+                        vec![(
+                            r(
+                                "aws_iam_role_policy_attachment",
+                                "crawler_attach_managed_policy",
+                            ),
+                            iam::glue_service_role_arn(crate::aws::partition(&spec.region)),
+                        )]
+                    } else {
+                        Vec::new()
+                    },
+                }),
+                _ => None,
+            };
+            let role_arn: Option<Reference> = s.role.as_ref().map(|_| match &role {
+                Some(role) => role.address.attr("arn"),
+                None => LAB_ROLE.attr("arn"),
+            });
+            Part {
+                id: *id,
+                names,
+                addresses,
+                role,
+                role_arn,
+                fragments: s
+                    .fragments
+                    .iter()
+                    .map(|(file, template)| Fragment { file, template })
+                    .collect(),
+                zip: s.zip,
+                cost: None,
+                title: s.title,
+            }
+        })
+        .collect()
+}
+
+/// The purpose words of a role's names, e.g. "Firehose role".
+fn role_purpose_words(key: &str, policy: bool) -> &'static str {
+    match (key, policy) {
+        ("firehose", false) => "Firehose role",
+        ("firehose", true) => "Firehose policy",
+        ("crawler", false) => "crawler role",
+        ("crawler", true) => "crawler policy",
+        ("etl_lambda", false) => "ETL Lambda role",
+        ("etl_lambda", true) => "ETL Lambda policy",
+        ("analytics", false) => "analytics role",
+        ("analytics", true) => "analytics policy",
+        ("alerts_firehose", false) => "alerts Firehose role",
+        ("alerts_firehose", true) => "alerts Firehose policy",
+        ("alert_lambda", false) => "alert Lambda role",
+        ("alert_lambda", true) => "alert Lambda policy",
+        ("detector", false) => "anomaly detector role",
+        _ => "anomaly detector policy",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_part_has_a_row_and_a_place_in_the_order() {
+        for id in ORDER {
+            let _ = spec_of(*id);
+        }
+        assert_eq!(ORDER.len(), TABLE.len());
+    }
+
+    #[test]
+    fn addresses_are_unique_across_parts() {
+        let mut seen = std::collections::BTreeSet::new();
+        for s in TABLE {
+            for (_, a) in s.addresses.iter().chain(s.modern_addresses) {
+                // The two database rows of one edition never meet: an
+                // edition has either `glue_database` or `raw_database`.
+                if s.id == PartId::RawDatabase {
+                    continue;
+                }
+                assert!(seen.insert(*a), "{a} twice");
+            }
+        }
+    }
+}
