@@ -177,8 +177,8 @@ pub fn render_class(
 pub fn check_class_shapes(class: &class::Class) -> Result<usize, RenderError> {
     let mut seen = std::collections::BTreeSet::new();
     for member in &class.members {
-        let stack = stack::Stack::new(&member.spec, &member.spec.edition());
-        if seen.insert(emit::shape(&stack)) {
+        if seen.insert(member.shape.as_str()) {
+            let stack = stack::Stack::new(&member.spec, &member.spec.edition());
             render_stack(&stack, "class")?;
         }
     }

@@ -33,6 +33,9 @@ pub struct Member {
     pub spec: StudentSpec,
     /// Every name the student's stack creates, part by part.
     pub names: Vec<Name>,
+    /// The stack's template shape (`emit::shape`), kept so `validate` need
+    /// not build every student's stack a second time to find the shapes.
+    pub shape: String,
 }
 
 #[derive(Debug, Clone)]
@@ -313,15 +316,18 @@ fn member(
     })?;
     let diagnostics = validate::student(&student);
     let dir = format!("{}-{}", student.student.index_no, student.student.initials);
+    let stack = crate::stack::Stack::new(&student, &student.edition());
+    let shape = crate::emit::shape(&stack);
     Ok((
         Member {
             label: entry.label.clone(),
             dir,
-            names: crate::stack::Stack::new(&student, &student.edition())
+            names: stack
                 .parts
                 .into_iter()
                 .flat_map(|p| p.names.into_values())
                 .collect(),
+            shape,
             spec: student,
         },
         diagnostics,
