@@ -314,9 +314,9 @@ fn member(
         d.field = format!("defaults.{}", d.field);
         d.location = source.locations.value(&d.field);
     })?;
-    let diagnostics = validate::student(&student);
-    let dir = format!("{}-{}", student.student.index_no, student.student.initials);
     let stack = crate::stack::Stack::new(&student, &student.edition());
+    let diagnostics = validate::student_in(&student, &stack);
+    let dir = format!("{}-{}", student.student.index_no, student.student.initials);
     let shape = crate::emit::shape(&stack);
     Ok((
         Member {
