@@ -3,22 +3,65 @@
 #   1. rendering a 1,000-student class vs `cp -r` of the same output tree
 #      (file writes dominate; target: at most 1.5x);
 #   2. `stackgen validate` of the 1,000-student class vs one
-#      `terraform validate` (0.14.6) of one rendered stack (target: 10x faster).
+#      `terraform validate` (0.14.6) of one rendered stack (target: 10x faster);
+#   3. `stackgen validate` of a 10,000-student class: wall time, CPU time and
+#      peak memory from /usr/bin/time -v, beside 1,000 students to show it
+#      is linear (target: at most 2 s and 200 MB).
 # Each figure is the median of RUNS runs (default 5). Needs the test tools
-# (scripts/install-test-tools.sh) for Terraform.
+# (scripts/install-test-tools.sh) for Terraform, except with BENCH=validate,
+# which runs only part 3.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 RUNS=${RUNS:-5}
 STUDENTS=${STUDENTS:-1000}
-bash scripts/install-test-tools.sh >/dev/null
-# shellcheck source=/dev/null
-source "${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}/env.sh"
+BIG=${BIG:-10000}
 cargo build --release --quiet
 bin=$PWD/target/release/stackgen
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# median SECONDS...: the median of the arguments.
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# scale N: a class of N students (inline in class-N.yaml, the longest
+# form), then the median over RUNS of validate's wall time, CPU time
+# (user + system) and peak resident memory, as "wall cpu kb".
+scale() {
+  local n=$1 f="$work/class-$1.yaml" wall=() cpu=() kb=() line
+  {
+    printf 'course: bench\ntarget: classic\ndefaults:\n  account_id: "100603781557"\nstudents:\n'
+    for ((i = 0; i < n; i++)); do
+      printf '  - { name: Student Number %d, initials: st, index_no: "%d" }\n' "$i" $((100000 + i))
+    done
+  } >"$f"
+  for ((r = 0; r < RUNS; r++)); do
+    line=$(/usr/bin/time -v "$bin" validate -q "$f" 2>&1 >/dev/null |
+      awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); w = t[n] + (n > 1 ? t[n - 1] * 60 : 0)}
+                  /User time/ {u = $2} /System time/ {s = $2}
+                  /Maximum resident/ {m = $2}
+                  END {printf "%.2f %.2f %d", w, u + s, m}')
+    read -r w c m <<<"$line"
+    wall+=("$w") cpu+=("$c") kb+=("$m")
+  done
+  echo "$(median "${wall[@]}") $(median "${cpu[@]}") $(median "${kb[@]}")"
+}
+
+if [[ ${BENCH:-} == validate ]]; then
+  read -r w1 c1 m1 <<<"$(scale 1000)"
+  read -r w2 c2 m2 <<<"$(scale "$BIG")"
+  echo "| stackgen validate | wall | CPU | peak memory |"
+  echo "|---|---|---|---|"
+  echo "| 1,000 students | ${w1} s | ${c1} s | $((m1 / 1024)) MB |"
+  echo "| $BIG students | ${w2} s | ${c2} s | $((m2 / 1024)) MB |"
+  echo "| ratio | $(awk -v a="$w2" -v b="$w1" 'BEGIN {printf "%.1f", a / b}') | $(awk -v a="$c2" -v b="$c1" 'BEGIN {printf "%.1f", a / b}') | $(awk -v a="$m2" -v b="$m1" 'BEGIN {printf "%.1f", a / b}') |"
+  exit 0
+fi
+
+bash scripts/install-test-tools.sh >/dev/null
+# shellcheck source=/dev/null
+source "${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}/env.sh"
 {
   echo "name,index_no,initials"
   for ((i = 0; i < STUDENTS; i++)); do echo "Student $i,$((100000 + i)),st"; done
@@ -31,8 +74,6 @@ defaults:
   account_id: "100603781557"
 YAML
 
-# median SECONDS...: the median of the arguments.
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # seconds COMMAND...: wall time of one run, in seconds.
 seconds() {
   local start end
@@ -70,3 +111,5 @@ echo "| stackgen render, $STUDENTS students ($files files, $size) | ${r} s | |"
 echo "| cp -r of that tree | ${c} s | render / copy = $(awk -v a="$r" -v b="$c" 'BEGIN {printf "%.2f", a / b}') |"
 echo "| stackgen validate, $STUDENTS students | ${v} s | |"
 echo "| terraform 0.14.6 validate, one stack | ${t} s | terraform / stackgen = $(awk -v a="$t" -v b="$v" 'BEGIN {printf "%.1f", a / b}') |"
+read -r bw bc bm <<<"$(scale "$BIG")"
+echo "| stackgen validate, $BIG students (inline) | ${bw} s (CPU ${bc} s), peak $((bm / 1024)) MB | at most 2 s and 200 MB |"

@@ -7,6 +7,10 @@
 //! reference check) -> `write`. Nothing is written unless the whole input is
 //! valid and the emitted files link.
 
+// The library never prints: only the binary does, through its pipe-safe
+// `put` (a print macro panics on a closed pipe).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod aws;
 pub mod class;
 pub mod codes;
@@ -92,7 +96,7 @@ pub fn check_class(
     let roster = match (&spec.roster, &spec.students) {
         // Read as bytes: a roster from Polish Excel is Windows-1250, which
         // `roster::decode` recognises and converts (with a note).
-        (Some(path), None) => match std::fs::read(base.join(path)) {
+        (Some(path), None) => match load::read_bytes(&base.join(path)) {
             Ok(bytes) => {
                 let (text, notes) = class::roster::decode(path, &bytes);
                 found.extend(notes);
@@ -188,12 +192,29 @@ pub fn render_class_in(
 pub fn check_class_shapes(class: &class::Class) -> Result<usize, RenderError> {
     let mut seen = std::collections::BTreeSet::new();
     for member in &class.members {
-        let stack = stack::Stack::new(&member.spec, &member.spec.edition());
-        if seen.insert(emit::shape(&stack)) {
+        if seen.insert(member.shape.as_str()) {
+            let stack = stack::Stack::new(&member.spec, &member.spec.edition());
             render_stack(&stack, "class")?;
         }
     }
     Ok(seen.len())
+}
+
+/// Whose stack `spec` renders, as the manifest records it for the stack
+/// in `dir` of the tree (`""` for a student's own tree).
+pub fn identity(spec: &StudentSpec, dir: &str) -> write::Identity {
+    write::Identity {
+        dir: dir.to_owned(),
+        index_no: spec.student.index_no.clone(),
+        initials: spec.student.initials.clone(),
+        account_id: spec.account_id.clone(),
+        region: spec.region.clone(),
+        target: match spec.target {
+            model::Target::Classic => "classic",
+            model::Target::Modern => "modern",
+        }
+        .to_owned(),
+    }
 }
 
 /// Reviews the IAM of a checked spec's stack.

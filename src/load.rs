@@ -41,8 +41,15 @@ impl Source {
         }
     }
 
-    pub fn read(path: &Path) -> std::io::Result<Self> {
-        let text = std::fs::read_to_string(path)?;
+    /// Reads an input file of at most `MAX_INPUT_BYTES`, which must be
+    /// UTF-8 text.
+    pub fn read(path: &Path) -> Result<Self, ReadError> {
+        let bytes = read_bytes(path)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| not_text(e.as_bytes(), e.utf8_error().valid_up_to()))?;
+        if let Some(nul) = text.find('\0') {
+            return Err(not_text(text.as_bytes(), nul));
+        }
         Ok(Self::new(path.display().to_string(), text))
     }
 
@@ -55,6 +62,79 @@ impl Source {
 
     pub fn render(&self, diagnostic: &Diagnostic) -> String {
         render_in(std::slice::from_ref(self), diagnostic)
+    }
+}
+
+/// The largest input file (student, class or roster) stackgen reads: far
+/// above a 10,000-student class (about 0.6 MB inline, 0.4 MB as a roster),
+/// far below what would take noticeable time or memory.
+pub const MAX_INPUT_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The bytes of an input file of at most `MAX_INPUT_BYTES` (a roster is
+/// read this way and decoded by `class::roster`).
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    // Read one byte past the limit, never the whole of a huge file (or of
+    // /dev/zero).
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(ReadError::TooLarge);
+    }
+    Ok(bytes)
+}
+
+/// Why an input file could not be read. Everything but `Io` is a problem
+/// of the input (exit 2), not of the machine.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{0}")]
+    Io(std::io::Error),
+    #[error("the file is larger than {} MiB, the limit for an input file; a 10,000-student class is well under 1 MiB, so this is not a student, class or roster file", MAX_INPUT_BYTES / (1024 * 1024))]
+    TooLarge,
+    #[error("the file is not UTF-8 text: {what} at line {line}, column {column}{hint}; save it as UTF-8 text")]
+    NotText {
+        what: String,
+        line: usize,
+        column: usize,
+        hint: &'static str,
+    },
+}
+
+impl ReadError {
+    /// The file was read and is not a valid input (exit 2), as opposed to
+    /// a missing or unreadable file.
+    pub fn is_invalid_input(&self) -> bool {
+        !matches!(self, ReadError::Io(_))
+    }
+}
+
+/// Where the first byte that is not text is, as line and column (in
+/// characters) of the valid text before it.
+fn not_text(bytes: &[u8], at: usize) -> ReadError {
+    let before = String::from_utf8_lossy(&bytes[..at]);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let byte = bytes[at];
+    let hint = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        " (it starts like UTF-16)"
+    } else if bytes.contains(&0) {
+        " (it holds NUL bytes, so it looks like a binary file)"
+    } else {
+        ""
+    };
+    ReadError::NotText {
+        what: if byte == 0 {
+            "a NUL byte".to_owned()
+        } else {
+            format!("the byte 0x{byte:02X}")
+        },
+        line,
+        column,
+        hint,
     }
 }
 

@@ -1,9 +1,14 @@
 //! The `stackgen` command line. The only place that knows clap, stdout and
 //! stderr, and exit codes: 0 success, 1 I/O failure (or a bug; for
 //! `render --check`, a tree that differs), 2 invalid input (including a
-//! refused output directory), 3 `review --fail-on` findings.
+//! refused output directory), 3 `review --fail-on` findings, 4 a tree
+//! written with conflicts or retired stacks left, 141 a closed pipe.
 
-use std::io::IsTerminal;
+// A print macro panics on a closed pipe; everything goes through `put`.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -86,11 +91,12 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
         /// Write into a non-empty directory that stackgen did not generate,
-        /// and replace generated files that someone edited.
+        /// replace generated files that someone edited, and remove or
+        /// replace stacks that hold Terraform state.
         #[arg(long)]
         force: bool,
-        /// Write nothing; exit 1 and list the files that differ from what
-        /// would be rendered, 0 if the tree is up to date.
+        /// Write nothing; exit 1 and list the files that are missing, extra
+        /// or different (with a short diff), 0 if the tree is up to date.
         #[arg(long, conflicts_with = "force")]
         check: bool,
         /// Also list every file written or removed, one per line on stdout.
@@ -215,6 +221,48 @@ const EXIT_IO: u8 = 1;
 const EXIT_DIFFERS: u8 = 1;
 const EXIT_INVALID: u8 = 2;
 const EXIT_FINDINGS: u8 = 3;
+/// `render` wrote the tree, but it still contradicts the input somewhere
+/// a person must act: an edited file the input now generates differently
+/// (a conflict), or a retired student's stack waiting for `terraform
+/// destroy`. Not 0 (the tree is not what the input says), not 2 (the
+/// input was fine and the rest was written), not 1 (nothing broke).
+const EXIT_CONFLICT: u8 = 4;
+/// What a shell reports for a process killed by SIGPIPE (128 + 13): the
+/// status of `stackgen plan | head -1` when `head` has gone away.
+const EXIT_PIPE: i32 = 141;
+
+/// Rust ignores SIGPIPE, so a closed pipe makes `println!` panic. Every
+/// print goes through `put` instead: a reader that went away ends the
+/// program quietly with `EXIT_PIPE`, like any Unix filter.
+macro_rules! out {
+    ($($arg:tt)*) => { put(&mut std::io::stdout().lock(), &format!($($arg)*)) };
+}
+macro_rules! outln {
+    () => { put(&mut std::io::stdout().lock(), "\n") };
+    ($($arg:tt)*) => { put(&mut std::io::stdout().lock(), &format!("{}\n", format_args!($($arg)*))) };
+}
+macro_rules! errln {
+    ($($arg:tt)*) => { put(&mut std::io::stderr().lock(), &format!("{}\n", format_args!($($arg)*))) };
+}
+
+fn put(stream: &mut dyn std::io::Write, text: &str) {
+    put_bytes(stream, text.as_bytes());
+}
+
+fn put_bytes(stream: &mut dyn std::io::Write, bytes: &[u8]) {
+    if let Err(e) = stream.write_all(bytes) {
+        closed(&e);
+    }
+}
+
+fn closed(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(EXIT_PIPE);
+    }
+    // Another failure (a full disk behind `>`): say so while stderr works.
+    let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}");
+    std::process::exit(i32::from(EXIT_IO));
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -248,17 +296,16 @@ fn main() -> ExitCode {
             file,
         } => init(class, edition, file.as_deref(), &v),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "stackgen",
-                &mut std::io::stdout(),
-            );
+            // Into memory first: clap_complete panics when its writer fails
+            // (a closed pipe).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "stackgen", &mut script);
+            put_bytes(&mut std::io::stdout().lock(), &script);
             Ok(ExitCode::SUCCESS)
         }
         Command::Man { dir } => man(dir.as_deref()),
         Command::Schema { class, edition } => {
-            print!(
+            out!(
                 "{}",
                 if class {
                     stackgen::schema::class_json()
@@ -271,13 +318,18 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
     };
+    // Whatever is still buffered must reach the reader, or fail like any
+    // other print.
+    if let Err(e) = std::io::stdout().flush() {
+        closed(&e);
+    }
     result.unwrap_or_else(|code| code)
 }
 
 /// Adds a command's `-v` to the global options; `-q -v` says two things.
 fn with_verbose(v: &mut Verbosity, verbose: bool) -> Result<&Verbosity, ExitCode> {
     if verbose && v.quiet {
-        eprintln!("error: `-q` and `-v` ask for less and more output; give one of them");
+        errln!("error: `-q` and `-v` ask for less and more output; give one of them");
         return Err(ExitCode::from(EXIT_INVALID));
     }
     v.verbose = verbose;
@@ -311,11 +363,11 @@ fn init(
     let default_name = if class { "class.yaml" } else { "student.yaml" };
     let path = file.unwrap_or(Path::new(default_name));
     if path == Path::new("-") {
-        print!("{text}");
+        out!("{text}");
         return Ok(ExitCode::SUCCESS);
     }
     let io_error = |what: &Path, e: std::io::Error| {
-        eprintln!("error: cannot write `{}`: {e}", what.display());
+        errln!("error: cannot write `{}`: {e}", what.display());
         ExitCode::from(EXIT_IO)
     };
     // `create_new`: an instructor's edited file is never replaced.
@@ -327,7 +379,7 @@ fn init(
     match written {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            eprintln!(
+            errln!(
                 "error: `{}` exists; init never overwrites a file (name another FILE, or `-` to print)",
                 path.display()
             );
@@ -346,10 +398,10 @@ fn init(
         }
     };
     if !v.quiet {
-        println!("wrote {}", path.display());
-        println!("schema {}: {schema_note}", schema_path.display());
+        outln!("wrote {}", path.display());
+        outln!("schema {}: {schema_note}", schema_path.display());
         let out = if class { "out/" } else { "out/jk-12345" };
-        println!(
+        outln!(
             "next: stackgen validate {0} && stackgen render {0} -o {out}",
             path.display()
         );
@@ -364,8 +416,7 @@ fn man(dir: Option<&Path>) -> Result<ExitCode, ExitCode> {
         clap_mangen::Man::new(command)
             .render(&mut out)
             .map_err(|e| write_failed(Path::new("stdout"), &e))?;
-        std::io::Write::write_all(&mut std::io::stdout(), &out)
-            .map_err(|e| write_failed(Path::new("stdout"), &e))?;
+        put_bytes(&mut std::io::stdout().lock(), &out);
         return Ok(ExitCode::SUCCESS);
     };
     std::fs::create_dir_all(dir).map_err(|e| write_failed(dir, &e))?;
@@ -386,13 +437,13 @@ fn man(dir: Option<&Path>) -> Result<ExitCode, ExitCode> {
             .render(&mut out)
             .and_then(|()| std::fs::write(&path, out))
             .map_err(|e| write_failed(&path, &e))?;
-        println!("wrote {}", path.display());
+        outln!("wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn write_failed(path: &Path, e: &std::io::Error) -> ExitCode {
-    eprintln!("error: cannot write `{}`: {e}", path.display());
+    errln!("error: cannot write `{}`: {e}", path.display());
     ExitCode::from(EXIT_IO)
 }
 
@@ -422,8 +473,12 @@ impl Loaded {
 /// diagnostics and choosing the exit code when it is invalid.
 fn load(spec: &Path, v: &Verbosity) -> Result<Loaded, ExitCode> {
     let source = Source::read(spec).map_err(|e| {
-        eprintln!("error: cannot read `{}`: {e}", spec.display());
-        ExitCode::from(EXIT_IO)
+        errln!("error: cannot read `{}`: {e}", spec.display());
+        ExitCode::from(if e.is_invalid_input() {
+            EXIT_INVALID
+        } else {
+            EXIT_IO
+        })
     })?;
     let name = file_name(spec);
     let kind = match load::kind(&source) {
@@ -478,7 +533,7 @@ fn shown_summary(diagnostics: &[Diagnostic], v: &Verbosity) -> String {
 /// Prints the diagnostics `v` lets through.
 fn report(sources: &[Source], diagnostics: &[Diagnostic], v: &Verbosity) {
     for d in diagnostics.iter().filter(|d| v.shows(d)) {
-        eprintln!("{}", load::render_in(sources, d));
+        errln!("{}", load::render_in(sources, d));
     }
 }
 
@@ -487,7 +542,7 @@ fn fail(sources: &[Source], error: &RenderError, v: &Verbosity) -> ExitCode {
     match error {
         RenderError::Invalid(found) => {
             report(sources, found, v);
-            eprintln!(
+            errln!(
                 "{}: {} is invalid; nothing was written",
                 shown_summary(found, v),
                 sources[0].name
@@ -495,7 +550,7 @@ fn fail(sources: &[Source], error: &RenderError, v: &Verbosity) -> ExitCode {
             ExitCode::from(EXIT_INVALID)
         }
         RenderError::Internal(message) => {
-            eprintln!("error: {message}\nThis is a bug in stackgen; please report it with the input file.");
+            errln!("error: {message}\nThis is a bug in stackgen; please report it with the input file.");
             ExitCode::from(EXIT_IO)
         }
     }
@@ -544,7 +599,7 @@ fn validate(spec: &Path, v: &Verbosity) -> Result<ExitCode, ExitCode> {
     }
     if v.verbose {
         match &loaded.input {
-            Input::Student(c) => println!(
+            Input::Student(c) => outln!(
                 "checked: {}, bucket {}",
                 c.spec.student.name,
                 stackgen::stack::Stack::new(&c.spec, &c.spec.edition())
@@ -553,7 +608,7 @@ fn validate(spec: &Path, v: &Verbosity) -> Result<ExitCode, ExitCode> {
             ),
             Input::Class(c) => {
                 for m in &c.members {
-                    println!("checked: {} -> {}/", m.spec.student.name, m.dir);
+                    outln!("checked: {} -> {}/", m.spec.student.name, m.dir);
                 }
             }
         }
@@ -563,7 +618,7 @@ fn validate(spec: &Path, v: &Verbosity) -> Result<ExitCode, ExitCode> {
             Input::Student(_) => "valid".to_owned(),
             Input::Class(c) => format!("valid, {} students", c.members.len()),
         };
-        println!(
+        outln!(
             "{}: {what} ({})",
             loaded.sources[0].name,
             shown_summary(loaded.warnings(), v)
@@ -583,47 +638,55 @@ fn render(
     let loaded = load(spec, v)?;
     let files = render_files(&loaded, csv, v)?;
     let io_fail = |e: WriteError| {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         ExitCode::from(match e {
-            WriteError::Foreign(_) => EXIT_INVALID,
+            WriteError::Foreign(_) | WriteError::Refused(_) => EXIT_INVALID,
             WriteError::Io { .. } => EXIT_IO,
         })
     };
     if check {
-        let differ = write::differences(output, &files).map_err(io_fail)?;
-        if differ.is_empty() {
-            if !v.quiet {
-                println!("{} is up to date ({} files)", output.display(), files.len());
-            }
-            return Ok(ExitCode::SUCCESS);
-        }
-        for path in &differ {
-            println!("differs: {path}");
-        }
-        eprintln!(
-            "{} of {} files differ from what {} renders",
-            differ.len(),
-            files.len(),
-            loaded.name
-        );
-        return Ok(ExitCode::from(EXIT_DIFFERS));
+        return check_tree(&loaded, output, &files, v).map_err(io_fail);
     }
-    let report = write::write(output, &loaded.name, &files, force).map_err(io_fail)?;
+    let origin = origin(&loaded);
+    let report = write::write(output, &origin, &files, force).map_err(io_fail)?;
+    let name = &loaded.name;
     for path in &report.kept_edited {
-        eprintln!(
-            "kept: {path} was edited after stackgen wrote it; left as it is (--force replaces it)"
+        errln!(
+            "kept: {path} was edited after stackgen wrote it; {name} still generates what the edit started from, so it is left as it is (--force replaces it)"
+        );
+    }
+    for conflict in &report.conflicts {
+        match &conflict.diff {
+            Some(diff) => errln!(
+                "conflict: {} was edited after stackgen wrote it, and {name} now generates something else; the file is left as it is. Merge this change into it, or pass --force to replace it:\n{}",
+                conflict.path,
+                diff.trim_end()
+            ),
+            None => errln!(
+                "conflict: {} was edited after stackgen wrote it, and {name} no longer generates it; the file is left as it is. Delete it, or pass --force",
+                conflict.path
+            ),
+        }
+    }
+    for retired in &report.retired {
+        let dir = output.join(&retired.dir);
+        errln!(
+            "retired: {} is no longer in {name}, but it holds Terraform state ({}); it is kept whole. Run `{}`, then render again to remove it",
+            dir.display(),
+            retired.state,
+            write::destroy_command(&dir)
         );
     }
     if v.verbose {
         for path in &report.written {
-            println!("wrote: {path}");
+            outln!("wrote: {path}");
         }
         for path in &report.removed {
-            println!("removed: {path}");
+            outln!("removed: {path}");
         }
     }
     if !v.quiet {
-        println!(
+        let mut line = format!(
             "{}: {} files written, {} unchanged, {} kept, {} removed",
             output.display(),
             report.written.len(),
@@ -631,8 +694,79 @@ fn render(
             report.kept_edited.len(),
             report.removed.len()
         );
+        if !report.conflicts.is_empty() {
+            let _ = write!(line, ", {} in conflict", report.conflicts.len());
+        }
+        if !report.retired.is_empty() {
+            let _ = write!(line, ", {} retired", report.retired.len());
+        }
+        outln!("{line}");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(
+        if report.conflicts.is_empty() && report.retired.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(EXIT_CONFLICT)
+        },
+    )
+}
+
+/// `render --check`: what differs, with a short diff per changed file.
+fn check_tree(
+    loaded: &Loaded,
+    output: &Path,
+    files: &Files,
+    v: &Verbosity,
+) -> Result<ExitCode, WriteError> {
+    use write::Difference;
+    let differ = write::differences(output, files)?;
+    if differ.is_empty() {
+        if !v.quiet {
+            outln!("{} is up to date ({} files)", output.display(), files.len());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    for difference in &differ {
+        match difference {
+            Difference::Missing(path) => outln!("missing: {path}"),
+            Difference::Extra(path) => {
+                outln!("extra: {path} (generated before, no longer rendered)");
+            }
+            Difference::Differs { path, diff } => {
+                outln!("differs: {path}");
+                if !v.quiet {
+                    out!("{diff}");
+                }
+            }
+        }
+    }
+    errln!(
+        "{} of {} files differ from what {} renders",
+        differ.len(),
+        files.len(),
+        loaded.name
+    );
+    Ok(ExitCode::from(EXIT_DIFFERS))
+}
+
+/// What the manifest records about the tree being written.
+fn origin(loaded: &Loaded) -> write::Origin {
+    match &loaded.input {
+        Input::Student(checked) => write::Origin {
+            source: loaded.name.clone(),
+            kind: write::TreeKind::Student,
+            stacks: vec![stackgen::identity(&checked.spec, "")],
+        },
+        Input::Class(class) => write::Origin {
+            source: loaded.name.clone(),
+            kind: write::TreeKind::Class,
+            stacks: class
+                .members
+                .iter()
+                .map(|m| stackgen::identity(&m.spec, &m.dir))
+                .collect(),
+        },
+    }
 }
 
 fn review(
@@ -654,13 +788,13 @@ fn review(
         reviews.push((dir, review));
     }
     match format {
-        Format::Json if reviews.len() == 1 => print!("{}", report::json(&reviews[0].1)),
+        Format::Json if reviews.len() == 1 => out!("{}", report::json(&reviews[0].1)),
         Format::Json => {
             let map: serde_json::Map<String, serde_json::Value> = reviews
                 .iter()
                 .map(|(d, r)| (d.clone(), serde_json::to_value(r).expect("plain data")))
                 .collect();
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&map).expect("plain data")
             );
@@ -668,9 +802,9 @@ fn review(
         Format::Text | Format::Markdown => {
             for (i, (_, r)) in reviews.iter().enumerate() {
                 if i > 0 {
-                    println!();
+                    outln!();
                 }
-                print!(
+                out!(
                     "{}",
                     match format {
                         Format::Markdown => report::markdown(r),
@@ -681,7 +815,7 @@ fn review(
             if reviews.len() > 1 {
                 let totals = stackgen::review::totals(reviews.iter().map(|(_, r)| r));
                 let with_findings = reviews.iter().filter(|(_, r)| r.worst().is_some()).count();
-                println!(
+                outln!(
                     "\nclass: {} students, {with_findings} with findings; {} errors, {} warnings in all",
                     reviews.len(),
                     totals.get(&Severity::Error).unwrap_or(&0),
@@ -720,7 +854,7 @@ fn plan(spec: &Path, v: &Verbosity) -> Result<ExitCode, ExitCode> {
         ),
     }
     .expect("the plan is plain data");
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(&json).expect("plain data")
     );

@@ -78,12 +78,25 @@ fn rerender_keeps_a_students_edit_and_check_reports_drift() {
     fs::write(&edited, "# my own bucket settings\n").unwrap();
     fs::write(out.join("12345-jk/terraform.tfstate"), "{}").unwrap();
 
-    // --check lists exactly that file and exits 1.
+    // --check lists exactly that file, with a diff from the edit to what
+    // the class renders, and exits 1.
     let check = render(&["--check"]);
     assert_eq!(check.status.code(), Some(1));
-    assert_eq!(
-        String::from_utf8_lossy(&check.stdout),
-        "differs: 12345-jk/s3.tf\n"
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    let mut lines = stdout.lines();
+    assert_eq!(lines.next(), Some("differs: 12345-jk/s3.tf"));
+    assert_eq!(lines.next(), Some("--- 12345-jk/s3.tf (on disk)"));
+    assert_eq!(lines.next(), Some("+++ 12345-jk/s3.tf (generated)"));
+    assert!(stdout.contains("\n-# my own bucket settings\n"), "{stdout}");
+    assert!(
+        stdout.contains("\n+resource \"aws_s3_bucket\" \"main_dl_bucket\" {\n"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout
+            .lines()
+            .any(|l| l.starts_with("differs: ") && l != "differs: 12345-jk/s3.tf"),
+        "{stdout}"
     );
 
     // A re-render reports the edit and leaves it, and the state, alone.

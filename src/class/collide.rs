@@ -18,6 +18,7 @@
 //! error still counts for index numbers; one whose file could not be built
 //! has no names to compare.
 
+use std::collections::hash_map::Entry as Slot;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::codes::Code;
@@ -69,7 +70,14 @@ pub fn check(students: &[(&Entry, Option<&Member>)], source: &Source) -> Vec<Dia
 
     // (scope, kind, name) -> first student; the scope is empty for global
     // names. Keys borrow from `all`, so a class of 1,000 costs no copies.
-    let mut seen: HashMap<(&str, &str, NameKind, &str), usize> = HashMap::new();
+    // Sized up front: growing it rehashed every name several times, which
+    // was half of `validate`'s time for a 10,000-student class.
+    let capacity = students
+        .iter()
+        .filter_map(|(_, m)| *m)
+        .map(|m| m.names.len())
+        .sum();
+    let mut seen: HashMap<(&str, &str, NameKind, &str), usize> = HashMap::with_capacity(capacity);
     for (i, (_, m)) in students.iter().enumerate() {
         let Some(m) = m else {
             continue;
@@ -88,39 +96,43 @@ pub fn check(students: &[(&Entry, Option<&Member>)], source: &Source) -> Vec<Dia
                 _ => (m.spec.account_id.as_str(), ""),
             };
             let key = (scope.0, scope.1, d.kind, d.value.as_str());
-            if let Some(&first) = seen.get(&key) {
-                // The first clash of a pair is enough to act on, and a
-                // shared index number (SG601) already is one.
-                if !reported.contains(&(i, first)) {
-                    let (code, rule) = if d.kind == NameKind::S3Bucket {
-                        (Code::SG602, "S3 bucket names are unique across all of AWS")
-                    } else {
-                        (
-                            Code::SG603,
-                            "names of one kind are unique within an AWS account",
-                        )
-                    };
-                    found.push(point(
-                        Diagnostic::new(
-                            code,
-                            "",
-                            format!(
-                                "{} name `{}` is also {}",
-                                d.purpose,
-                                d.value,
-                                describe(first)
-                            ),
-                        )
-                        .rule(rule)
-                        .fix("give the students different initials or index numbers"),
-                        i,
-                        "initials",
-                    ));
-                    reported.push((i, first));
+            // One lookup per name: hashing dominates for a large class.
+            let first = match seen.entry(key) {
+                Slot::Occupied(slot) => *slot.get(),
+                Slot::Vacant(slot) => {
+                    slot.insert(i);
+                    continue;
                 }
-                continue;
+            };
+            // The first clash of a pair is enough to act on, and a
+            // shared index number (SG601) already is one.
+            if !reported.contains(&(i, first)) {
+                let (code, rule) = if d.kind == NameKind::S3Bucket {
+                    (Code::SG602, "S3 bucket names are unique across all of AWS")
+                } else {
+                    (
+                        Code::SG603,
+                        "names of one kind are unique within an AWS account",
+                    )
+                };
+                found.push(point(
+                    Diagnostic::new(
+                        code,
+                        "",
+                        format!(
+                            "{} name `{}` is also {}",
+                            d.purpose,
+                            d.value,
+                            describe(first)
+                        ),
+                    )
+                    .rule(rule)
+                    .fix("give the students different initials or index numbers"),
+                    i,
+                    "initials",
+                ));
+                reported.push((i, first));
             }
-            seen.insert(key, i);
         }
     }
 

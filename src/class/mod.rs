@@ -33,6 +33,9 @@ pub struct Member {
     pub spec: StudentSpec,
     /// Every name the student's stack creates, part by part.
     pub names: Vec<Name>,
+    /// The stack's template shape (`emit::shape`), kept so `validate` need
+    /// not build every student's stack a second time to find the shapes.
+    pub shape: String,
 }
 
 #[derive(Debug, Clone)]
@@ -311,17 +314,20 @@ fn member(
         d.field = format!("defaults.{}", d.field);
         d.location = source.locations.value(&d.field);
     })?;
-    let diagnostics = validate::student(&student);
+    let stack = crate::stack::Stack::new(&student, &student.edition());
+    let diagnostics = validate::student_in(&student, &stack);
     let dir = format!("{}-{}", student.student.index_no, student.student.initials);
+    let shape = crate::emit::shape(&stack);
     Ok((
         Member {
             label: entry.label.clone(),
             dir,
-            names: crate::stack::Stack::new(&student, &student.edition())
+            names: stack
                 .parts
                 .into_iter()
                 .flat_map(|p| p.names.into_values())
                 .collect(),
+            shape,
             spec: student,
         },
         diagnostics,

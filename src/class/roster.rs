@@ -237,6 +237,9 @@ struct Header {
 pub fn parse(file: &str, text: &str) -> (Vec<Entry>, Vec<Diagnostic>) {
     let sep = sniff(text);
     let lines: Vec<&str> = text.lines().collect();
+    // Where every line ends, so a record's line is a binary search, not a
+    // count from the top (which made a large roster quadratic).
+    let newlines: Vec<usize> = memchr_newlines(text);
     let at = |line: usize, column: usize| Some(Location { line, column });
     let in_file = |mut d: Diagnostic| {
         d.file = Some(file.to_owned());
@@ -271,12 +274,12 @@ pub fn parse(file: &str, text: &str) -> (Vec<Entry>, Vec<Diagnostic>) {
     let mut entries = Vec::new();
     for record in reader.records() {
         match record {
-            Ok(record) => match row(file, text, &lines, sep, &header, &record) {
+            Ok(record) => match row(file, (text, &newlines), &lines, sep, &header, &record) {
                 Ok(entry) => entries.push(entry),
                 Err(d) => found.push(*d),
             },
             Err(e) => {
-                let line = e.position().map_or(1, |p| line_of(text, p));
+                let line = e.position().map_or(1, |p| line_of(text, &newlines, p));
                 found.push(
                     Diagnostic::new(
                         Code::SG504,
@@ -296,14 +299,14 @@ pub fn parse(file: &str, text: &str) -> (Vec<Entry>, Vec<Diagnostic>) {
 /// One data row as an entry, or the diagnostic that says why it is not.
 fn row(
     file: &str,
-    text: &str,
+    (text, newlines): (&str, &[usize]),
     lines: &[&str],
     sep: u8,
     header: &Header,
     record: &csv::StringRecord,
 ) -> Result<Entry, Box<Diagnostic>> {
     let at = |line: usize, column: usize| Some(Location { line, column });
-    let line = record.position().map_or(1, |p| line_of(text, p));
+    let line = record.position().map_or(1, |p| line_of(text, newlines, p));
     let cols = cell_columns(lines.get(line - 1).copied().unwrap_or(""), sep);
     let col_at = |i: usize| cols.get(i).copied().unwrap_or(1);
     if record.len() > header.texts.len() {
@@ -382,7 +385,16 @@ fn row(
 /// The 1-based file line a record starts on, counted from its byte
 /// offset: the reader's own line count is off by one on CRLF files
 /// (everything Excel writes), and so is its offset, by the `\n`.
-fn line_of(text: &str, position: &csv::Position) -> usize {
+/// The byte offsets of every `\n` in `text`, in order.
+fn memchr_newlines(text: &str) -> Vec<usize> {
+    text.bytes()
+        .enumerate()
+        .filter_map(|(i, b)| (b == b'\n').then_some(i))
+        .collect()
+}
+
+/// The 1-based line of `position`; `newlines` is `memchr_newlines(text)`.
+fn line_of(text: &str, newlines: &[usize], position: &csv::Position) -> usize {
     let bytes = text.as_bytes();
     let mut byte = usize::try_from(position.byte())
         .unwrap_or(usize::MAX)
@@ -392,7 +404,8 @@ fn line_of(text: &str, position: &csv::Position) -> usize {
     while matches!(bytes.get(byte), Some(b'\r' | b'\n')) {
         byte += 1;
     }
-    bytes[..byte].split(|b| *b == b'\n').count()
+    // The lines before `byte` end at the newlines before it.
+    newlines.partition_point(|&n| n < byte) + 1
 }
 
 /// Maps the header's columns to fields. `None` when a needed column is

@@ -27,6 +27,12 @@ pub use names::rule_for;
 /// All findings for one student file, errors and warnings, in input order
 /// (fields first, then derived names), each finding once.
 pub fn student(spec: &StudentSpec) -> Vec<Diagnostic> {
+    student_in(spec, &Stack::new(spec, &spec.edition()))
+}
+
+/// `student`, with the spec's stack already built (a class builds it once
+/// per student for the names too).
+pub fn student_in(spec: &StudentSpec, stack: &Stack) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     found.extend(account::check(&spec.account_id));
     found.extend(region::check(&spec.region));
@@ -39,7 +45,6 @@ pub fn student(spec: &StudentSpec) -> Vec<Diagnostic> {
     // Derived names are only worth checking once the fields they embed can
     // be printed at all; a bad field makes many names bad in the same
     // way, and each (code, field, value) is reported once.
-    let stack = Stack::new(spec, &spec.edition());
     for part in &stack.parts {
         for name in part.names.values() {
             let Some(rule) = rule_for(name.kind) else {
