@@ -822,13 +822,13 @@ fn simulate(
             Outcome::new(rule, pacing, &trades, &arrivals, dirs)
         })
         .collect();
-    print!(
-        "{}",
-        match format {
-            SimFormat::Text => stackgen::simulate::text(&outcomes),
-            SimFormat::Json => stackgen::simulate::json(&outcomes),
-            SimFormat::Csv => stackgen::simulate::csv(&outcomes),
-        }
-    );
+    let text = match format {
+        SimFormat::Text => stackgen::simulate::text(&outcomes),
+        SimFormat::Json => stackgen::simulate::json(&outcomes),
+        SimFormat::Csv => stackgen::simulate::csv(&outcomes),
+    };
+    // A closed pipe (`simulate ... | head`) is the reader's choice, not an
+    // error worth a panic.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
     Ok(ExitCode::SUCCESS)
 }
