@@ -669,17 +669,19 @@ fn replay(
         Ok(ExitCode::SUCCESS)
     } else {
         println!("{line} ({why})");
-        eprintln!(
-            "error: {} records were not sent{}",
-            summary.failed,
-            if let Some(Stop::Aborted(reason)) = &summary.stop {
-                format!(
-                    " ({reason}); is the stack applied, and are AWS credentials and region set?"
-                )
-            } else {
-                String::new()
-            }
-        );
+        if let Some(Stop::Aborted(reason)) = &summary.stop {
+            eprintln!(
+                "error: {} records were not sent and the run stopped: {reason}\n\
+                 (is the stack applied, and are AWS credentials and the region right?)",
+                summary.failed
+            );
+        } else {
+            eprintln!(
+                "error: {} records were not sent (given up on after {} retries)",
+                summary.failed,
+                replay_lib::MAX_RETRIES
+            );
+        }
         Ok(ExitCode::from(EXIT_IO))
     }
 }

@@ -362,6 +362,7 @@ impl Replayer<'_> {
         let mut retry = 0;
         loop {
             self.summary.requests += 1;
+            let mut whole_request = false;
             let reason = match send::put(&self.client, self.stream, self.trades, &pending).await {
                 send::Outcome::Answered { refused, code } => {
                     self.summary.sent += (pending.len() - refused.len()) as u64;
@@ -377,6 +378,7 @@ impl Replayer<'_> {
                 }
                 send::Outcome::Retry(reason) => {
                     self.summary.failed_requests += 1;
+                    whole_request = true;
                     reason
                 }
                 send::Outcome::Fatal(reason) => {
@@ -394,7 +396,10 @@ impl Replayer<'_> {
                     records: pending.len(),
                     reason: &reason,
                 });
-                return Ok(());
+                // Records the shard kept refusing are counted and the run
+                // goes on; a stream that cannot be reached five times in a
+                // row would only fail every batch after this one as well.
+                return if whole_request { Err(reason) } else { Ok(()) };
             }
             retry += 1;
             let delay = backoff(retry);

@@ -13,6 +13,7 @@ use aws_sdk_kinesis::primitives::Blob;
 use aws_sdk_kinesis::types::PutRecordsRequestEntry;
 use aws_sdk_kinesis::Client;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_types::retry::ErrorKind;
 
 use super::trades::Trade;
 
@@ -143,8 +144,25 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(e: &SdkError<
         _ => describe(e),
     };
     match e {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            Outcome::Retry(text)
+        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => Outcome::Retry(text),
+        // A dropped connection or a time-out may pass; missing credentials
+        // (also a dispatch failure, "other") will not.
+        SdkError::DispatchFailure(d) => {
+            let transient = d.is_io()
+                || d.is_timeout()
+                || matches!(
+                    d.as_other(),
+                    Some(
+                        ErrorKind::TransientError
+                            | ErrorKind::ThrottlingError
+                            | ErrorKind::ServerError
+                    )
+                );
+            if transient {
+                Outcome::Retry(text)
+            } else {
+                Outcome::Fatal(text)
+            }
         }
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();

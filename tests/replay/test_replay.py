@@ -212,3 +212,14 @@ def test_missing_stream_fails_with_the_reason(stackgen, target, trades_csv):
     assert r.returncode == 1
     assert "ResourceNotFoundException" in r.stderr
     assert summary(r.stdout)["failed"] == 500
+
+
+def test_unreachable_endpoint_is_retried_then_stops(stackgen, target, trades_csv):
+    # Port 1 on loopback: nothing listens, every connection is refused.
+    r = replay(stackgen, target, trades_csv, "--max", "--single-run", "-v",
+               endpoint="http://127.0.0.1:1")
+    assert r.returncode == 1
+    s = summary(r.stdout)
+    assert (s["sent"], s["failed"], s["retried"], s["requests"]) == (0, 500, 2000, 5)
+    assert "run stopped" in r.stderr
+    assert r.stderr.count("retry ") == 4
