@@ -70,3 +70,8 @@ echo "| stackgen render, $STUDENTS students ($files files, $size) | ${r} s | |"
 echo "| cp -r of that tree | ${c} s | render / copy = $(awk -v a="$r" -v b="$c" 'BEGIN {printf "%.2f", a / b}') |"
 echo "| stackgen validate, $STUDENTS students | ${v} s | |"
 echo "| terraform 0.14.6 validate, one stack | ${t} s | terraform / stackgen = $(awk -v a="$t" -v b="$v" 'BEGIN {printf "%.1f", a / b}') |"
+
+# 3. Issue 12: the handout's generator vs `stackgen replay` on moto server
+#    (its own script, so it can also run alone).
+echo
+bash scripts/bench-replay.sh

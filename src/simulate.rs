@@ -208,6 +208,8 @@ pub struct Outcome {
     /// Trades of the rule's symbol.
     pub analysed: usize,
     pub alerts: Vec<Alert>,
+    /// Records per second the pacing gives over the file, on average.
+    pub average_rate: Option<f64>,
 }
 
 impl Outcome {
@@ -220,6 +222,7 @@ impl Outcome {
     ) -> Self {
         let alerts = flagged(&rule, trades, arrivals);
         Self {
+            average_rate: crate::replay::pacing::average_rate(trades, pacing),
             analysed: trades.iter().filter(|t| t.symbol == rule.symbol).count(),
             trades: trades.len(),
             rule,
@@ -322,7 +325,11 @@ pub fn text(outcomes: &[Outcome]) -> String {
             pyjson::float(o.rule.threshold),
             o.rule.window_seconds
         );
-        let _ = writeln!(out, "pacing: {}", o.pacing_words());
+        let _ = write!(out, "pacing: {}", o.pacing_words());
+        if let Some(rate) = o.average_rate {
+            let _ = write!(out, "; {rate:.2} records/s on average over the file");
+        }
+        out.push('\n');
         let _ = writeln!(
             out,
             "{} trades, {} of {} analysed, {} flagged; the planted trade {PLANTED_TRANS_ID} is {}",
@@ -416,6 +423,7 @@ pub fn json(outcomes: &[Outcome]) -> String {
                 serde_json::to_value(&o.rule).unwrap_or_default(),
             );
             m.insert("pacing".into(), o.pacing.to_string().into());
+            m.insert("average_rate".into(), o.average_rate.into());
             m.insert("trades".into(), o.trades.into());
             m.insert("analysed".into(), o.analysed.into());
             m.insert("flagged".into(), o.alerts.len().into());
