@@ -36,7 +36,7 @@ struct Verbosity {
     /// Print errors only: no warnings, progress or summary.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
-    /// Also list every file written, kept or removed.
+    /// Also list every file written, kept or removed (replay: every retry).
     #[arg(short, long, global = true)]
     verbose: bool,
 }
