@@ -87,11 +87,11 @@ enum Command {
         /// The student or class file (YAML).
         spec: PathBuf,
         /// The trade CSV (the course's crypto_trades_20201001.csv).
-        #[arg(long)]
+        #[arg(long, value_name = "CSV")]
         data: PathBuf,
         #[command(flatten)]
         pacing: PacingArgs,
-        /// --max: as fast as the stream takes them (the course generator's
+        /// As fast as the stream takes them (the course generator's
         /// default).
         #[arg(long, conflicts_with_all = ["rate", "speed"])]
         max: bool,
@@ -99,10 +99,10 @@ enum Command {
         #[arg(long)]
         single_run: bool,
         /// Stop after this many records.
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
         limit: Option<u64>,
         /// For a class: the student's index number (or directory).
-        #[arg(long)]
+        #[arg(long, value_name = "INDEX")]
         student: Option<String>,
     },
     /// Apply the stack's alert rule to the trade CSV offline, at the
@@ -111,7 +111,7 @@ enum Command {
         /// The student or class file (YAML).
         spec: PathBuf,
         /// The trade CSV (the course's crypto_trades_20201001.csv).
-        #[arg(long)]
+        #[arg(long, value_name = "CSV")]
         data: PathBuf,
         #[command(flatten)]
         pacing: PacingArgs,
@@ -137,11 +137,11 @@ enum Format {
 #[derive(Args, Clone, Copy)]
 struct PacingArgs {
     /// Records per second (the i-th record is due at i/R s).
-    #[arg(long, value_parser = positive, conflicts_with = "speed")]
+    #[arg(long, value_name = "R", value_parser = positive, conflicts_with = "speed")]
     rate: Option<f64>,
     /// Event time divided by X (the course generator's -s X): a trade is
     /// due at (ts - ts0)/X s.
-    #[arg(long, value_parser = positive)]
+    #[arg(long, value_name = "X", value_parser = positive)]
     speed: Option<f64>,
 }
 
