@@ -17,8 +17,11 @@ LAB_CSV=${LAB_CSV:-$PWD/../shared/lab/crypto_trades_20201001.csv}
 bash scripts/install-test-tools.sh >/dev/null
 # shellcheck source=/dev/null
 source "${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}/env.sh"
-cargo build --release --quiet
-bin=$PWD/target/release/stackgen
+# PROFILE=debug measures the debug build instead (quicker to build; the
+# README's figures are from release).
+PROFILE=${PROFILE:-release}
+if [[ $PROFILE == release ]]; then cargo build --release --quiet; else cargo build --quiet; fi
+bin=$PWD/target/$PROFILE/stackgen
 spec=examples/modern.yaml
 
 work=$(mktemp -d)
