@@ -47,7 +47,7 @@ pub async fn client(region: &str) -> Client {
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(10))
-                .operation_attempt_timeout(Duration::from_secs(60))
+                .operation_attempt_timeout(Duration::from_mins(1))
                 .build(),
         )
         .load()
