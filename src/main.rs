@@ -779,46 +779,20 @@ fn simulate(
     format: SimFormat,
     v: Verbosity,
 ) -> Result<ExitCode, ExitCode> {
-    use stackgen::simulate::{AlertRule, Outcome};
+    use stackgen::simulate::Outcome;
     let loaded = load(spec, v)?;
     let members: Vec<(String, &stackgen::model::StudentSpec)> = match &loaded.input {
         Input::Student(c) => vec![(String::new(), &c.spec)],
         Input::Class(c) => c.members.iter().map(|m| (m.dir.clone(), &m.spec)).collect(),
     };
-    // One result per distinct (rule, pacing), with the students it covers.
-    let mut groups: Vec<(AlertRule, Pacing, Vec<String>)> = Vec::new();
-    for (dir, spec) in members {
-        let Some(rule) = AlertRule::from_spec(spec) else {
-            continue;
-        };
-        let pacing = pacing.unwrap_or(ReplayTarget::from_spec(spec).default_pacing);
-        if pacing == Pacing::Max {
-            eprintln!(
-                "error: {}'s generator settings mean --max, whose arrival times depend on the stream; give --rate R or --speed X",
-                if dir.is_empty() { &loaded.name } else { &dir }
-            );
-            return Err(ExitCode::from(EXIT_INVALID));
-        }
-        match groups
-            .iter_mut()
-            .find(|(r, p, _)| *r == rule && *p == pacing)
-        {
-            Some((_, _, dirs)) => dirs.push(dir),
-            None => groups.push((rule, pacing, vec![dir])),
-        }
-    }
-    if groups.is_empty() {
-        eprintln!(
-            "error: {} has no alert rule (analytics.enabled is false)",
-            loaded.name
-        );
-        return Err(ExitCode::from(EXIT_INVALID));
-    }
+    let groups = stackgen::simulate::group(members, pacing).map_err(|e| {
+        eprintln!("error: {}", e.message(&loaded.name));
+        ExitCode::from(EXIT_INVALID)
+    })?;
     let trades = read_trades(data)?;
     let outcomes: Vec<Outcome> = groups
         .into_iter()
-        .map(|(rule, pacing, mut dirs)| {
-            dirs.retain(|d| !d.is_empty());
+        .map(|(rule, pacing, dirs)| {
             let arrivals =
                 replay_lib::pacing::arrivals(&trades, pacing).expect("not --max, checked above");
             Outcome::new(rule, pacing, &trades, &arrivals, dirs)

@@ -196,6 +196,66 @@ pub fn fsum(values: impl IntoIterator<Item = f64>) -> f64 {
     hi
 }
 
+/// Why a spec cannot be simulated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupError {
+    /// No pacing given and the student's default is `--max` (the directory,
+    /// empty for a single student).
+    NoArrivalTimes(String),
+    /// No student has exercise 5.
+    NoRule,
+}
+
+impl GroupError {
+    /// The message, naming `input` (the spec file) where no student is named.
+    pub fn message(&self, input: &str) -> String {
+        match self {
+            GroupError::NoArrivalTimes(dir) => format!(
+                "{}'s generator settings mean --max, whose arrival times depend on the stream; give --rate R or --speed X",
+                if dir.is_empty() { input } else { dir }
+            ),
+            GroupError::NoRule => {
+                format!("{input} has no alert rule (analytics.enabled is false)")
+            }
+        }
+    }
+}
+
+/// The distinct (rule, pacing) pairs of a student or class, each with the
+/// class directories it covers (none for a single student): what
+/// `simulate` prints one result for. `pacing` is the command line's; without
+/// it each student's default pacing is used.
+pub fn group<'a>(
+    members: impl IntoIterator<Item = (String, &'a StudentSpec)>,
+    pacing: Option<Pacing>,
+) -> Result<Vec<(AlertRule, Pacing, Vec<String>)>, GroupError> {
+    let mut groups: Vec<(AlertRule, Pacing, Vec<String>)> = Vec::new();
+    for (dir, spec) in members {
+        let Some(rule) = AlertRule::from_spec(spec) else {
+            continue;
+        };
+        let pacing =
+            pacing.unwrap_or_else(|| crate::replay::ReplayTarget::from_spec(spec).default_pacing);
+        if pacing == Pacing::Max {
+            return Err(GroupError::NoArrivalTimes(dir));
+        }
+        match groups
+            .iter_mut()
+            .find(|(r, p, _)| *r == rule && *p == pacing)
+        {
+            Some((_, _, dirs)) => dirs.push(dir),
+            None => groups.push((rule, pacing, vec![dir])),
+        }
+    }
+    for (_, _, dirs) in &mut groups {
+        dirs.retain(|d| !d.is_empty());
+    }
+    if groups.is_empty() {
+        return Err(GroupError::NoRule);
+    }
+    Ok(groups)
+}
+
 /// A simulation's result: what `simulate` prints.
 #[derive(Debug, Clone)]
 pub struct Outcome {
