@@ -113,3 +113,8 @@ echo "| stackgen validate, $STUDENTS students | ${v} s | |"
 echo "| terraform 0.14.6 validate, one stack | ${t} s | terraform / stackgen = $(awk -v a="$t" -v b="$v" 'BEGIN {printf "%.1f", a / b}') |"
 read -r bw bc bm <<<"$(scale "$BIG")"
 echo "| stackgen validate, $BIG students (inline) | ${bw} s (CPU ${bc} s), peak $((bm / 1024)) MB | at most 2 s and 200 MB |"
+
+# 3. Issue 12: the handout's generator vs `stackgen replay` on moto server
+#    (its own script, so it can also run alone).
+echo
+bash scripts/bench-replay.sh

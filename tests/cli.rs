@@ -43,6 +43,8 @@ fn help() {
     settings(temp.path()).bind(|| {
         assert_cmd_snapshot!("cli_help", stackgen().arg("--help"));
         assert_cmd_snapshot!("cli_render_help", stackgen().args(["render", "--help"]));
+        assert_cmd_snapshot!("cli_replay_help", stackgen().args(["replay", "--help"]));
+        assert_cmd_snapshot!("cli_simulate_help", stackgen().args(["simulate", "--help"]));
     });
 }
 

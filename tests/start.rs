@@ -119,11 +119,13 @@ fn init_dash_prints_and_writes_nothing() {
     assert_eq!(bad.status.code(), Some(2));
 }
 
-const COMMANDS: [&str; 8] = [
+const COMMANDS: [&str; 10] = [
     "render",
     "validate",
     "review",
     "plan",
+    "replay",
+    "simulate",
     "schema",
     "init",
     "completions",
