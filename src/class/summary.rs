@@ -32,7 +32,7 @@ pub fn cost_per_hour(spec: &crate::model::StudentSpec) -> f64 {
 /// A cost in ten-thousandths of a dollar, the precision the summary
 /// prints: rows are rounded once, and the total is the sum of the rounded
 /// rows, so the printed figures add up.
-fn ten_thousandths(usd: f64) -> i64 {
+pub fn ten_thousandths(usd: f64) -> i64 {
     // Costs are cents per hour; far inside i64.
     #[allow(clippy::cast_possible_truncation)]
     let units = (usd * 10_000.0).round() as i64;
@@ -45,7 +45,7 @@ fn usd_cents(units: i64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
 
-fn usd(units: i64) -> String {
+pub fn usd(units: i64) -> String {
     format!("{}.{:04}", units / 10_000, units % 10_000)
 }
 
@@ -125,6 +125,12 @@ fn fields(r: &Row) -> [String; 11] {
         r.analytics_function.clone(),
         usd(r.cost),
     ]
+}
+
+/// The class total in ten-thousandths of a dollar per hour: the sum of
+/// the printed rows (what the class root's README quotes).
+pub fn total(class: &Class) -> i64 {
+    rows(class).iter().map(|r| r.cost).sum()
 }
 
 pub fn csv(class: &Class) -> String {
