@@ -1,0 +1,223 @@
+//! The generated README.md files read back with a real CommonMark parser
+//! (pulldown-cmark, with GitHub's tables) and their commands run by a real
+//! shell: values a user typed stay literal wherever they land, every table
+//! row has its header's cells, the replay line is one command with the
+//! student file's own arguments, and the cost lines add up to the total.
+
+use std::path::Path;
+use std::process::Command;
+
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use stackgen::load::Source;
+
+fn readme(yaml: &str) -> String {
+    let source = Source::new("s.yaml", yaml);
+    let checked = match stackgen::check(&source) {
+        Ok(c) => c,
+        Err(stackgen::RenderError::Invalid(found)) => {
+            let text: Vec<String> = found.iter().map(|d| source.render(d)).collect();
+            panic!("invalid:\n{}", text.join("\n"));
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let files = stackgen::render(&checked.spec, "s.yaml").unwrap();
+    String::from_utf8(files["README.md"].clone()).unwrap()
+}
+
+/// A classic student whose free-text paths hold every character Markdown,
+/// HTML, tables and shells treat specially that validation lets through.
+const HOSTILE: &str = r#"target: classic
+student: {name: "Anna Nowak-Kowalska", initials: an, index_no: "12346"}
+account_id: "100603781557"
+lambda:
+  layer_zip: "lambda/my `zip` | <i>*x*</i> #1.zip"
+generator:
+  input_csv: "dane | `x` <b>_y_ it's.csv"
+"#;
+
+fn events(text: &str) -> Vec<Event<'_>> {
+    Parser::new_ext(text, Options::ENABLE_TABLES).collect()
+}
+
+#[test]
+fn values_stay_literal_in_code_spans_and_no_html_gets_in() {
+    let text = readme(HOSTILE);
+    let events = events(&text);
+    let code: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Code(c) => Some(c.to_string()),
+            _ => None,
+        })
+        .collect();
+    for value in [
+        "lambda/my `zip` | <i>*x*</i> #1.zip",
+        "dane | `x` <b>_y_ it's.csv",
+    ] {
+        assert!(
+            code.iter().any(|c| c == value),
+            "no code span holds {value:?}: {code:?}"
+        );
+    }
+    // The only HTML is the line break the parts table writes itself.
+    let html: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Html(h) | Event::InlineHtml(h) => Some(h.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(!html.is_empty(), "the parts table should use <br>");
+    assert!(html.iter().all(|h| h == "<br>"), "{html:?}");
+}
+
+#[test]
+fn every_table_row_has_its_header_cells() {
+    let text = readme(HOSTILE);
+    let (mut tables, mut cells, mut widths) = (0, 0, Vec::new());
+    let mut header = 0;
+    for e in events(&text) {
+        match e {
+            Event::Start(Tag::Table(_)) => tables += 1,
+            Event::Start(Tag::TableCell) => cells += 1,
+            Event::End(TagEnd::TableHead) => {
+                header = cells;
+                cells = 0;
+            }
+            Event::End(TagEnd::TableRow) => {
+                widths.push((header, cells));
+                cells = 0;
+            }
+            _ => {}
+        }
+    }
+    // What it is, its parts, the queries, the costs.
+    assert_eq!(tables, 4, "{text}");
+    for (header, row) in widths {
+        assert_eq!(header, row, "a row split or merged cells:\n{text}");
+    }
+}
+
+/// The fenced `sh` blocks of a README, in order.
+fn shell_blocks(text: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for e in events(text) {
+        match e {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if &*info == "sh" => {
+                current = Some(String::new());
+            }
+            Event::Text(t) => {
+                if let Some(c) = current.as_mut() {
+                    c.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => blocks.extend(current.take()),
+            _ => {}
+        }
+    }
+    blocks
+}
+
+/// Runs `line` in bash with `stackgen` and `python` replaced by a function
+/// that prints its arguments one per line.
+fn arguments(line: &str) -> Vec<String> {
+    let script = format!(
+        "stackgen() {{ printf '%s\\n' stackgen \"$@\"; }}\npython() {{ printf '%s\\n' python \"$@\"; }}\n{line}"
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{line}: {out:?}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_commands_are_one_shell_line_each_with_the_files_own_values() {
+    let text = readme(HOSTILE);
+    let blocks = shell_blocks(&text);
+    let replay = blocks
+        .iter()
+        .find(|b| b.starts_with("stackgen replay"))
+        .expect("a replay block");
+    assert_eq!(
+        arguments(replay),
+        [
+            "stackgen",
+            "replay",
+            "s.yaml",
+            "--data",
+            "dane | `x` <b>_y_ it's.csv"
+        ]
+    );
+    let generator = blocks
+        .iter()
+        .find(|b| b.contains("generator.py"))
+        .expect("a generator block");
+    let args = arguments(generator);
+    let i = args.iter().position(|a| a == "-i").expect("-i");
+    assert_eq!(args[i + 1], "dane | `x` <b>_y_ it's.csv");
+    assert!(blocks
+        .iter()
+        .any(|b| b == "terraform init\nterraform apply\n"));
+    assert!(blocks.iter().any(|b| b == "terraform destroy\n"));
+}
+
+/// Ten-thousandths of a dollar from `0.1300`.
+fn units(figure: &str) -> i64 {
+    let (whole, frac) = figure.split_once('.').unwrap();
+    whole.parse::<i64>().unwrap() * 10_000 + frac.parse::<i64>().unwrap()
+}
+
+#[test]
+fn every_examples_cost_lines_add_up_to_its_total() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let source = Source::read(&path).unwrap();
+        if stackgen::load::kind(&source).unwrap() != stackgen::load::Kind::Student {
+            continue;
+        }
+        let spec = stackgen::check(&source).unwrap().spec;
+        let files = stackgen::render(&spec, "x.yaml").unwrap();
+        let text = String::from_utf8(files["README.md"].clone()).unwrap();
+        let costs = text
+            .split("| part | $ per hour | how |\n|---|---:|---|\n")
+            .nth(1)
+            .unwrap();
+        let mut sum = 0;
+        let mut total = None;
+        for row in costs.lines().take_while(|l| l.starts_with('|')) {
+            let cells: Vec<&str> = row.split(" | ").collect();
+            if row.starts_with("| **total**") {
+                total = Some(units(cells[1].trim_matches('*')));
+            } else {
+                sum += units(cells[1]);
+            }
+        }
+        let total = total.expect("a total row");
+        assert_eq!(sum, total, "{}", path.display());
+        let bold = format!("**${}.{:04} per hour**", total / 10_000, total % 10_000);
+        assert!(text.contains(&bold), "{}: {bold}", path.display());
+        // The class summary's row for the same student is the same figure.
+        let stack = stackgen::stack::Stack::new(&spec, &spec.edition());
+        assert_eq!(
+            stackgen::class::summary::ten_thousandths(stack.cost_per_hour()),
+            total,
+            "{}",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 6, "{checked} examples");
+}
