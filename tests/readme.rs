@@ -221,3 +221,50 @@ fn every_examples_cost_lines_add_up_to_its_total() {
     }
     assert!(checked >= 6, "{checked} examples");
 }
+
+#[test]
+fn a_class_members_replay_line_names_the_student() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/class.yaml");
+    let source = Source::read(&path).unwrap();
+    let (class, _) = stackgen::check_class(&source, path.parent().unwrap());
+    let class = class.unwrap_or_else(|_| panic!("examples/class.yaml is invalid"));
+    let files = stackgen::render_class(&class, "class.yaml", &|| {}).unwrap();
+    assert!(!class.members.is_empty());
+    for m in &class.members {
+        let text = String::from_utf8(files[&format!("{}/README.md", m.dir)].clone()).unwrap();
+        let blocks = shell_blocks(&text);
+        let replay = blocks
+            .iter()
+            .find(|b| b.starts_with("stackgen replay"))
+            .expect("a replay block");
+        assert_eq!(
+            arguments(replay),
+            [
+                "stackgen",
+                "replay",
+                "class.yaml",
+                "--data",
+                stackgen::emit::readme::COURSE_TRADES_CSV,
+                "--student",
+                m.spec.student.index_no.as_str()
+            ],
+            "{}",
+            m.dir
+        );
+    }
+    // The root README links every member's own README.
+    let root = String::from_utf8(files["README.md"].clone()).unwrap();
+    let links: Vec<String> = events(&root)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Link { dest_url, .. }) => Some(dest_url.to_string()),
+            _ => None,
+        })
+        .collect();
+    let expected: Vec<String> = class
+        .members
+        .iter()
+        .map(|m| format!("{}/README.md", m.dir))
+        .collect();
+    assert_eq!(links, expected);
+}
