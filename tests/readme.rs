@@ -268,3 +268,70 @@ fn a_class_members_replay_line_names_the_student() {
         .collect();
     assert_eq!(links, expected);
 }
+
+/// The class root's loops visit every stack directory, and only those,
+/// run from the output root. `terraform` is a fake here (a shell function
+/// that records its directory and arguments): the loops are what is
+/// tested, and a real apply needs an AWS API (tests/infra does that).
+#[test]
+fn the_class_loops_visit_every_stack_and_nothing_else() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/class.yaml");
+    let source = Source::read(&path).unwrap();
+    let (class, _) = stackgen::check_class(&source, path.parent().unwrap());
+    let class = class.unwrap_or_else(|_| panic!("examples/class.yaml is invalid"));
+    let files = stackgen::render_class(&class, "class.yaml", &|| {}).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    for (name, bytes) in &files {
+        let target = out.path().join(name);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+    // Not a stack: the loops must leave it alone.
+    std::fs::create_dir(out.path().join("notes")).unwrap();
+    std::fs::write(
+        out.path().join("awswrangler-layer-2.7.0-py3.8.zip"),
+        b"the course's zip",
+    )
+    .unwrap();
+    let root = String::from_utf8(files["README.md"].clone()).unwrap();
+    let blocks = shell_blocks(&root);
+    assert_eq!(blocks.len(), 3, "copy, apply and destroy loops: {blocks:?}");
+    let fake = "terraform() { printf '%s %s\\n' \"${PWD##*/}\" \"$*\" >>\"$LOG\"; }\n";
+    let log = out.path().join("log");
+    for block in &blocks {
+        let status = Command::new("bash")
+            .arg("-c")
+            .arg(format!("set -e\n{fake}{block}"))
+            .current_dir(out.path())
+            .env("LOG", &log)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{block}");
+    }
+    let mut expected = Vec::new();
+    for m in &class.members {
+        expected.push(format!("{} init -input=false", m.dir));
+        expected.push(format!("{} apply -auto-approve", m.dir));
+    }
+    for m in &class.members {
+        expected.push(format!("{} destroy -auto-approve", m.dir));
+    }
+    let seen = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(seen.lines().collect::<Vec<_>>(), expected);
+    for m in &class.members {
+        let zip = out
+            .path()
+            .join(&m.dir)
+            .join("lambda/awswrangler-layer-2.7.0-py3.8.zip");
+        assert_eq!(
+            std::fs::read(&zip).unwrap(),
+            b"the course's zip",
+            "{}",
+            m.dir
+        );
+    }
+    assert!(std::fs::read_dir(out.path().join("notes"))
+        .unwrap()
+        .next()
+        .is_none());
+}
