@@ -120,11 +120,15 @@ enum Command {
         /// The student or class file (YAML).
         spec: PathBuf,
     },
-    /// Print the JSON Schema of the student file (or of the class file).
+    /// Print the JSON Schema of the student file (or of the class file, or
+    /// of an edition file).
     Schema {
         /// The class file's schema instead.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "edition")]
         class: bool,
+        /// The schema of edition files (`edition: my-course.yaml`).
+        #[arg(long)]
+        edition: bool,
     },
     /// Write a commented student file (or class file) to start from.
     ///
@@ -230,11 +234,13 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::Man { dir } => man(dir.as_deref()),
-        Command::Schema { class } => {
+        Command::Schema { class, edition } => {
             print!(
                 "{}",
                 if class {
                     stackgen::schema::class_json()
+                } else if edition {
+                    stackgen::stack::edition::schema_json()
                 } else {
                     stackgen::schema::student_json()
                 }

@@ -281,8 +281,15 @@ impl Default for AthenaOptions {
 pub struct GeneratorOptions {
     /// Input CSV for the generator (`-i`); omitted: the generator's own default.
     pub input_csv: Option<String>,
-    /// Messages per second (`-s`); omitted: the generator's own default.
+    /// The course generator's `-s`, kept under its first name. Despite the
+    /// name it is not a rate: the generator sleeps (Δ transaction_ts) / N
+    /// between trades, replaying event time N times faster. Prefer
+    /// `speedup`, which means the same.
     pub messages_per_second: Option<u32>,
+    /// How many times faster than event time the generator replays the
+    /// trades (the course generator's `-s`, `stackgen replay --speed`);
+    /// omitted: no pacing, trades are sent back to back.
+    pub speedup: Option<f64>,
     /// Replay the file once and stop (`-r`).
     pub single_run: bool,
 }

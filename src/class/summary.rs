@@ -9,17 +9,15 @@
 //!   one KPU an application uses at least;
 //! - Firehose: $0.029 per GB ingested, each record rounded up to 5 KB.
 //!
-//! Firehose volume follows the generator's rate (`generator.messages_per_second`,
-//! 10 per second when not set). Lambda, S3, Glue and Athena are billed per
+//! Firehose volume follows the record rate the generator's setting gives
+//! (`stack::pacing`). Lambda, S3, Glue and Athena are billed per
 //! request and per GB scanned: cents over a whole lab, not per hour, and
 //! left out.
 
 use std::fmt::Write as _;
 
 use crate::stack::part::PartId;
-pub use crate::stack::{
-    ANALYTICS_HOUR_USD, DEFAULT_RATE, FIREHOSE_GB_USD, PRICES_DATE, SHARD_HOUR_USD,
-};
+pub use crate::stack::{ANALYTICS_HOUR_USD, FIREHOSE_GB_USD, PRICES_DATE, SHARD_HOUR_USD};
 
 use super::Class;
 
@@ -197,7 +195,7 @@ pub fn markdown(class: &Class, source_name: &str) -> String {
         "- Kinesis Data Stream: ${SHARD_HOUR_USD} per shard-hour."
     );
     let _ = writeln!(out, "- Kinesis Data Analytics (SQL), when exercise 5 runs on the classic target: ${ANALYTICS_HOUR_USD} per hour (one KPU) while the application runs.");
-    let _ = writeln!(out, "- Firehose: ${FIREHOSE_GB_USD} per GB ingested, each record counted as at least 5 KB, at the generator's rate ({DEFAULT_RATE} messages per second unless `generator.messages_per_second` says otherwise).");
+    let _ = writeln!(out, "- Firehose: ${FIREHOSE_GB_USD} per GB ingested, each record counted as at least 5 KB, at the record rate the generator's setting gives: `generator.speedup` (the course generator's `-s`) times the lab data's own 0.18 trades per second, or about {} records per second when nothing paces it.", crate::stack::pacing::BACK_TO_BACK_RATE);
     let _ = writeln!(out, "- Not included: Lambda (the modern target's anomaly detector too), S3, Glue and Athena, billed per request or per GB scanned (cents over a whole lab).");
     out
 }
@@ -220,10 +218,15 @@ mod tests {
         );
         let mut spec = crate::load::student(&source).unwrap();
         let cost = cost_per_hour(&spec);
-        // 0.015 (shard) + 0.11 (analytics) + 10/s * 3600 * 5 KB = 0.1717 GB * 0.029
-        assert!((cost - 0.129_979).abs() < 1e-5, "{cost}");
+        // Unpaced: 0.015 (shard) + 0.11 (analytics) + 20/s * 3600 * 5 KB
+        // = 0.3433 GB * 0.029.
+        assert!((cost - 0.134_957).abs() < 1e-5, "{cost}");
         // The modern target's detector is a Lambda: no hourly charge.
         spec.target = crate::model::Target::Modern;
-        assert!((cost_per_hour(&spec) - 0.019_979).abs() < 1e-5);
+        assert!((cost_per_hour(&spec) - 0.024_957).abs() < 1e-5);
+        // At --speed 10 the lab's trades arrive at 1.8 per second.
+        spec.generator.speedup = Some(10.0);
+        let paced = cost_per_hour(&spec);
+        assert!((paced - (0.015 + 1.815_7 * 3600.0 * 5.0 / 1_048_576.0 * 0.029)).abs() < 1e-6);
     }
 }

@@ -18,6 +18,7 @@ const REASONS: &[(&str, &str)] = &[
     ("CKV_AWS_272", "code signing needs a signing profile; stackgen builds the zips"),
     ("CKV_AWS_338", "logs are kept for log_retention_days on purpose, not a year"),
     ("CKV2_AWS_34", "the parameter holds a bucket name, not a secret"),
+    ("CKV2_AWS_62", "nothing reacts to new objects here: only the raw zone's bucket notifies the ETL function"),
 ];
 
 /// The skip comment for `check`, or None when no reason is recorded.

@@ -34,6 +34,8 @@ pub struct PartCtx {
     pub title: &'static str,
     /// Buckets: whether Athena's results expire in this bucket.
     pub expire: bool,
+    /// Buckets: whether the ETL function is notified of its new objects.
+    pub notified: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -143,6 +145,7 @@ fn part_ctx(part: &Part) -> PartCtx {
         purpose: parts::role_purpose(part.id).unwrap_or_default(),
         title: part.title,
         expire: false,
+        notified: false,
     }
 }
 
@@ -153,6 +156,9 @@ impl<'a> Context<'a> {
             stack.parts.iter().map(|p| (p.id, part_ctx(p))).collect();
         if let Some(results) = by_id.get_mut(&zones.results_bucket) {
             results.expire = true;
+        }
+        if let Some(raw) = by_id.get_mut(&zones.raw_bucket) {
+            raw.notified = true;
         }
         // Every stack has the lake's required parts (edition checks); a
         // missing one is a bug the cross-product test would show.

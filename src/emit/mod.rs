@@ -88,45 +88,27 @@ templates![
     "modern/detector.tf.j2",
 ];
 
-/// The output files of a target, in the handout's split: (file, the
-/// file's own template). A file with its own template is always written;
-/// one without is written when some part goes into it.
-fn output_files(target: Target) -> &'static [(&'static str, Option<&'static str>)] {
-    const CLASSIC: &[(&str, Option<&str>)] = &[
-        ("provider.tf", Some("classic/provider.tf.j2")),
-        ("variables.tf", Some("classic/variables.tf.j2")),
-        ("terraform.tfvars", Some("classic/terraform.tfvars.j2")),
-        ("main.tf", Some("common/main.tf.j2")),
-        ("s3.tf", None),
-        ("kinesis_ds.tf", None),
-        ("kinesis_fh.tf", None),
-        ("iam.tf", Some("common/iam.tf.j2")),
-        ("glue.tf", Some("common/glue.tf.j2")),
-        ("lambda.tf", None),
-        ("kinesis_analytics.tf", None),
-        ("athena.tf", None),
-        ("outputs.tf", Some("common/outputs.tf.j2")),
-    ];
-    const MODERN: &[(&str, Option<&str>)] = &[
-        ("provider.tf", Some("modern/provider.tf.j2")),
-        ("variables.tf", Some("modern/variables.tf.j2")),
-        ("terraform.tfvars", Some("modern/terraform.tfvars.j2")),
-        ("main.tf", Some("common/main.tf.j2")),
-        ("s3.tf", None),
-        ("kinesis_ds.tf", None),
-        ("kinesis_fh.tf", None),
-        ("iam.tf", Some("common/iam.tf.j2")),
-        ("glue.tf", Some("common/glue.tf.j2")),
-        ("lambda.tf", None),
-        ("analytics.tf", None),
-        ("athena.tf", None),
-        ("outputs.tf", Some("common/outputs.tf.j2")),
-    ];
-    match target {
-        Target::Classic => CLASSIC,
-        Target::Modern => MODERN,
-    }
-}
+/// The output files, in the handout's split: (file, the file's own
+/// template, `{target}` standing for the target's directory). A file with
+/// its own template is always written; one without is written when some
+/// part goes into it (so a stack has `kinesis_analytics.tf` for the SQL
+/// application or `analytics.tf` for the detector, whichever it has).
+const FILES: &[(&str, Option<&str>)] = &[
+    ("provider.tf", Some("{target}/provider.tf.j2")),
+    ("variables.tf", Some("{target}/variables.tf.j2")),
+    ("terraform.tfvars", Some("{target}/terraform.tfvars.j2")),
+    ("main.tf", Some("common/main.tf.j2")),
+    ("s3.tf", None),
+    ("kinesis_ds.tf", None),
+    ("kinesis_fh.tf", None),
+    ("iam.tf", Some("common/iam.tf.j2")),
+    ("glue.tf", Some("common/glue.tf.j2")),
+    ("lambda.tf", None),
+    ("kinesis_analytics.tf", None),
+    ("analytics.tf", None),
+    ("athena.tf", None),
+    ("outputs.tf", Some("common/outputs.tf.j2")),
+];
 
 fn target_dir(target: Target) -> &'static str {
     match target {
@@ -235,12 +217,15 @@ pub fn render(stack: &Stack, source_name: &str) -> Result<Files, EmitError> {
     };
     let header = render_one("common/header.j2", None)?;
     let mut files = Files::new();
-    for (file, own) in output_files(stack.spec.target) {
+    for (file, own) in FILES {
         let mut text = header.clone();
         let mut written = false;
         if let Some(template) = own {
             text.push('\n');
-            text.push_str(&render_one(template, None)?);
+            text.push_str(&render_one(
+                &template_for(template, stack.spec.target),
+                None,
+            )?);
             written = true;
         }
         // Roles live in iam.tf, after the file's own text.

@@ -397,4 +397,13 @@ mod tests {
         assert!(problems.contains("`{nope}`"), "{problems}");
         assert!(problems.contains("either `bucket`"), "{problems}");
     }
+
+    #[test]
+    fn the_checked_in_schema_is_the_one_stackgen_prints() {
+        // Regenerate with `stackgen schema --edition > docs/edition.schema.json`.
+        assert_eq!(
+            include_str!("../../docs/edition.schema.json"),
+            schema_json()
+        );
+    }
 }

@@ -8,6 +8,7 @@
 
 pub mod address;
 pub mod edition;
+pub mod pacing;
 pub mod part;
 pub mod parts;
 
@@ -35,6 +36,8 @@ pub struct Stack {
     pub partition: &'static str,
     /// Every name of every part by key, and `suffix` (a view).
     pub names: BTreeMap<&'static str, String>,
+    /// Which part holds each zone, with its name (a view).
+    pub zones: Zones,
     pub arns: Arns,
     pub prefixes: Prefixes,
     /// The roles the stack creates, by the key of their part (a view).
@@ -86,6 +89,9 @@ pub struct Generator {
     pub region: String,
     pub input_csv: Option<String>,
     pub messages_per_second: Option<u32>,
+    /// The speed-up the generator replays event time with (`-s`), under
+    /// either name it was given.
+    pub speedup: Option<f64>,
     pub single_run: bool,
     pub command: String,
 }
@@ -101,8 +107,6 @@ pub const ANALYTICS_HOUR_USD: f64 = 0.11;
 pub const FIREHOSE_GB_USD: f64 = 0.029;
 /// Firehose bills each record as at least this many KB.
 const FIREHOSE_RECORD_KB: f64 = 5.0;
-/// Assumed generator rate when the input does not set one.
-pub const DEFAULT_RATE: u32 = 10;
 pub const PRICES_DATE: &str = "2026-11";
 
 impl Stack {
@@ -130,6 +134,7 @@ impl Stack {
         let partition = aws::partition(&spec.region);
         let zones = Zones::of(&ids, &names);
         let arns = arns(spec, &names, &zones, partition);
+        let zones_view = zones.clone();
         let prefixes = prefixes(&zones);
         let has = |id: PartId| ids.contains(&id);
         let style = spec.policy_style;
@@ -180,6 +185,7 @@ impl Stack {
             features,
             partition,
             names,
+            zones: zones_view,
             arns,
             prefixes,
             roles,
@@ -381,12 +387,12 @@ fn cost(id: PartId, spec: &StudentSpec) -> Option<Cost> {
             basis: format!("1 KPU × ${ANALYTICS_HOUR_USD} per hour"),
         }),
         PartId::Firehose => {
-            let rate = spec.generator.messages_per_second.unwrap_or(DEFAULT_RATE);
-            let gb_per_hour = f64::from(rate) * 3600.0 * FIREHOSE_RECORD_KB / (1024.0 * 1024.0);
+            let (rate, assumption) = pacing::rate(&spec.generator);
+            let gb_per_hour = rate * 3600.0 * FIREHOSE_RECORD_KB / (1024.0 * 1024.0);
             Some(Cost {
                 usd_per_hour: gb_per_hour * FIREHOSE_GB_USD,
                 basis: format!(
-                    "{rate} records/s, each billed as {FIREHOSE_RECORD_KB} KB, × ${FIREHOSE_GB_USD} per GB"
+                    "{assumption}, each billed as {FIREHOSE_RECORD_KB} KB, × ${FIREHOSE_GB_USD} per GB"
                 ),
             })
         }
@@ -439,8 +445,9 @@ fn generator(spec: &StudentSpec, names: &BTreeMap<&'static str, String>) -> Gene
         command.push_str(" -i ");
         command.push_str(&shell_quote(csv));
     }
-    if let Some(rate) = g.messages_per_second {
-        let _ = write!(command, " -s {rate}");
+    let speedup = pacing::speedup(g);
+    if let Some(x) = speedup {
+        let _ = write!(command, " -s {}", sql::number(x));
     }
     if g.single_run {
         command.push_str(" -r");
@@ -450,6 +457,7 @@ fn generator(spec: &StudentSpec, names: &BTreeMap<&'static str, String>) -> Gene
         region: spec.region.clone(),
         input_csv: g.input_csv.clone(),
         messages_per_second: g.messages_per_second,
+        speedup,
         single_run: g.single_run,
         command,
     }

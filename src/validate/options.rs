@@ -9,7 +9,30 @@ use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::model::StudentSpec;
 
-#[allow(clippy::too_many_lines)] // one line per range rule reads best as a table
+/// A numeric option and the range AWS (or the lab) allows for it.
+pub struct Range {
+    pub code: Code,
+    pub field: &'static str,
+    pub min: u32,
+    pub max: u32,
+    pub why: &'static str,
+    pub value: fn(&StudentSpec) -> u32,
+}
+
+/// The numeric options' ranges, as a table: validation checks them here,
+/// and the JSON Schema gives editors the same minimum and maximum.
+pub const RANGES: &[Range] = &[
+    Range { code: Code::SG301, field: "stream.shard_count", min: 1, max: 500, why: "Kinesis allows at least 1 and accounts start with a 500-shard quota; each shard costs about $0.015 per hour", value: |s| s.stream.shard_count },
+    Range { code: Code::SG302, field: "stream.retention_hours", min: 24, max: 8760, why: "Kinesis keeps records 24 hours to 365 days", value: |s| s.stream.retention_hours },
+    Range { code: Code::SG303, field: "firehose.buffer_size_mb", min: 1, max: 128, why: "Firehose buffers 1 to 128 MiB", value: |s| s.firehose.buffer_size_mb },
+    Range { code: Code::SG304, field: "firehose.buffer_interval_s", min: 60, max: 900, why: "Firehose flushes every 60 to 900 seconds", value: |s| s.firehose.buffer_interval_s },
+    Range { code: Code::SG306, field: "lambda.timeout_s", min: 1, max: 900, why: "Lambda runs at most 15 minutes", value: |s| s.lambda.timeout_s },
+    Range { code: Code::SG307, field: "lambda.memory_mb", min: 128, max: 10240, why: "Lambda memory is 128 MB to 10,240 MB", value: |s| s.lambda.memory_mb },
+    Range { code: Code::SG312, field: "analytics.window_seconds", min: 1, max: 3600, why: "the averaging window is a positive number of seconds, at most an hour", value: |s| s.analytics.window_seconds },
+    Range { code: Code::SG315, field: "athena.results_expire_days", min: 1, max: 3650, why: "query results expire after 1 day to 10 years", value: |s| s.athena.results_expire_days },
+    Range { code: Code::SG316, field: "generator.messages_per_second", min: 1, max: 1000, why: "the speed-up is 1 to 1,000 (at 1,000 the lab's day of trades takes 87 seconds)", value: |s| s.generator.messages_per_second.unwrap_or(1) },
+];
+
 pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let mut range = |code, field: &str, value: u32, min: u32, max: u32, why: &str| {
@@ -20,60 +43,16 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
                     field,
                     format!("`{field}` is {value}, outside {min}-{max}"),
                 )
+                .value(value.to_string())
                 .rule(format!("{field} must be {min} to {max}: {why}"))
                 .fix(format!("choose a value from {min} to {max}")),
             );
         }
     };
-    range(Code::SG301, "stream.shard_count", spec.stream.shard_count, 1, 500, "Kinesis allows at least 1 and accounts start with a 500-shard quota; each shard costs about $0.015 per hour");
-    range(
-        Code::SG302,
-        "stream.retention_hours",
-        spec.stream.retention_hours,
-        24,
-        8760,
-        "Kinesis keeps records 24 hours to 365 days",
-    );
-    range(
-        Code::SG303,
-        "firehose.buffer_size_mb",
-        spec.firehose.buffer_size_mb,
-        1,
-        128,
-        "Firehose buffers 1 to 128 MiB",
-    );
-    range(
-        Code::SG304,
-        "firehose.buffer_interval_s",
-        spec.firehose.buffer_interval_s,
-        60,
-        900,
-        "Firehose flushes every 60 to 900 seconds",
-    );
-    range(
-        Code::SG306,
-        "lambda.timeout_s",
-        spec.lambda.timeout_s,
-        1,
-        900,
-        "Lambda runs at most 15 minutes",
-    );
-    range(
-        Code::SG307,
-        "lambda.memory_mb",
-        spec.lambda.memory_mb,
-        128,
-        10240,
-        "Lambda memory is 128 MB to 10,240 MB",
-    );
-    range(
-        Code::SG312,
-        "analytics.window_seconds",
-        spec.analytics.window_seconds,
-        1,
-        3600,
-        "the averaging window is a positive number of seconds, at most an hour",
-    );
+    for r in RANGES {
+        range(r.code, r.field, (r.value)(spec), r.min, r.max, r.why);
+    }
+    // The one range that depends on another field.
     range(
         Code::SG314,
         "athena.first_year",
@@ -82,24 +61,7 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
         spec.athena.last_year.max(1970),
         "the projection starts no earlier than 1970 and no later than `athena.last_year`",
     );
-    range(
-        Code::SG315,
-        "athena.results_expire_days",
-        spec.athena.results_expire_days,
-        1,
-        3650,
-        "query results expire after 1 day to 10 years",
-    );
-    if let Some(rate) = spec.generator.messages_per_second {
-        range(
-            Code::SG316,
-            "generator.messages_per_second",
-            rate,
-            1,
-            1000,
-            "one shard accepts at most 1,000 records per second",
-        );
-    }
+    found.extend(speedup(&spec.generator));
     found.extend(log_retention(spec.log_retention_days));
     found.extend(symbol(
         Code::SG310,
@@ -169,5 +131,33 @@ fn symbol(code: Code, field: &str, value: &str) -> Option<Diagnostic> {
         Diagnostic::new(code, field, format!("symbol `{value}` is not 1-8 uppercase letters, digits or `_`"))
             .rule("symbols are written like the data set's `BTC_USD`: the analytics input column is VARCHAR(8)")
             .fix(format!("write it as in the data, e.g. `{}`", value.to_ascii_uppercase().replace('-', "_")))
+    })
+}
+
+/// `generator.speedup`: the same setting as `messages_per_second` under
+/// its real meaning, so the two cannot both be given.
+fn speedup(g: &crate::model::GeneratorOptions) -> Option<Diagnostic> {
+    let rule = "the speed-up is above 0 and at most 1,000 (`generator.speedup` and `generator.messages_per_second` are one setting: give one)";
+    if let (Some(_), Some(_)) = (g.speedup, g.messages_per_second) {
+        return Some(
+            Diagnostic::new(
+                Code::SG316,
+                "generator.speedup",
+                "`generator.speedup` and `generator.messages_per_second` are both given",
+            )
+            .rule(rule)
+            .fix("keep `generator.speedup` and remove `generator.messages_per_second`"),
+        );
+    }
+    let x = g.speedup?;
+    (!(x > 0.0 && x <= 1000.0)).then(|| {
+        Diagnostic::new(
+            Code::SG316,
+            "generator.speedup",
+            format!("`generator.speedup` is {x}"),
+        )
+        .value(x.to_string())
+        .rule(rule)
+        .fix("give a speed-up such as 10 (ten times faster than the trades happened)")
     })
 }

@@ -43,7 +43,13 @@ fn classic(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
     let runtime = spec.lambda.runtime.as_deref().unwrap_or(CLASSIC_RUNTIME);
     if runtime == CLASSIC_RUNTIME {
         found.push(
-            Diagnostic::new(Code::SG901, "lambda.runtime", "AWS has blocked creating `python3.8` functions since 2025-02-28")
+            // Blame the key that chose the runtime: the file's own
+            // `lambda.runtime`, or else `target`.
+            Diagnostic::new(
+                Code::SG901,
+                if spec.lambda.runtime.is_some() { "lambda.runtime" } else { "target" },
+                "AWS has blocked creating `python3.8` functions since 2025-02-28",
+            )
                 .rule("Lambda runtimes are retired on a published schedule; python3.8 is deprecated")
                 .fix("nothing to change for the classic target, which needs it; its Lambda functions apply to a local AWS API but not to AWS today (`target: modern` deploys on AWS today)"),
         );

@@ -1,0 +1,75 @@
+//! Editions an instructor writes: a student file naming an edition file
+//! beside it renders with that edition's names and parts; a broken edition
+//! file is explained (SG702), and an unknown edition name gets "did you
+//! mean" (SG701). The built-in editions' own checks are unit tests in
+//! `src/stack/edition.rs`.
+
+use std::path::Path;
+
+use stackgen::codes::Code;
+use stackgen::load::Source;
+
+fn load(path: &str) -> Result<stackgen::Checked, stackgen::RenderError> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let mut source = Source::read(&path).unwrap();
+    source.name = path.to_string_lossy().into_owned();
+    stackgen::check(&source)
+}
+
+#[test]
+fn an_instructors_edition_file_decides_names_and_parts() {
+    let checked = load("tests/editions/student.yaml").unwrap_or_else(|e| panic!("{e:?}"));
+    let stack = stackgen::stack::Stack::new(&checked.spec, &checked.spec.edition());
+    assert_eq!(stack.edition, "wmi-bigdata-2026");
+    assert_eq!(
+        stack.name("raw_bucket"),
+        Some("bd26-raw-jk12345-100603781557")
+    );
+    assert_eq!(
+        stack.name("processed_database"),
+        Some("bd26_processed_jk12345_100603781557")
+    );
+    assert_eq!(
+        stack.name("etl_parameter"),
+        Some("/bd26/jk12345-100603781557/processed-bucket")
+    );
+    // No SQL application in this course, whatever the target would pick.
+    assert!(!stack.has(stackgen::stack::part::PartId::SqlAnalytics));
+    let files = stackgen::render(&checked.spec, "student.yaml").unwrap();
+    let lambda = String::from_utf8(files["lambda.tf"].clone()).unwrap();
+    assert!(
+        lambda.contains("\"bd26-etl-jk12345-100603781557\""),
+        "{lambda}"
+    );
+}
+
+#[test]
+fn a_broken_edition_file_is_explained() {
+    let Err(stackgen::RenderError::Invalid(found)) = load("tests/editions/student-broken.yaml")
+    else {
+        panic!("a broken edition must be rejected");
+    };
+    let text: Vec<String> = found.iter().map(|d| d.message.clone()).collect();
+    assert!(found.iter().all(|d| d.code == Code::SG702), "{text:#?}");
+    let all = text.join("\n");
+    assert!(
+        all.contains("either `bucket` or both `raw_bucket`"),
+        "{all}"
+    );
+    assert!(all.contains("no pattern for `stream`"), "{all}");
+    assert!(all.contains("`{sufix}`"), "{all}");
+    assert!(found.iter().all(|d| d.location.is_some()), "{found:#?}");
+}
+
+#[test]
+fn an_unknown_edition_gets_a_suggestion() {
+    let source = Source::new(
+        "s.yaml",
+        "edition: uam-2052\nstudent: {name: J K, initials: jk, index_no: \"1\"}\naccount_id: \"100603781557\"\n",
+    );
+    let Err(stackgen::RenderError::Invalid(found)) = stackgen::check(&source) else {
+        panic!("an unknown edition must be rejected");
+    };
+    assert_eq!(found[0].code, Code::SG701);
+    assert_eq!(found[0].fix, "did you mean `uam-2025`?");
+}
