@@ -1,11 +1,11 @@
-"""Tests for templates/lambda/etl/lambda_definition.py (awswrangler is faked)."""
+"""Tests for templates/lambda/etl/lambda_definition.py: its pure logic (event
+parsing, prefixes, the frame transformation). The handler on the real
+awswrangler is in tests/datapath/test_etl_on_moto.py."""
 
 import io
 import json
-import logging
 import sys
 import time
-import types
 
 import pandas as pd
 import pyarrow as pa
@@ -106,8 +106,9 @@ def s3_event(*keys):
 
 @pytest.fixture(autouse=True)
 def default_prefixes(monkeypatch):
-    for name in ("RAW_PREFIX", "PROCESSED_PREFIX", "ERRORS_PREFIX"):
+    for name in ("RAW_PREFIX", "PROCESSED_PREFIX", "ERRORS_PREFIX", "PROCESSED_BUCKET_PARAMETER"):
         monkeypatch.delenv(name, raising=False)
+    etl.reset()
 
 
 # --- event parsing -----------------------------------------------------------
@@ -287,101 +288,11 @@ def test_null_symbol_is_reported():
         etl.to_processed_frame(raw_frame(rows))
 
 
-# --- handler with a fake awswrangler ----------------------------------------
-
-
-class FakeWrangler(types.ModuleType):
-    """Stands in for the awswrangler module: records reads and writes."""
-
-    def __init__(self, objects):
-        super().__init__("awswrangler")
-        self.objects = objects  # s3 path -> JSON lines text
-        self.reads = []
-        self.writes = []
-        self.s3 = types.SimpleNamespace(read_json=self._read_json, to_parquet=self._to_parquet)
-
-    def _read_json(self, path, **kwargs):
-        self.reads.append((path, kwargs))
-        assert isinstance(path, list) and len(path) == 1
-        return pd.read_json(io.StringIO(self.objects[path[0]]), lines=True)
-
-    def _to_parquet(self, df, **kwargs):
-        self.writes.append((df.copy(), kwargs))
-        paths = [
-            "{}symbol={}/year={}/month={}/day={}/hour={}/part-{}.snappy.parquet".format(
-                kwargs["path"], *keys, n
-            )
-            for n, (keys, _) in enumerate(df.groupby(kwargs["partition_cols"]))
-        ]
-        return {"paths": paths, "partitions_values": {}}
-
-
-@pytest.fixture
-def fake_wrangler(monkeypatch):
-    fake = FakeWrangler({"s3://{}/{}".format(BUCKET, RAW_KEY): json_lines(TRADES)})
-    monkeypatch.setitem(sys.modules, "awswrangler", fake)
-    return fake
-
-
-def test_etl_function_end_to_end(fake_wrangler, caplog):
-    event = s3_event(ERROR_KEY_IN_EVENT, RAW_KEY_IN_EVENT)
-    with caplog.at_level(logging.INFO, logger=etl.LOGGER.name):
-        result = etl.etl_function(event, None)
-
-    source = "s3://datalake-dev-100603781557-jk-12345/" + RAW_KEY
-    destination = "s3://datalake-dev-100603781557-jk-12345/processed-zone/stockdata/"
-
-    assert fake_wrangler.reads == [([source], {"lines": True})]
-
-    assert len(fake_wrangler.writes) == 1
-    written, kwargs = fake_wrangler.writes[0]
-    assert kwargs == {
-        "path": destination,
-        "dataset": True,
-        "partition_cols": ["symbol", "year", "month", "day", "hour"],
-        "mode": "append",
-        "compression": "snappy",
-        "dtype": {
-            "transaction_date": "timestamp",
-            "price": "double",
-            "amount": "double",
-            "dollar_amount": "double",
-            "type": "string",
-            "trans_id": "bigint",
-        },
-    }
-    assert list(written.columns) == EXPECTED_COLUMNS
-    assert written["trans_id"].tolist() == [124292304, 124292345, 124292317]
-    assert written["hour"].tolist() == [0, 2, 0]
-
-    assert result["processed"][0]["source"] == source
-    assert result["processed"][0]["rows"] == 3
-    assert result["processed"][0]["destination"] == destination
-    assert len(result["processed"][0]["files"]) == 3
-    assert destination + "symbol=BTC_USD/year=2020/month=10/day=1/hour=2/part-1.snappy.parquet" in (
-        result["processed"][0]["files"]
-    )
-
-    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
-    assert any(
-        m.startswith("processed " + source + ": 3 rows -> " + destination) for m in messages
-    ), messages
-    assert any("Firehose error output" in m for m in messages), messages
-
-
-def test_etl_function_uses_the_configured_processed_prefix(fake_wrangler, monkeypatch):
-    monkeypatch.setenv("PROCESSED_PREFIX", "processed-zone/v2/stockdata")
-    etl.etl_function(s3_event(RAW_KEY_IN_EVENT), None)
-    assert fake_wrangler.writes[0][1]["path"] == "s3://" + BUCKET + "/processed-zone/v2/stockdata/"
-
-
-def test_empty_object_writes_nothing(monkeypatch):
-    fake = FakeWrangler({"s3://{}/{}".format(BUCKET, RAW_KEY): ""})
-    fake.s3.read_json = lambda path, **kwargs: pd.DataFrame()
-    monkeypatch.setitem(sys.modules, "awswrangler", fake)
-    result = etl.etl_function(s3_event(RAW_KEY_IN_EVENT), None)
-    assert fake.writes == []
-    assert result["processed"][0]["rows"] == 0
+# --- handler without the libraries -------------------------------------------
+#
+# The handler on the real awswrangler, against moto S3 and with the lab's
+# data, is tests/datapath/test_etl_on_moto.py; these are the parts that need
+# neither.
 
 
 def test_event_without_raw_objects_does_not_need_awswrangler(monkeypatch):
@@ -390,3 +301,17 @@ def test_event_without_raw_objects_does_not_need_awswrangler(monkeypatch):
     assert etl.etl_function(s3_event(ERROR_KEY_IN_EVENT), None) == {"processed": []}
     with pytest.raises(ImportError):
         etl.etl_function(s3_event(RAW_KEY_IN_EVENT), None)
+
+
+def test_processed_bucket_is_the_source_bucket_without_the_parameter(monkeypatch):
+    # One bucket holds both zones: no SSM call, so no boto3 needed.
+    monkeypatch.setitem(sys.modules, "boto3", None)
+    for value in (None, "", "  "):
+        if value is None:
+            monkeypatch.delenv("PROCESSED_BUCKET_PARAMETER", raising=False)
+        else:
+            monkeypatch.setenv("PROCESSED_BUCKET_PARAMETER", value)
+        assert etl.processed_bucket(BUCKET) == BUCKET
+    monkeypatch.setenv("PROCESSED_BUCKET_PARAMETER", "/datalake/processed-bucket")
+    with pytest.raises(ImportError):
+        etl.processed_bucket(BUCKET)
