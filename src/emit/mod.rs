@@ -19,6 +19,7 @@ pub mod checkov;
 pub mod context;
 pub mod format;
 pub mod hcl;
+pub mod readme;
 
 use std::collections::BTreeMap;
 
@@ -256,6 +257,11 @@ pub fn render(stack: &Stack, source_name: &str) -> Result<Files, EmitError> {
     let mut json = serde_json::to_string_pretty(&generator).expect("plain data serializes");
     json.push('\n');
     files.insert("generator.json".to_owned(), json.into_bytes());
+
+    files.insert(
+        "README.md".to_owned(),
+        readme::stack(stack, source_name, None).into_bytes(),
+    );
 
     for zip in stack.parts.iter().filter_map(|p| p.zip) {
         let bytes = match zip {
