@@ -9,12 +9,14 @@ order:
 2. `plan -detailed-exitcode` right after reports no changes (exit 0): the
    stack has no perpetual diff;
 3. what AWS reports equals what `stackgen plan` planned for the same input
-   (awscheck.check_stack: bucket, stream, both Firehoses, Glue database,
-   crawler and table, both Lambdas with layer, permission and bucket
-   notification, every role's trust, inline and managed policies, log
-   groups, Athena workgroup and named queries, tags; and nothing else in the
+   (awscheck.check_stack: every bucket of the plan's zones, stream, both
+   Firehoses, the Glue databases, crawler and table, both Lambdas with
+   layer, environment, permission and bucket notification, every role's
+   trust, inline and managed policies, log groups, Athena workgroup and
+   named queries, uam-2025's SSM parameter, tags; and nothing else in the
    account carries the student's name); and those checks can fail: with the
-   plan changed in one place (awscheck.MUTATIONS), each reports a problem;
+   plan changed in one place (each of awscheck.MUTATIONS that concerns the
+   example's edition), each reports a problem;
 4. each excluded resource still fails against moto as EXCLUDED says (so the
    list only shrinks);
 5. `destroy` succeeds, empties the state, and leaves nothing in the account
@@ -28,6 +30,11 @@ AWSGlueServiceRole is attached to every crawler role; after one is
 destroyed, the other two still do, and the destroyed one left nothing
 behind. This is where colliding names or an exclusive policy attachment
 (which detaches a managed policy from every other role) would show.
+
+Both editions are covered the same way: the examples include one of each
+(jk-12345 and the others are uam-2021, uam-2025-classic is uam-2025), and
+awscheck reads the layout (which bucket and database hold each zone) from
+the plan.
 
 Each test has its own moto server (started with the account id of its
 input, stopped at the end), so tests run in parallel under pytest-xdist.
@@ -121,8 +128,9 @@ def test_example_deploys(example, stackgen, tools, moto_servers, tmp_path):
     problems += d.destroy()
     problems += awscheck.check_gone(aws_for(d), d.plan)
     print(
-        f"{example.stem}: applied and checked {len(applied)} of"
+        f"{example.stem} ({plan['edition']}): applied and checked {len(applied)} of"
         f" {len(d.addresses)} resources (excluded: {', '.join(excluded) or 'none'});"
+        f" {len(awscheck.applicable_mutations(plan))} mutations tried;"
         f" {d.timings}"
     )
     fail_if(problems, str(d.timings))
