@@ -218,6 +218,14 @@ class Expect:
             dict.fromkeys(self.zones[f"{z}_database_name"] for z in DATABASE_ZONES)
         )
 
+    def managed_policies(self) -> dict[str, list[str]]:
+        """{role name: the managed policy ARNs its part attaches}."""
+        return {
+            part["role"]["name"]: [arn for _, arn in part["role"]["managed"]]
+            for part in self.plan["parts"]
+            if part.get("role")
+        }
+
     def parameter(self) -> str | None:
         """The SSM parameter holding the processed bucket's name (uam-2025),
         or None when the edition has none."""
@@ -958,8 +966,9 @@ def check_notification(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
 
 def check_roles(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
     """Each planned role: its trust policy, exactly its one inline policy
-    (as a document, equal to the plan's), its managed policies (only the
-    crawler has one), its tags. And no other role with the student's name."""
+    (as a document, equal to the plan's), the managed policies its part
+    attaches (the crawler's AWSGlueServiceRole), its tags. And no other role
+    with the student's name."""
     iam = aws.iam
     for key, role in sorted(e.plan["roles"].items()):
         name = role["name"]
@@ -995,8 +1004,8 @@ def check_roles(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
         if attached is not None:
             p.eq(
                 f"{what} managed policies",
-                [a["PolicyArn"] for a in attached["AttachedPolicies"]],
-                [e.plan["managed_glue_policy_arn"]] if key == "crawler" else [],
+                sorted(a["PolicyArn"] for a in attached["AttachedPolicies"]),
+                sorted(e.managed_policies().get(name, [])),
             )
     pattern = e.suffix_pattern()
     roles = {r["RoleName"] for r in _all_roles(aws) if pattern.search(r["RoleName"])}
@@ -1395,6 +1404,16 @@ LAYOUT_MUTATIONS: list[Mutation] = [
     ),
 ]
 
+def _managed_arns_changed(parts: list[dict]) -> list[dict]:
+    """Every managed policy a part attaches, renamed."""
+    for part in parts:
+        if part.get("role"):
+            part["role"]["managed"] = [
+                [address, arn + "x"] for address, arn in part["role"]["managed"]
+            ]
+    return parts
+
+
 # (what, path into the plan JSON, change, the check that must notice): one
 # field each, whatever the layout.
 FIELD_MUTATIONS: list[tuple[str, tuple, Any, Any]] = [
@@ -1504,7 +1523,7 @@ FIELD_MUTATIONS: list[tuple[str, tuple, Any, Any]] = [
         lambda v: v + "x",
         check_roles,
     ),
-    ("managed policy", ("managed_glue_policy_arn",), lambda v: v + "x", check_roles),
+    ("managed policy", ("parts",), _managed_arns_changed, check_roles),
     ("Owner tag", ("spec", "student", "name"), lambda v: v + "x", check_buckets),
     (
         "results expiry",
