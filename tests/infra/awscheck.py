@@ -9,6 +9,14 @@ reports any that still carries the student's name suffix.
 Both return a list of problems (empty when all is well), so that a test
 reports every difference at once.
 
+Both editions' layouts are read from the plan, never assumed: `zones` says
+which bucket and which Glue database hold the raw zone, the processed zone
+and Athena's results (uam-2021: one bucket and one database for all;
+uam-2025: three buckets and two databases), and `parts` says which
+Terraform resource is each bucket and what every named resource is (the
+inventory). The SSM parameter of uam-2025 (`names.etl_parameter`) is checked
+where the plan has one.
+
 A few expected values are not in the plan JSON because they are fixed by
 the stack for every student; they are named constants here (the tags'
 Purpose, the stream's shard-level metrics, the handlers). The processed
@@ -27,11 +35,12 @@ import urllib.parse
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, NamedTuple
 
 import boto3
 import botocore.config
 import botocore.exceptions
+import hcl2
 
 PURPOSE_TAG = "UAM Cloud Data Processing"
 SHARD_LEVEL_METRICS = {
@@ -48,6 +57,29 @@ ETL_ZIP = "lambda/etl_function.zip"
 ALERT_ZIP = "lambda/alert_function.zip"
 S3_INVOKE_SID = "AllowExecutionFromS3Bucket"
 FIREHOSE_LOG_STREAM = "S3Delivery"
+# The id of the lifecycle rule that expires Athena's results (its prefix and
+# days are the plan's).
+RESULTS_EXPIRY_RULE_ID = "expire-athena-results"
+# The zones a stack's buckets and Glue databases hold (plan `zones`).
+ZONES = ("raw", "processed", "results")
+DATABASE_ZONES = ("raw", "processed")
+# How `remaining` lists each kind of named resource of the plan's parts;
+# kinds not here have no listing of their own (inline IAM policies, the
+# crawler's table prefix, Glue tables, whose names carry no student) or no API
+# in moto (the Kinesis Analytics application, see deploy.EXCLUDED).
+LISTED_KINDS = {
+    "S3Bucket": "bucket",
+    "KinesisStream": "stream",
+    "Firehose": "Firehose",
+    "GlueDatabase": "Glue database",
+    "GlueCrawler": "Glue crawler",
+    "LambdaFunction": "Lambda function",
+    "LambdaLayer": "Lambda layer",
+    "IamRole": "IAM role",
+    "LogGroup": "log group",
+    "AthenaWorkgroup": "Athena workgroup",
+    "SsmParameter": "SSM parameter",
+}
 
 # Fail fast: moto answers at once, and an operation it lacks answers 500,
 # which the default retry policy would repeat for a long time.
@@ -145,12 +177,69 @@ class Expect:
         )
 
     def log_groups(self) -> list[str]:
-        groups = [self.names["firehose_log_group"], self.names["etl_log_group"]]
-        if self.has("alerts_firehose"):
-            groups.append(self.names["alerts_firehose_log_group"])
-        if self.has("alert_lambda"):
-            groups.append(self.names["alert_log_group"])
-        return groups
+        """Every log group the parts name."""
+        return [name for kind, name in self.named() if kind == "LogGroup"]
+
+    @property
+    def zones(self) -> dict:
+        return self.plan["zones"]
+
+    def part(self, part_id: str) -> dict:
+        for part in self.plan["parts"]:
+            if part["id"] == part_id:
+                return part
+        raise KeyError(f"no part {part_id!r} in the plan")
+
+    def named(self) -> list[tuple[str, str]]:
+        """(kind, name) of every resource the parts name, in plan order."""
+        return [
+            (n["kind"], n["value"])
+            for part in self.plan["parts"]
+            for n in part["names"].values()
+        ]
+
+    def buckets(self) -> list[Bucket]:
+        """The stack's buckets, each once, with the zones it holds."""
+        found: dict[str, Bucket] = {}
+        for zone in ZONES:
+            name = self.zones[f"{zone}_bucket_name"]
+            part_id = self.zones[f"{zone}_bucket"]
+            if name not in found:
+                found[name] = Bucket(
+                    name, part_id, self.part(part_id)["addresses"]["bucket"], ()
+                )
+            b = found[name]
+            found[name] = Bucket(b.name, b.part, b.address, (*b.zones, zone))
+        return list(found.values())
+
+    def databases(self) -> list[str]:
+        """The stack's Glue databases, each once (raw zone's first)."""
+        return list(
+            dict.fromkeys(self.zones[f"{z}_database_name"] for z in DATABASE_ZONES)
+        )
+
+    def managed_policies(self) -> dict[str, list[str]]:
+        """{role name: the managed policy ARNs its part attaches}."""
+        return {
+            part["role"]["name"]: [arn for _, arn in part["role"]["managed"]]
+            for part in self.plan["parts"]
+            if part.get("role")
+        }
+
+    def parameter(self) -> str | None:
+        """The SSM parameter holding the processed bucket's name (uam-2025),
+        or None when the edition has none."""
+        return self.names.get("etl_parameter")
+
+    def etl_environment(self) -> dict:
+        """The ETL function's environment variables."""
+        env = {
+            "RAW_PREFIX": self.plan["prefixes"]["raw"],
+            "PROCESSED_PREFIX": self.plan["prefixes"]["processed_data"],
+        }
+        if self.parameter() is not None:
+            env["PROCESSED_BUCKET_PARAMETER"] = self.parameter()
+        return env
 
     def suffix_pattern(self) -> re.Pattern:
         """The student's name suffix, in its `-` and `_` forms, as a whole
@@ -159,6 +248,17 @@ class Expect:
         forms = {dash, dash.replace("-", "_")}
         alternatives = "|".join(re.escape(f) for f in sorted(forms))
         return re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])")
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One bucket of the stack: its name, the part that holds it, its
+    Terraform address (`aws_s3_bucket.x`) and the zones it holds."""
+
+    name: str
+    part: str
+    address: str
+    zones: tuple[str, ...]
 
 
 # --- helpers ------------------------------------------------------------------------
@@ -245,6 +345,97 @@ def module_constant(module: ast.Module, name: str) -> Any:
     raise KeyError(name)
 
 
+def env_names_read(module: ast.Module) -> set[str]:
+    """The environment variables a module reads: the string passed to
+    `os.environ.get(...)`, `os.getenv(...)` or `os.environ[...]`."""
+    found = set()
+    for node in ast.walk(module):
+        key = None
+        if isinstance(node, ast.Call) and node.args:
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else None
+            on_environ = (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Attribute)
+                and func.value.attr == "environ"
+            )
+            if (called == "get" and on_environ) or called == "getenv":
+                key = node.args[0]
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "environ"
+        ):
+            key = node.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            found.add(key.value)
+    return found
+
+
+def _hcl(value: Any) -> Any:
+    """A python-hcl2 value as Terraform means it: hcl2 8.x keeps a string
+    literal's quotes."""
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    return value
+
+
+def _tf_resources(path: Path) -> dict[str, dict]:
+    """{address: body} of every resource in one rendered file."""
+    found = {}
+    for resource in hcl2.loads(path.read_text()).get("resource") or []:
+        for rtype, named in resource.items():
+            for rname, body in named.items():
+                found[f"{_hcl(rtype)}.{_hcl(rname)}"] = body
+    return found
+
+
+_TF_CACHE: dict[Path, dict[str, dict]] = {}
+
+
+def tf_resource(stack: Path, file: str, address: str) -> dict | None:
+    """The body of resource ADDRESS in the stack's FILE (parsed once per
+    file: the mutations run the checks some thirty times)."""
+    path = (stack / file).resolve()
+    if path not in _TF_CACHE:
+        _TF_CACHE[path] = _tf_resources(path)
+    return _TF_CACHE[path].get(address)
+
+
+def _first(blocks: Any) -> dict:
+    return blocks[0] if isinstance(blocks, list) and blocks else {}
+
+
+def tf_lifecycle_rules(body: dict) -> list[dict]:
+    """A bucket's lifecycle_rule blocks, in the form lifecycle_rule() gives
+    for AWS's answer."""
+    rules = []
+    for r in body.get("lifecycle_rule") or []:
+        rules.append(
+            {
+                "id": _hcl(r.get("id")),
+                "prefix": _hcl(r.get("prefix")) or "",
+                "enabled": r.get("enabled") is True,
+                "expire_days": _first(r.get("expiration")).get("days"),
+                "abort_days": r.get("abort_incomplete_multipart_upload_days"),
+            }
+        )
+    return rules
+
+
+def lifecycle_rule(r: dict) -> dict:
+    """One rule of GetBucketLifecycleConfiguration, in a comparable form."""
+    return {
+        "id": r.get("ID"),
+        "prefix": r.get("Prefix", (r.get("Filter") or {}).get("Prefix")) or "",
+        "enabled": r.get("Status") == "Enabled",
+        "expire_days": (r.get("Expiration") or {}).get("Days"),
+        "abort_days": (r.get("AbortIncompleteMultipartUpload") or {}).get(
+            "DaysAfterInitiation"
+        ),
+    }
+
+
 # --- the checks ---------------------------------------------------------------------
 
 
@@ -257,25 +448,47 @@ def check_stack(aws: AWS, plan: dict, stack: Path) -> list[str]:
     return p.items
 
 
-def check_bucket(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
-    bucket = e.names["bucket"]
-    if not p.call(f"bucket {bucket}", aws.s3.head_bucket, Bucket=bucket):
+def check_buckets(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
+    """Every bucket of the plan's zones: region, tags, default encryption
+    and lifecycle rules (the results bucket's expiry from the plan, the
+    rest as s3.tf has them: stack constants the plan does not carry), public
+    access block. And no other bucket with the student's name."""
+    for bucket in e.buckets():
+        _check_bucket(aws, e, p, stack, bucket)
+    pattern = e.suffix_pattern()
+    p.eq(
+        "buckets with the student's name",
+        sorted(
+            b["Name"]
+            for b in aws.s3.list_buckets().get("Buckets") or []
+            if pattern.search(b["Name"])
+        ),
+        sorted(b.name for b in e.buckets()),
+    )
+
+
+def _check_bucket(aws: AWS, e: Expect, p: Problems, stack: Path, b: Bucket) -> None:
+    what = f"bucket {b.name} ({'/'.join(b.zones)})"
+    if p.call(what, aws.s3.head_bucket, Bucket=b.name) is None:
         return
-    loc = p.call("bucket location", aws.s3.get_bucket_location, Bucket=bucket)
+    body = tf_resource(stack, "s3.tf", b.address)
+    if body is None:
+        p.add(f"{what}: s3.tf has no {b.address} (part {b.part})")
+        body = {}
+    loc = p.call(f"{what} location", aws.s3.get_bucket_location, Bucket=b.name)
     if loc is not None:
         # us-east-1 is reported as no constraint.
-        p.eq("bucket region", loc.get("LocationConstraint") or "us-east-1", e.region)
-    tags = p.call("bucket tags", aws.s3.get_bucket_tagging, Bucket=bucket)
+        p.eq(f"{what} region", loc.get("LocationConstraint") or "us-east-1", e.region)
+    tags = p.call(f"{what} tags", aws.s3.get_bucket_tagging, Bucket=b.name)
     if tags is not None:
-        p.eq("bucket tags", tag_dict(tags["TagSet"]), e.tags())
-    enc = p.call("bucket encryption", aws.s3.get_bucket_encryption, Bucket=bucket)
+        p.eq(f"{what} tags", tag_dict(tags["TagSet"]), e.tags())
+    enc = p.call(f"{what} encryption", aws.s3.get_bucket_encryption, Bucket=b.name)
     if enc is not None:
-        # Not in the plan JSON: as s3.tf has it.
-        s3_tf = (stack / "s3.tf").read_text()
-        algorithm = re.search(r'sse_algorithm\s*=\s*"([^"]+)"', s3_tf)
-        bucket_key = re.search(r"bucket_key_enabled\s*=\s*(true|false)", s3_tf)
+        sse = _first(body.get("server_side_encryption_configuration"))
+        rule = _first(sse.get("rule"))
+        by_default = _first(rule.get("apply_server_side_encryption_by_default"))
         p.eq(
-            "bucket default encryption (as in s3.tf)",
+            f"{what} default encryption (as in s3.tf)",
             [
                 (
                     r["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"],
@@ -285,38 +498,37 @@ def check_bucket(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
             ],
             [
                 (
-                    algorithm.group(1) if algorithm else None,
-                    bool(bucket_key) and bucket_key.group(1) == "true",
+                    _hcl(by_default.get("sse_algorithm")),
+                    rule.get("bucket_key_enabled") is True,
                 )
             ],
         )
+    expected = [r for r in tf_lifecycle_rules(body) if r["expire_days"] is None]
+    if "results" in b.zones:
+        expected.append(
+            {
+                "id": RESULTS_EXPIRY_RULE_ID,
+                "prefix": e.plan["prefixes"]["athena_output"],
+                "enabled": True,
+                "expire_days": e.spec["athena"]["results_expire_days"],
+                "abort_days": None,
+            }
+        )
     lc = p.call(
-        "bucket lifecycle", aws.s3.get_bucket_lifecycle_configuration, Bucket=bucket
+        f"{what} lifecycle", aws.s3.get_bucket_lifecycle_configuration, Bucket=b.name
     )
     if lc is not None:
-        rules = [
-            {
-                "prefix": r.get("Prefix", (r.get("Filter") or {}).get("Prefix")),
-                "enabled": r.get("Status") == "Enabled",
-                "days": (r.get("Expiration") or {}).get("Days"),
-            }
-            for r in lc["Rules"]
-        ]
         p.eq(
-            "bucket lifecycle rules",
-            rules,
-            [
-                {
-                    "prefix": e.plan["prefixes"]["athena_output"],
-                    "enabled": True,
-                    "days": e.spec["athena"]["results_expire_days"],
-                }
-            ],
+            f"{what} lifecycle rules",
+            sorted((lifecycle_rule(r) for r in lc["Rules"]), key=lambda r: r["id"]),
+            sorted(expected, key=lambda r: r["id"]),
         )
-    pab = p.call("public access block", aws.s3.get_public_access_block, Bucket=bucket)
+    pab = p.call(
+        f"{what} public access block", aws.s3.get_public_access_block, Bucket=b.name
+    )
     if pab is not None:
         p.eq(
-            "bucket public access block",
+            f"{what} public access block",
             pab["PublicAccessBlockConfiguration"],
             {
                 "BlockPublicAcls": True,
@@ -450,21 +662,43 @@ def check_firehoses(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
 
 
 def check_glue(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
+    """The zones' databases (the processed table in the processed zone's,
+    no other table in any: the crawler has not run), the crawler (writing to
+    the raw zone's database), the processed table (in the processed bucket).
+    And no other database with the student's name."""
     n = e.names
-    db = p.call(
-        f"Glue database {n['glue_database']}",
-        aws.glue.get_database,
-        Name=n["glue_database"],
+    raw_db = e.zones["raw_database_name"]
+    processed_db = e.zones["processed_database_name"]
+    for name in e.databases():
+        what = f"Glue database {name}"
+        db = p.call(what, aws.glue.get_database, Name=name)
+        if db is None:
+            continue
+        p.eq(f"{what} catalog", db["Database"].get("CatalogId"), e.account)
+        tables = p.call(f"{what} tables", aws.glue.get_tables, DatabaseName=name)
+        if tables is not None:
+            p.eq(
+                f"{what} tables",
+                sorted(t["Name"] for t in tables["TableList"]),
+                [n["processed_table"]] if name == processed_db else [],
+            )
+    pattern = e.suffix_pattern()
+    p.eq(
+        "Glue databases with the student's name",
+        sorted(
+            d["Name"]
+            for d in aws.glue.get_databases()["DatabaseList"]
+            if pattern.search(d["Name"])
+        ),
+        sorted(e.databases()),
     )
-    if db is not None:
-        p.eq("Glue database catalog", db["Database"].get("CatalogId"), e.account)
 
     got = p.call(
         f"Glue crawler {n['crawler']}", aws.glue.get_crawler, Name=n["crawler"]
     )
     if got is not None:
         c = got["Crawler"]
-        p.eq("crawler database", c.get("DatabaseName"), n["glue_database"])
+        p.eq("crawler database (the raw zone's)", c.get("DatabaseName"), raw_db)
         p.eq("crawler role", c.get("Role"), e.role_arn("crawler"))
         p.eq("crawler table prefix", c.get("TablePrefix"), n["crawler_table_prefix"])
         targets = c.get("Targets") or {}
@@ -484,9 +718,9 @@ def check_glue(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
             p.eq("crawler tags", tag_dict(tags["Tags"]), e.tags())
 
     got = p.call(
-        f"Glue table {n['processed_table']}",
+        f"Glue table {n['processed_table']} in {processed_db}",
         aws.glue.get_table,
-        DatabaseName=n["glue_database"],
+        DatabaseName=processed_db,
         Name=n["processed_table"],
     )
     if got is None:
@@ -494,12 +728,19 @@ def check_glue(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
     t = got["Table"]
     sd = t.get("StorageDescriptor") or {}
     params = e.plan["processed_table_parameters"]
+    p.eq("processed table database", t.get("DatabaseName"), processed_db)
     p.eq("processed table type", t.get("TableType"), "EXTERNAL_TABLE")
     p.eq(
         "processed table location",
         sd.get("Location"),
         e.plan["prefixes"]["processed_location"],
     )
+    processed_bucket = e.zones["processed_bucket_name"]
+    if not (sd.get("Location") or "").startswith(f"s3://{processed_bucket}/"):
+        p.add(
+            f"processed table location {sd.get('Location')!r} is not in the"
+            f" processed zone's bucket {processed_bucket}"
+        )
     p.eq("processed table parameters", t.get("Parameters"), params)
     p.eq(
         "processed table SerDe",
@@ -589,14 +830,23 @@ def check_lambdas(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
         what = f"Lambda {n['etl_function']}"
         p.eq(f"{what} timeout", c["Timeout"], e.spec["lambda"]["timeout_s"])
         p.eq(f"{what} memory", c["MemorySize"], e.spec["lambda"]["memory_mb"])
+        env = e.etl_environment()
         p.eq(
             f"{what} environment",
             (c.get("Environment") or {}).get("Variables"),
-            {
-                "RAW_PREFIX": e.plan["prefixes"]["raw"],
-                "PROCESSED_PREFIX": e.plan["prefixes"]["processed_data"],
-            },
+            env,
         )
+        # A variable the stack sets but the function never reads is
+        # configuration that does nothing (uam-2025: the processed bucket
+        # would silently be the raw one).
+        _, module = zip_module(stack, ETL_ZIP, ETL_HANDLER)
+        if module is not None:
+            unread = sorted(set(env) - env_names_read(module))
+            if unread:
+                p.add(
+                    f"{what}: the stack sets {', '.join(unread)}, which"
+                    f" {ETL_ZIP} never reads (os.environ)"
+                )
         versions = p.call(
             f"layer {n['layer']}", lam.list_layer_versions, LayerName=n["layer"]
         )
@@ -665,10 +915,23 @@ def check_lambdas(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
 
 
 def check_notification(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
+    """The raw zone's bucket notifies the ETL function; no other bucket of
+    the stack notifies anything."""
+    raw = e.zones["raw_bucket_name"]
+    for b in e.buckets():
+        if b.name == raw:
+            continue
+        other = p.call(
+            f"bucket {b.name} notification",
+            aws.s3.get_bucket_notification_configuration,
+            Bucket=b.name,
+        )
+        if other is not None and any(other.values()):
+            p.add(f"bucket {b.name} ({'/'.join(b.zones)}) notifies: {other}")
     got = p.call(
-        "bucket notification",
+        f"bucket {raw} notification",
         aws.s3.get_bucket_notification_configuration,
-        Bucket=e.names["bucket"],
+        Bucket=raw,
     )
     if got is None:
         return
@@ -703,8 +966,9 @@ def check_notification(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
 
 def check_roles(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
     """Each planned role: its trust policy, exactly its one inline policy
-    (as a document, equal to the plan's), its managed policies (only the
-    crawler has one), its tags. And no other role with the student's name."""
+    (as a document, equal to the plan's), the managed policies its part
+    attaches (the crawler's AWSGlueServiceRole), its tags. And no other role
+    with the student's name."""
     iam = aws.iam
     for key, role in sorted(e.plan["roles"].items()):
         name = role["name"]
@@ -740,8 +1004,8 @@ def check_roles(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
         if attached is not None:
             p.eq(
                 f"{what} managed policies",
-                [a["PolicyArn"] for a in attached["AttachedPolicies"]],
-                [e.plan["managed_glue_policy_arn"]] if key == "crawler" else [],
+                sorted(a["PolicyArn"] for a in attached["AttachedPolicies"]),
+                sorted(e.managed_policies().get(name, [])),
             )
     pattern = e.suffix_pattern()
     roles = {r["RoleName"] for r in _all_roles(aws) if pattern.search(r["RoleName"])}
@@ -803,6 +1067,12 @@ def check_athena(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
         result.get("OutputLocation"),
         e.plan["prefixes"]["athena_output_location"],
     )
+    results = e.zones["results_bucket_name"]
+    if not (result.get("OutputLocation") or "").startswith(f"s3://{results}/"):
+        p.add(
+            f"workgroup output location {result.get('OutputLocation')!r} is not"
+            f" in the results bucket {results}"
+        )
     p.eq(
         "workgroup result encryption",
         (result.get("EncryptionConfiguration") or {}).get("EncryptionOption"),
@@ -841,7 +1111,9 @@ def check_athena(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
         {
             "name": q["name"],
             "description": q["description"],
-            "database": e.names["glue_database"],
+            # The handout's queries run in the raw zone's database; each
+            # names the processed table by its database.
+            "database": e.zones["raw_database_name"],
             "workgroup": name,
             "sql": q["sql"],
         }
@@ -874,26 +1146,15 @@ def _all_log_groups(aws: AWS) -> list[dict]:
 
 
 def inventory(e: Expect) -> list[str]:
-    """What `remaining` finds while the stack is deployed: the applied
-    resources that have a name of their own, as `kind name`."""
-    n = e.names
-    items = [
-        f"bucket {n['bucket']}",
-        f"stream {n['stream']}",
-        f"Firehose {n['firehose']}",
-        f"Glue database {n['glue_database']}",
-        f"Glue crawler {n['crawler']}",
-        f"Lambda function {n['etl_function']}",
-        f"Lambda layer {n['layer']}",
-        f"Athena workgroup {n['workgroup']}",
-    ]
-    items += [f"IAM role {r['name']}" for r in e.plan["roles"].values()]
-    items += [f"log group {g}" for g in e.log_groups()]
-    items += [f"Athena named query {q['name']}" for q in e.plan["queries"]]
-    if e.has("alerts_firehose"):
-        items.append(f"Firehose {n['alerts_firehose']}")
-    if e.has("alert_lambda"):
-        items.append(f"Lambda function {n['alert_function']}")
+    """What `remaining` finds while the stack is deployed: every resource
+    the plan's parts name whose kind has a listing (LISTED_KINDS), and the
+    named queries, as `kind name`."""
+    items = {
+        f"{LISTED_KINDS[kind]} {name}"
+        for kind, name in e.named()
+        if kind in LISTED_KINDS
+    }
+    items |= {f"Athena named query {q['name']}" for q in e.plan["queries"]}
     # The analytics role exists without its (excluded) application; the
     # application itself is not listed by remaining() (moto has no API).
     return sorted(items)
@@ -936,6 +1197,14 @@ def remaining(aws: AWS, plan: dict) -> list[str]:
         "Athena workgroup",
         [w["Name"] for w in aws.athena.list_work_groups()["WorkGroups"]],
     )
+    add(
+        "SSM parameter",
+        [
+            param["Name"]
+            for page in aws.ssm.get_paginator("describe_parameters").paginate()
+            for param in page["Parameters"]
+        ],
+    )
     try:
         ids = aws.athena.list_named_queries(WorkGroup=e.names["workgroup"])[
             "NamedQueryIds"
@@ -966,9 +1235,38 @@ def crawler_roles_with_managed_policy(aws: AWS, policy_arn: str) -> list[str]:
     return sorted(roles)
 
 
+def check_parameter(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
+    """uam-2025's SSM parameter: a String holding the processed zone's
+    bucket name, with the stack's tags. A stack without one has none with
+    the student's name (the inventory checks that)."""
+    name = e.parameter()
+    if name is None:
+        return
+    what = f"SSM parameter {name}"
+    got = p.call(what, aws.ssm.get_parameter, Name=name)
+    if got is None:
+        return
+    param = got["Parameter"]
+    p.eq(f"{what} ARN", param.get("ARN"), e.plan["arns"]["etl_parameter"])
+    p.eq(f"{what} type", param.get("Type"), "String")
+    p.eq(
+        f"{what} value (the processed zone's bucket)",
+        param.get("Value"),
+        e.zones["processed_bucket_name"],
+    )
+    tags = p.call(
+        f"{what} tags",
+        aws.ssm.list_tags_for_resource,
+        ResourceType="Parameter",
+        ResourceId=name,
+    )
+    if tags is not None:
+        p.eq(f"{what} tags", tag_dict(tags["TagList"]), e.tags())
+
+
 # Every check of check_stack, in order.
 CHECKS = [
-    check_bucket,
+    check_buckets,
     check_stream,
     check_firehoses,
     check_glue,
@@ -977,15 +1275,148 @@ CHECKS = [
     check_roles,
     check_log_groups,
     check_athena,
+    check_parameter,
     check_inventory,
 ]
 
 
 # --- the checks can fail -------------------------------------------------------------
 
-# (what, path into the plan JSON, change, the check that must notice). Each
-# is a plausible rendering bug: the plan says one thing, AWS has another.
-MUTATIONS: list[tuple[str, tuple, Any, Any]] = [
+
+
+class Mutation(NamedTuple):
+    """A plausible rendering bug: the plan says one thing, AWS has another."""
+
+    what: str
+    path: tuple  # into the plan JSON
+    change: Callable[[Any], Any]
+    check: Callable[..., None]  # the check that must notice
+    # Whether the plan has what the mutation changes (uam-2025's parameter).
+    applies: Callable[[Expect], bool] = lambda e: True
+
+
+def _has_parameter(e: Expect) -> bool:
+    return e.parameter() is not None
+
+
+def _zones_apart(e: Expect) -> bool:
+    """The results zone has a bucket of its own (uam-2025)."""
+    return e.zones["results_bucket_name"] != e.zones["raw_bucket_name"]
+
+
+# Mutations that concern the layout: which bucket or database holds a zone,
+# and the parameter. For uam-2021 the zone mutations move a zone out of the
+# one bucket (or database) to a name nothing has.
+LAYOUT_MUTATIONS: list[Mutation] = [
+    Mutation(
+        "parameter value",
+        ("zones", "processed_bucket_name"),
+        lambda v: v + "x",
+        check_parameter,
+        _has_parameter,
+    ),
+    Mutation(
+        "parameter name",
+        ("names", "etl_parameter"),
+        lambda v: v + "x",
+        check_parameter,
+        _has_parameter,
+    ),
+    Mutation(
+        "parameter ARN",
+        ("arns", "etl_parameter"),
+        lambda v: v + "x",
+        check_parameter,
+        _has_parameter,
+    ),
+    Mutation(
+        "parameter tags",
+        ("spec", "student", "name"),
+        lambda v: v + "x",
+        check_parameter,
+        _has_parameter,
+    ),
+    Mutation(
+        "ETL function's parameter variable",
+        ("names", "etl_parameter"),
+        lambda v: v.replace("processed-bucket", "raw-bucket"),
+        check_lambdas,
+        _has_parameter,
+    ),
+    Mutation(
+        "processed table's database",
+        ("zones", "processed_database_name"),
+        lambda v: v + "x",
+        check_glue,
+    ),
+    Mutation(
+        "crawler's database",
+        ("zones", "raw_database_name"),
+        lambda v: v + "x",
+        check_glue,
+    ),
+    Mutation(
+        "processed table's bucket",
+        ("zones", "processed_bucket_name"),
+        lambda v: v + "x",
+        check_glue,
+    ),
+    Mutation(
+        "processed zone's bucket",
+        ("zones", "processed_bucket_name"),
+        lambda v: v + "x",
+        check_buckets,
+    ),
+    Mutation(
+        "results zone on the raw bucket",
+        ("zones",),
+        lambda z: {
+            **z,
+            "results_bucket": z["raw_bucket"],
+            "results_bucket_name": z["raw_bucket_name"],
+        },
+        check_buckets,
+        _zones_apart,
+    ),
+    Mutation(
+        "Firehose destination bucket",
+        ("arns", "bucket"),
+        lambda v: v + "x",
+        check_firehoses,
+    ),
+    Mutation(
+        "notified bucket",
+        ("zones", "raw_bucket_name"),
+        lambda v: v + "x",
+        check_notification,
+    ),
+    Mutation(
+        "Athena results bucket",
+        ("zones", "results_bucket_name"),
+        lambda v: v + "x",
+        check_athena,
+    ),
+    Mutation(
+        "named queries' database",
+        ("zones", "raw_database_name"),
+        lambda v: v + "x",
+        check_athena,
+    ),
+]
+
+def _managed_arns_changed(parts: list[dict]) -> list[dict]:
+    """Every managed policy a part attaches, renamed."""
+    for part in parts:
+        if part.get("role"):
+            part["role"]["managed"] = [
+                [address, arn + "x"] for address, arn in part["role"]["managed"]
+            ]
+    return parts
+
+
+# (what, path into the plan JSON, change, the check that must notice): one
+# field each, whatever the layout.
+FIELD_MUTATIONS: list[tuple[str, tuple, Any, Any]] = [
     (
         "stream retention",
         ("spec", "stream", "retention_hours"),
@@ -1092,13 +1523,13 @@ MUTATIONS: list[tuple[str, tuple, Any, Any]] = [
         lambda v: v + "x",
         check_roles,
     ),
-    ("managed policy", ("managed_glue_policy_arn",), lambda v: v + "x", check_roles),
-    ("Owner tag", ("spec", "student", "name"), lambda v: v + "x", check_bucket),
+    ("managed policy", ("parts",), _managed_arns_changed, check_roles),
+    ("Owner tag", ("spec", "student", "name"), lambda v: v + "x", check_buckets),
     (
         "results expiry",
         ("spec", "athena", "results_expire_days"),
         lambda v: v + 1,
-        check_bucket,
+        check_buckets,
     ),
     ("log retention", ("spec", "log_retention_days"), lambda v: 30, check_log_groups),
     ("named query SQL", ("queries", 0, "sql"), lambda v: v.rstrip("\n"), check_athena),
@@ -1108,6 +1539,10 @@ MUTATIONS: list[tuple[str, tuple, Any, Any]] = [
         lambda v: v + "x/",
         check_athena,
     ),
+]
+
+MUTATIONS: list[Mutation] = LAYOUT_MUTATIONS + [
+    Mutation(*m) for m in FIELD_MUTATIONS
 ]
 
 
@@ -1122,16 +1557,29 @@ def _mutated(plan: dict, path: tuple, change) -> dict:
 
 def checks_can_fail(aws: AWS, plan: dict, stack: Path) -> list[str]:
     """Runs each MUTATIONS check against the deployed stack with the plan
-    changed in one place; each must report a problem. A check that stays
-    silent would pass a broken stack too."""
+    changed in one place; each must report a problem that the check does not
+    report with the plan as it is. A check that stays silent would pass a
+    broken stack too (and one already failing for another reason would hide
+    that)."""
     silent = []
-    for what, path, change, check in MUTATIONS:
-        e = Expect(_mutated(plan, path, change))
+    baseline: dict[Any, set[str]] = {}
+    for m in applicable_mutations(plan):
+        if m.check not in baseline:
+            p = Problems(plan["names"]["suffix"])
+            m.check(aws, Expect(plan), p, stack)
+            baseline[m.check] = set(p.items)
+        e = Expect(_mutated(plan, m.path, m.change))
         p = Problems(e.names["suffix"])
-        check(aws, e, p, stack)
-        if not p.items:
+        m.check(aws, e, p, stack)
+        if not set(p.items) - baseline[m.check]:
             silent.append(
-                f"{plan['names']['suffix']}: {check.__name__} did not notice a changed"
-                f" {what} ({'/'.join(map(str, path))})"
+                f"{plan['names']['suffix']}: {m.check.__name__} did not notice a"
+                f" changed {m.what} ({'/'.join(map(str, m.path))})"
             )
     return silent
+
+
+def applicable_mutations(plan: dict) -> list[Mutation]:
+    """The MUTATIONS that concern this plan's layout."""
+    e = Expect(plan)
+    return [m for m in MUTATIONS if m.applies(e)]

@@ -44,6 +44,8 @@ ENDPOINT_SERVICES = (
     "athena",
     "cloudwatchlogs",
     "kinesisanalytics",
+    # uam-2025: the parameter that holds the processed bucket's name.
+    "ssm",
 )
 
 # Provider 3.39.0 polls: creating a Kinesis stream takes about 50 s against

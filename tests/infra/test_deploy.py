@@ -9,25 +9,33 @@ order:
 2. `plan -detailed-exitcode` right after reports no changes (exit 0): the
    stack has no perpetual diff;
 3. what AWS reports equals what `stackgen plan` planned for the same input
-   (awscheck.check_stack: bucket, stream, both Firehoses, Glue database,
-   crawler and table, both Lambdas with layer, permission and bucket
-   notification, every role's trust, inline and managed policies, log
-   groups, Athena workgroup and named queries, tags; and nothing else in the
+   (awscheck.check_stack: every bucket of the plan's zones, stream, both
+   Firehoses, the Glue databases, crawler and table, both Lambdas with
+   layer, environment, permission and bucket notification, every role's
+   trust, inline and managed policies, log groups, Athena workgroup and
+   named queries, uam-2025's SSM parameter, tags; and nothing else in the
    account carries the student's name); and those checks can fail: with the
-   plan changed in one place (awscheck.MUTATIONS), each reports a problem;
+   plan changed in one place (each of awscheck.MUTATIONS that concerns the
+   example's edition), each reports a problem;
 4. each excluded resource still fails against moto as EXCLUDED says (so the
    list only shrinks);
 5. `destroy` succeeds, empties the state, and leaves nothing in the account
    that carries the student's name.
 
-test_class_shares_one_account renders a class file (examples/class.yaml with
-every student in one account; `stackgen plan` gives one plan per student
+test_class_shares_one_account renders a class file per edition
+(examples/class.yaml and examples/uam-2025-class.yaml, on the classic target,
+with every student in one account; `stackgen plan` gives one plan per student
 directory) and proves that the students' stacks can live in one AWS account:
 applied side by side, each has no diff and passes check_stack, and
 AWSGlueServiceRole is attached to every crawler role; after one is
 destroyed, the other two still do, and the destroyed one left nothing
 behind. This is where colliding names or an exclusive policy attachment
 (which detaches a managed policy from every other role) would show.
+
+Both editions are covered the same way: the examples include one of each
+(jk-12345 and the others are uam-2021, uam-2025-classic is uam-2025), and
+awscheck reads the layout (which bucket and database hold each zone) from
+the plan.
 
 Each test has its own moto server (started with the account id of its
 input, stopped at the end), so tests run in parallel under pytest-xdist.
@@ -121,28 +129,41 @@ def test_example_deploys(example, stackgen, tools, moto_servers, tmp_path):
     problems += d.destroy()
     problems += awscheck.check_gone(aws_for(d), d.plan)
     print(
-        f"{example.stem}: applied and checked {len(applied)} of"
+        f"{example.stem} ({plan['edition']}): applied and checked {len(applied)} of"
         f" {len(d.addresses)} resources (excluded: {', '.join(excluded) or 'none'});"
+        f" {len(awscheck.applicable_mutations(plan))} mutations tried;"
         f" {d.timings}"
     )
     fail_if(problems, str(d.timings))
 
 
-# The class: examples/class.yaml with everyone in the class's default
-# account (the example gives one student an account of her own).
-CLASS_EXAMPLE = "class.yaml"
+# The class of each edition, with everyone in one account: examples/class.yaml
+# (uam-2021) gives one student an account of her own, and
+# examples/uam-2025-class.yaml gives each student a Learner Lab account of
+# their own on the modern target.
+CLASS_EXAMPLES = {"uam-2021": "class.yaml", "uam-2025": "uam-2025-class.yaml"}
 
 
-def write_class(path: Path) -> Path:
+def write_class(path: Path, example: str) -> Path:
     """A class file of three or more students sharing one account: a copy
-    of CLASS_EXAMPLE without per-student account ids."""
-    doc = yaml.safe_load((tfcheck.examples_dir() / CLASS_EXAMPLE).read_text())
-    assert doc.get("target") == "classic", f"{CLASS_EXAMPLE} is not a classic class"
+    of EXAMPLE without per-student account ids (the class's default account,
+    else the first student's). A class for the modern target is moved to
+    classic with the stack's own IAM, as examples/uam-2025-classic.yaml does
+    for one student: the Learner Lab role and the modern target's runtime do
+    not exist in moto with provider 3.39.0."""
+    doc = yaml.safe_load((tfcheck.examples_dir() / example).read_text())
+    defaults = doc.setdefault("defaults", {})
+    if doc.get("target", defaults.get("target")) != "classic":
+        doc["target"] = "classic"
+        defaults.pop("target", None)
+        defaults.setdefault("iam", {})["existing_role"] = None
+    students = doc["students"]
+    assert len(students) >= 3, f"{example} has fewer than 3 students"
+    defaults.setdefault("account_id", students[0].get("account_id"))
+    assert defaults["account_id"], f"{example} names no account"
     doc["students"] = [
-        {k: v for k, v in student.items() if k != "account_id"}
-        for student in doc["students"]
+        {k: v for k, v in student.items() if k != "account_id"} for student in students
     ]
-    assert len(doc["students"]) >= 3, f"{CLASS_EXAMPLE} has fewer than 3 students"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
     return path
 
@@ -165,12 +186,14 @@ def render_class(stackgen: Path, class_file: Path, out: Path) -> None:
         )
 
 
-def test_class_shares_one_account(stackgen, tools, moto_servers, tmp_path):
-    class_file = write_class(tmp_path / "class.yaml")
+@pytest.mark.parametrize("edition", sorted(CLASS_EXAMPLES))
+def test_class_shares_one_account(edition, stackgen, tools, moto_servers, tmp_path):
+    class_file = write_class(tmp_path / "class.yaml", CLASS_EXAMPLES[edition])
     # {directory: plan} for a class file.
     plans = tfcheck.stackgen_plan(stackgen, class_file)
     accounts = {plan["spec"]["account_id"] for plan in plans.values()}
     assert len(plans) >= 3 and len(accounts) == 1, (sorted(plans), accounts)
+    assert {plan["edition"] for plan in plans.values()} == {edition}, edition
     server = moto_servers(accounts.pop())
     rendered = tmp_path / "rendered"
     render_class(stackgen, class_file, rendered)
