@@ -238,7 +238,7 @@ if ! stamp_is schema-provider "$SCHEMA_KEY" || [[ ! -d "$SCHEMA_MIRROR/$AWS_SOUR
   start=$SECONDS
   (cd "$REPO" && cargo build --quiet --locked -p stackgen-schema-provider --bin terraform-provider-aws) ||
     die "cargo build of provider/ failed"
-  built="$REPO/target/debug/terraform-provider-aws"
+  built="${CARGO_TARGET_DIR:-$REPO/target}/debug/terraform-provider-aws"
   version="$("$built" --version)" || die "$built --version failed"
   [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "$built --version printed '$version'"
   # The unpacked mirror layout; Terraform links the directory into each

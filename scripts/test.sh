@@ -36,6 +36,15 @@ unset INSTA_FORCE_PASS
 # as they are).
 export PYTHONDONTWRITEBYTECODE=1
 
+# Cargo's build output lives in a cache outside the checkout, like the test
+# tools: CI starts from a fresh clone, and compiling the AWS SDK, the plugin
+# protocol and the JSON Schema validator from nothing on every run would
+# take most of the time budget. Cargo keys each artifact by its inputs, so a
+# cached one is reused only while it is still right.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/stackgen-target}"
+# What tests/infra, tests/datapath and tests/replay run.
+export STACKGEN_BIN="$CARGO_TARGET_DIR/debug/stackgen"
+
 step tools bash scripts/install-test-tools.sh
 # shellcheck source=/dev/null
 source "${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}/env.sh"
@@ -44,7 +53,7 @@ step fmt cargo fmt --all -- --check
 # --workspace: the schema provider (provider/) too; the tools step has
 # installed protoc, which its build needs.
 step clippy cargo clippy --workspace --all-targets -- -D warnings
-# tests/infra runs the debug binary (target/debug/stackgen).
+# The Python tests run the debug binary ($STACKGEN_BIN).
 step build cargo build
 step test cargo test --workspace
 # Four workers on two cores: the deploy tests spend most of their time
