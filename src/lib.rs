@@ -78,7 +78,11 @@ pub fn check(source: &Source) -> Result<Checked, RenderError> {
 /// Renders a checked spec into the stack's files and link-checks them.
 /// `source_name` is what the generated headers call the input.
 pub fn render(spec: &StudentSpec, source_name: &str) -> Result<Files, RenderError> {
-    render_stack(&stack::Stack::new(spec, &spec.edition()), source_name).map(|(files, _)| files)
+    render_stack(
+        &stack::Stack::new(spec, &spec.edition()),
+        emit::Origin::file(source_name),
+    )
+    .map(|(files, _)| files)
 }
 
 /// Loads and validates a class file. `base` is the directory the class file
@@ -167,13 +171,12 @@ pub fn render_class_in(
         .par_iter()
         .map(|m| {
             let stack = stack::Stack::new(&m.spec, &m.spec.edition());
-            let files = render_stack(&stack, source_name).map(|(mut files, _)| {
-                // `stackgen replay` of a class file is told whose stream.
-                let index_no = Some(m.spec.student.index_no.as_str());
-                let readme = emit::readme::stack(&stack, source_name, index_no);
-                files.insert("README.md".into(), readme.into_bytes());
-                files
-            });
+            // `stackgen replay` of a class file is told whose stream.
+            let origin = emit::Origin {
+                source_name,
+                class_member: Some(m.spec.student.index_no.as_str()),
+            };
+            let files = render_stack(&stack, origin).map(|(files, _)| files);
             progress();
             files
         })
@@ -207,7 +210,7 @@ pub fn check_class_shapes(class: &class::Class) -> Result<usize, RenderError> {
     for member in &class.members {
         if seen.insert(member.shape.as_str()) {
             let stack = stack::Stack::new(&member.spec, &member.spec.edition());
-            render_stack(&stack, "class")?;
+            render_stack(&stack, emit::Origin::file("class"))?;
         }
     }
     Ok(seen.len())
@@ -233,17 +236,16 @@ pub fn identity(spec: &StudentSpec, dir: &str) -> write::Identity {
 /// Reviews the IAM of a checked spec's stack.
 pub fn review_iam(spec: &StudentSpec, source_name: &str) -> Result<review::Review, RenderError> {
     let stack = stack::Stack::new(spec, &spec.edition());
-    let (_, linked) = render_stack(&stack, source_name)?;
+    let (_, linked) = render_stack(&stack, emit::Origin::file(source_name))?;
     Ok(review::review(&stack, &linked.resources))
 }
 
 /// Emits a stack and link-checks it: the one parse-back of its files.
 pub fn render_stack(
     stack: &stack::Stack,
-    source_name: &str,
+    origin: emit::Origin,
 ) -> Result<(Files, link::Linked), RenderError> {
-    let files =
-        emit::render(stack, source_name).map_err(|e| RenderError::Internal(e.to_string()))?;
+    let files = emit::render(stack, origin).map_err(|e| RenderError::Internal(e.to_string()))?;
     let linked = link::link(&files);
     if !linked.errors.is_empty() {
         let list: Vec<String> = linked.errors.iter().map(ToString::to_string).collect();

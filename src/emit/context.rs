@@ -99,6 +99,8 @@ pub struct Context<'a> {
     features: &'a crate::features::Features,
     prefixes: &'a crate::stack::Prefixes,
     generator: &'a crate::stack::Generator,
+    /// `stackgen replay`'s command line for this stack.
+    replay_command: &'a str,
     queries: Vec<QueryCtx>,
     analytics_sql: &'a str,
     analytics_threshold: &'a str,
@@ -150,7 +152,7 @@ fn part_ctx(part: &Part) -> PartCtx {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(stack: &'a Stack, source_name: &'a str) -> Self {
+    pub fn new(stack: &'a Stack, source_name: &'a str, replay_command: &'a str) -> Self {
         let zones = stack.zones();
         let mut by_id: BTreeMap<PartId, PartCtx> =
             stack.parts.iter().map(|p| (p.id, part_ctx(p))).collect();
@@ -197,6 +199,7 @@ impl<'a> Context<'a> {
             features: &stack.features,
             prefixes: &stack.prefixes,
             generator: &stack.generator,
+            replay_command,
             queries: stack
                 .queries
                 .iter()

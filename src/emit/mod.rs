@@ -193,19 +193,67 @@ pub fn shape(stack: &Stack) -> String {
     )
 }
 
+/// Where a stack's input came from: the file as the user named it, and,
+/// for a class, the student (what `stackgen replay` must be told).
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub source_name: &'a str,
+    /// The student's index number when the input is a class file.
+    pub class_member: Option<&'a str>,
+}
+
+impl<'a> Origin<'a> {
+    pub fn file(source_name: &'a str) -> Self {
+        Self {
+            source_name,
+            class_member: None,
+        }
+    }
+}
+
+/// The CSV the course generator replays when `generator.input_csv` is
+/// not set (the handout's replay data).
+pub const COURSE_TRADES_CSV: &str = "crypto_trades_20201001.csv";
+
+/// The `stackgen replay` command line for a stack: the one place it is
+/// built (generator.json, outputs.tf and the README print it).
+pub fn replay_command(stack: &Stack, origin: Origin) -> String {
+    let quote = crate::stack::shell_quote;
+    let data = stack
+        .spec
+        .generator
+        .input_csv
+        .as_deref()
+        .unwrap_or(COURSE_TRADES_CSV);
+    let mut command = format!(
+        "stackgen replay {} --data {}",
+        quote(origin.source_name),
+        quote(data)
+    );
+    if let Some(index_no) = origin.class_member {
+        command.push_str(" --student ");
+        command.push_str(&quote(index_no));
+    }
+    command
+}
+
 /// The generator's settings as written to `generator.json`.
 #[derive(Serialize)]
 struct GeneratorFile<'a> {
     generated_by: String,
     #[serde(flatten)]
     generator: &'a crate::stack::Generator,
+    /// The same trades through `stackgen replay` (PutRecords batches).
+    replay_command: String,
 }
 
 /// Renders every file of the stack. `source_name` is the input file's name
 /// as shown in the generated headers.
-pub fn render(stack: &Stack, source_name: &str) -> Result<Files, EmitError> {
+pub fn render(stack: &Stack, origin: Origin) -> Result<Files, EmitError> {
+    let source_name = origin.source_name;
     let env = environment();
-    let (base, part_values) = context::Context::new(stack, source_name).values();
+    let replay = replay_command(stack, origin);
+    let (base, part_values) = context::Context::new(stack, source_name, &replay).values();
     let render_one = |template: &str, part: Option<&crate::stack::part::Part>| {
         let value = part.and_then(|p| part_values.get(&p.id)).unwrap_or(&base);
         env.get_template(template)
@@ -253,6 +301,7 @@ pub fn render(stack: &Stack, source_name: &str) -> Result<Files, EmitError> {
     let generator = GeneratorFile {
         generated_by: format!("stackgen {} from {source_name}", env!("CARGO_PKG_VERSION")),
         generator: &stack.generator,
+        replay_command: replay.clone(),
     };
     let mut json = serde_json::to_string_pretty(&generator).expect("plain data serializes");
     json.push('\n');
@@ -260,7 +309,7 @@ pub fn render(stack: &Stack, source_name: &str) -> Result<Files, EmitError> {
 
     files.insert(
         "README.md".to_owned(),
-        readme::stack(stack, source_name, None).into_bytes(),
+        readme::stack(stack, origin).into_bytes(),
     );
 
     for zip in stack.parts.iter().filter_map(|p| p.zip) {

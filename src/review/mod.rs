@@ -301,7 +301,7 @@ mod tests {
     #[test]
     fn a_role_without_users_is_reported() {
         let plan = handout_plan();
-        let mut files = crate::emit::render(&plan, "s.yaml").unwrap();
+        let mut files = crate::emit::render(&plan, crate::emit::Origin::file("s.yaml")).unwrap();
         assert!(review(&plan, &crate::link::link(&files).resources)
             .worst()
             .is_none());
