@@ -585,6 +585,63 @@ def layer_stand_in(copy: Path) -> dict[str, str]:
     return {"awswrangler_layer_zip": LAYER_STAND_IN}
 
 
+def learner_lab_role(stack: Path) -> str | None:
+    """The role name of the stack's `data "aws_iam_role" "lab"`, if any."""
+    path = stack / "iam.tf"
+    if not path.is_file():
+        return None
+    found = re.search(
+        r'data\s+"aws_iam_role"\s+"lab"\s*\{[^}]*?name\s*=\s*"([^"]+)"',
+        path.read_text(),
+    )
+    return found.group(1) if found else None
+
+
+def plan_with_lab_role(
+    tools: Tools, copy: Path, timings: Timings, role: str, variables: dict[str, str]
+) -> list[str]:
+    """Terraform 1.15.5 validate and plan of a classic Learner Lab stack,
+    with IAM answered by a moto server in which the lab role exists."""
+    import boto3
+
+    # tfcheck.py runs as a script (tfcheck.sh) and as a module (pytest).
+    if __package__:
+        from .motoserver import MotoServer
+    else:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from motoserver import MotoServer
+
+    account = tfvars(copy).get("account_number", "123456789012")
+    server = MotoServer.start(account, copy / ".tfcheck")
+    try:
+        boto3.client("iam", **server.boto3_env("us-east-1")).create_role(
+            RoleName=role,
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+        )
+        (copy / OVERRIDE_NAME).write_text(
+            CLASSIC_OFFLINE_OVERRIDE.replace(
+                "  allowed_account_ids         = null\n",
+                "  allowed_account_ids         = null\n"
+                f'  endpoints {{\n    iam = "{server.endpoint}"\n  }}\n',
+            )
+        )
+        timings.notes.append(f"the lab role {role} answered by a moto server")
+        return check_tf115(tools, copy, timings, plan=True, variables=variables)
+    finally:
+        server.stop()
+
+
 @dataclass
 class StackReport:
     stack: Path
@@ -606,13 +663,19 @@ def check_stack(tools: Tools, stack: Path, workdir: Path) -> StackReport:
         problems += check_tf014(tools, copy014, timings)
         copy115 = workdir / "tf-1.15.5"
         shutil.copytree(stack, copy115, symlinks=True, ignore=_NOT_COPIED)
-        (copy115 / OVERRIDE_NAME).write_text(CLASSIC_OFFLINE_OVERRIDE)
         variables = layer_stand_in(copy115)
         if variables:
             timings.notes.append(
                 f"planned with a stand-in for {tfvars(stack)['awswrangler_layer_zip']}"
             )
-        problems += check_tf115(tools, copy115, timings, plan=True, variables=variables)
+        lab_role = learner_lab_role(copy115)
+        if lab_role is None:
+            (copy115 / OVERRIDE_NAME).write_text(CLASSIC_OFFLINE_OVERRIDE)
+            problems += check_tf115(tools, copy115, timings, plan=True, variables=variables)
+        else:
+            # A Learner Lab stack looks its role up at plan time (the one
+            # data source a stack may have); a local AWS API answers it.
+            problems += plan_with_lab_role(tools, copy115, timings, lab_role, variables)
     else:
         copy115 = workdir / "tf-1.15.5"
         shutil.copytree(stack, copy115, symlinks=True, ignore=_NOT_COPIED)
