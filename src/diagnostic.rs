@@ -121,7 +121,7 @@ impl Diagnostic {
             Severity::Warning => "warning",
             Severity::Note => "note",
         };
-        let _ = writeln!(out, "{level}[{}]: {}", self.code, self.message);
+        let _ = writeln!(out, "{level}[{}]: {}", self.code, bounded(&self.message));
         match self.location {
             Some(loc) => {
                 let _ = writeln!(
@@ -133,12 +133,13 @@ impl Diagnostic {
                     let gutter = loc.line.to_string();
                     let pad = " ".repeat(gutter.len());
                     let width = token_width(text, loc.column);
+                    let (text, column, width) = window(text, loc.column, width);
                     let _ = writeln!(out, "   {pad} |");
                     let _ = writeln!(out, "   {gutter} | {text}");
                     let _ = writeln!(
                         out,
                         "   {pad} | {}{}",
-                        " ".repeat(loc.column - 1),
+                        " ".repeat(column - 1),
                         "^".repeat(width)
                     );
                 }
@@ -148,13 +149,56 @@ impl Diagnostic {
             }
         }
         if !self.rule.is_empty() {
-            let _ = writeln!(out, "  = rule: {}", self.rule);
+            let _ = writeln!(out, "  = rule: {}", bounded(&self.rule));
         }
         if !self.fix.is_empty() {
-            let _ = writeln!(out, "  = fix: {}", self.fix);
+            let _ = writeln!(out, "  = fix: {}", bounded(&self.fix));
         }
         out
     }
+}
+
+/// `text` with every backtick-quoted span cut to `QUOTE_LIMIT` characters
+/// and an ellipsis: whatever a rule quoted, the printed finding stays a
+/// few lines long (a 5 MB value gives a 5 MB message otherwise).
+fn bounded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(4 * QUOTE_LIMIT));
+    for (i, piece) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 && piece.chars().count() > QUOTE_LIMIT {
+            out.extend(piece.chars().take(QUOTE_LIMIT));
+            out.push('…');
+        } else {
+            out.push_str(piece);
+        }
+    }
+    out
+}
+
+/// The part of a long source line around `column`: at most
+/// `QUOTE_LIMIT` + 20 characters, with ellipses where it was cut, and the
+/// caret's column and width within what is shown.
+fn window(line: &str, column: usize, width: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    let room = QUOTE_LIMIT + 20;
+    if chars.len() <= room {
+        return (line.to_owned(), column, width);
+    }
+    let start = (column - 1).saturating_sub(20);
+    let end = (start + room).min(chars.len());
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    let caret = column - start + usize::from(start > 0);
+    let width = width.min(end.saturating_sub(column - 1)).max(1);
+    (shown, caret, width)
 }
 
 /// How many columns the caret should cover: the YAML token starting at
@@ -224,4 +268,39 @@ pub fn summary(diagnostics: &[Diagnostic]) -> String {
         if errors == 1 { "" } else { "s" },
         if warnings == 1 { "" } else { "s" }
     )
+}
+
+#[cfg(test)]
+mod bounded_tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_value_gives_a_short_finding() {
+        let name = "a".repeat(5_000_000);
+        let source = format!("student:\n  name: {name}\n");
+        let d = Diagnostic::new(
+            Code::SG105,
+            "student.name",
+            format!("full name `{name}` is too long"),
+        )
+        .rule(format!("at most 256 characters, not `{name}`"))
+        .fix("shorten it")
+        .at(Some(Location { line: 2, column: 9 }));
+        let text = d.render("s.yaml", Some(&source));
+        assert!(text.len() < 2_000, "{} bytes", text.len());
+        assert!(text.contains('…'));
+        assert!(text.contains('^'));
+    }
+
+    #[test]
+    fn short_lines_and_quotes_are_untouched() {
+        assert_eq!(
+            bounded("initials `JK` are uppercase"),
+            "initials `JK` are uppercase"
+        );
+        assert_eq!(
+            window("  initials: JK", 13, 2),
+            ("  initials: JK".to_owned(), 13, 2)
+        );
+    }
 }
