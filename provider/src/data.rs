@@ -174,14 +174,7 @@ fn policy_document(config: &Value) -> serde_json::Value {
 mod tests {
     use super::*;
 
-    fn obj(entries: Vec<(&str, Value)>) -> Value {
-        Value::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| (Value::from(k), v))
-                .collect(),
-        )
-    }
+    use crate::value::obj;
 
     fn lab() -> Identity {
         Identity {

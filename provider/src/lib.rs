@@ -361,14 +361,7 @@ impl tf_provider::DataSource for AwsDataSource {
 mod tests {
     use super::*;
 
-    fn obj(entries: Vec<(&str, Value)>) -> Value {
-        Value::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| (Value::from(k), v))
-                .collect(),
-        )
-    }
+    use crate::value::obj;
 
     #[test]
     fn identity_comes_from_region_and_allowed_account_ids() {

@@ -200,6 +200,18 @@ pub fn missing_required(
     }
 }
 
+/// A map with string keys, the shape of a Terraform object (for the
+/// tests of every module that builds or reads values).
+#[cfg(test)]
+pub(crate) fn obj(entries: Vec<(&str, Value)>) -> Value {
+    Value::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (Value::from(k), v))
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,15 +238,6 @@ mod tests {
         )
         .expect("test schema parses");
         file.resources.into_iter().next().expect("one resource").1
-    }
-
-    fn obj(entries: Vec<(&str, Value)>) -> Value {
-        Value::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| (Value::from(k), v))
-                .collect(),
-        )
     }
 
     #[test]
