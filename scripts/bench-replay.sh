@@ -20,7 +20,7 @@ source "${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}/env.sh"
 # PROFILE=debug measures the debug build instead (quicker to build; the
 # README's figures are from release).
 PROFILE=${PROFILE:-release}
-if [[ $PROFILE == release ]]; then cargo build --release --quiet; else cargo build --quiet; fi
+if [[ $PROFILE == release ]]; then cargo build --locked --release --quiet; else cargo build --locked --quiet; fi
 bin=$PWD/target/$PROFILE/stackgen
 spec=examples/modern.yaml
 

@@ -16,7 +16,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 RUNS=${RUNS:-5}
 STUDENTS=${STUDENTS:-1000}
 BIG=${BIG:-10000}
-cargo build --release --quiet
+cargo build --locked --release --quiet
 bin=$PWD/target/release/stackgen
 
 work=$(mktemp -d)

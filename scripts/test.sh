@@ -52,10 +52,10 @@ source "${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}/env.sh"
 step fmt cargo fmt --all -- --check
 # --workspace: the schema provider (provider/) too; the tools step has
 # installed protoc, which its build needs.
-step clippy cargo clippy --workspace --all-targets -- -D warnings
+step clippy cargo clippy --locked --workspace --all-targets -- -D warnings
 # The Python tests run the debug binary ($STACKGEN_BIN).
-step build cargo build
-step test cargo test --workspace
+step build cargo build --locked
+step test cargo test --locked --workspace
 # Six workers on two cores: the deploy tests spend most of their time
 # waiting for the provider to poll moto (Kinesis streams take ~50 s), so
 # they overlap with the CPU-bound checks (measured: 8.4 min at -n 6 against

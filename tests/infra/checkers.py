@@ -2,7 +2,7 @@
 parliament over the IAM permission policies of `stackgen plan`.
 
 Both come from a venv of their own ($STACKGEN_TOOLS/checkers-venv, pinned by
-tests/requirements-checkers.txt): their dependencies conflict with the test
+tests/locks/checkers.lock): their dependencies conflict with the test
 venv's pins (checkov pins boto3 1.35, moto needs boto3 1.44). So this module
 never imports them; it runs checkov's command and parliament_worker.py with
 that venv's Python, and reads their JSON.
@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 # checkov takes 3-5 s on one stack here; a hang fails the test, not the run.
 TIMEOUT_S = 300
 WORKER = Path(__file__).with_name("parliament_worker.py")
-REQUIREMENTS = REPO / "tests" / "requirements-checkers.txt"
+REQUIREMENTS = REPO / "tests" / "locks" / "checkers.lock"
 
 # checkov's own pattern for a suppression comment (checkov/common/comment/
 # enum.py): `#checkov:skip=CKV_AWS_18:reason`; the reason is optional there.
@@ -67,7 +67,7 @@ class Checkers:
 
 
 def pinned_versions() -> dict[str, str]:
-    """name -> version of the top-level pins in tests/requirements-checkers.txt
+    """name -> version of the pins in tests/locks/checkers.lock
     (the tests check that the venv runs exactly these)."""
     pins = {}
     for line in REQUIREMENTS.read_text().splitlines():

@@ -9,7 +9,7 @@ Prints one JSON object to stdout:
 "detail", "location", "sid"}, ...], ...}}, with every ID of the request
 present; "sid" is the Sid of the statement the finding points at, if any.
 
-It runs with the checkers venv's Python (tests/requirements-checkers.txt),
+It runs with the checkers venv's Python (tests/locks/checkers.lock),
 never the test venv's: parliament's dependencies conflict with the test
 venv's pins, and the two venvs never share a process.
 

@@ -1,7 +1,7 @@
 """Real static checkers from PyPI agree with stackgen's security claims.
 
 For each single-student example, of either target, two checkers run, at the versions pinned in
-tests/requirements-checkers.txt (the tests check the versions too):
+tests/locks/checkers.lock (the tests check the versions too):
 
 - parliament (IAM policy linter), on the PERMISSION policy of every role of
   `stackgen plan` (`roles.<key>.policy`), at every severity (INFO and up) and
@@ -149,7 +149,7 @@ def test_parliament(checked, stackgen, checkers, pins, tmp_path):
     result = ck.run_parliament(checkers, policies, tmp_path)
     seconds = time.monotonic() - t
     assert result["version"] == pins["parliament"], (
-        f"parliament {result['version']} ran, tests/requirements-checkers.txt pins"
+        f"parliament {result['version']} ran, tests/locks/checkers.lock pins"
         f" {pins['parliament']}: run scripts/install-test-tools.sh"
     )
     findings = result["findings"]
@@ -224,8 +224,8 @@ def test_checkov(checked, stackgen, checkers, pins, tmp_path):
     problems = []
     if summary.get("checkov_version") != pins["checkov"]:
         problems.append(
-            f"checkov {summary.get('checkov_version')} ran, tests/requirements-"
-            f"checkers.txt pins {pins['checkov']}: run scripts/install-test-tools.sh"
+            f"checkov {summary.get('checkov_version')} ran, tests/locks/"
+            f"checkers.lock pins {pins['checkov']}: run scripts/install-test-tools.sh"
         )
     if summary.get("parsing_errors") != 0:
         problems.append(f"checkov could not parse the stack: {summary}")

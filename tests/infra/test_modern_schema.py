@@ -34,7 +34,7 @@ from . import tfcheck
 
 HCL2_MISSING = (
     "python-hcl2 is not installed, so the modern stacks cannot be checked: add"
-    " `python-hcl2==8.1.4` to tests/requirements.txt"
+    " `python-hcl2==8.1.4` to tests/locks/test-venv.in and run scripts/lock.sh"
 )
 
 

@@ -23,7 +23,7 @@ TYPES_FILE = REPO / "scripts" / "schema" / "aws-types.json"
 CHECKER = Path(__file__).with_name("schema_check.py")
 
 HCL2_MISSING = (
-    "python-hcl2 is not installed: add `python-hcl2==8.1.4` to tests/requirements.txt"
+    "python-hcl2 is not installed: add `python-hcl2==8.1.4` to tests/locks/test-venv.in and run scripts/lock.sh"
 )
 
 
