@@ -11,36 +11,21 @@
 // `put` (a print macro panics on a closed pipe).
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod aws;
-pub mod class;
-pub mod codes;
-pub mod diagnostic;
-pub mod emit;
-pub mod features;
-pub mod iam;
-pub mod init;
-pub mod keys;
-pub mod link;
-pub mod load;
-pub mod locate;
-pub mod model;
-pub mod package;
-pub mod replay;
+pub mod base;
+pub mod input;
+pub mod lab;
+pub mod output;
 pub mod review;
-pub mod schema;
-pub mod simulate;
-pub mod sql;
 pub mod stack;
-pub mod suggest;
-pub mod translit;
 pub mod validate;
-pub mod write;
 
-use crate::codes::Code;
-use diagnostic::Diagnostic;
-use emit::Files;
-use load::Source;
-use model::StudentSpec;
+use base::codes::Code;
+use base::diagnostic::Diagnostic;
+use base::model::{self, StudentSpec};
+use input::class;
+use input::load::{self, Source};
+use output::emit::{self, Files};
+use output::{link, summary, write};
 
 /// Why a stack could not be produced.
 #[derive(Debug, thiserror::Error)]
@@ -150,19 +135,14 @@ pub fn render_class(
     source_name: &str,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Files, RenderError> {
-    render_class_in(
-        class,
-        source_name,
-        class::summary::CsvStyle::Standard,
-        progress,
-    )
+    render_class_in(class, source_name, summary::CsvStyle::Standard, progress)
 }
 
 /// `render_class`, with the summary CSV in the given style.
 pub fn render_class_in(
     class: &class::Class,
     source_name: &str,
-    csv: class::summary::CsvStyle,
+    csv: summary::CsvStyle,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Files, RenderError> {
     use rayon::prelude::*;
@@ -193,11 +173,11 @@ pub fn render_class_in(
     );
     all.insert(
         "class-summary.md".into(),
-        class::summary::markdown(class, source_name).into_bytes(),
+        summary::markdown(class, source_name).into_bytes(),
     );
     all.insert(
         "class-summary.csv".into(),
-        class::summary::csv_in(class, csv).into_bytes(),
+        summary::csv_in(class, csv).into_bytes(),
     );
     Ok(all)
 }

@@ -15,14 +15,14 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use stackgen::class::summary::CsvStyle;
-use stackgen::class::Class;
-use stackgen::codes::Code;
-use stackgen::diagnostic::{summary, Diagnostic};
-use stackgen::emit::Files;
-use stackgen::load::{self, Kind, Source};
-use stackgen::replay::{self as replay_lib, Event, Pacing, ReplayTarget, Stop};
-use stackgen::write::{self, WriteError};
+use stackgen::base::codes::Code;
+use stackgen::base::diagnostic::{summary, Diagnostic};
+use stackgen::input::class::Class;
+use stackgen::input::load::{self, Kind, Source};
+use stackgen::lab::replay::{self as replay_lib, Event, Pacing, ReplayTarget, Stop};
+use stackgen::output::emit::Files;
+use stackgen::output::summary::CsvStyle;
+use stackgen::output::write::{self, WriteError};
 use stackgen::RenderError;
 
 #[derive(Parser)]
@@ -72,7 +72,7 @@ impl Verbosity {
 /// (`SG901`), in any case; only warnings and notes can be allowed.
 fn diagnostic_code(text: &str) -> Result<Code, String> {
     match Code::parse(text) {
-        Some(code) if code.severity() != stackgen::codes::Severity::Error => Ok(code),
+        Some(code) if code.severity() != stackgen::base::codes::Severity::Error => Ok(code),
         Some(code) => Err(format!(
             "`{code}` is an error; only warnings and notes can be allowed"
         )),
@@ -278,7 +278,7 @@ enum SummaryCsv {
     Excel,
 }
 
-impl From<SummaryCsv> for stackgen::class::summary::CsvStyle {
+impl From<SummaryCsv> for stackgen::output::summary::CsvStyle {
     fn from(style: SummaryCsv) -> Self {
         match style {
             SummaryCsv::Standard => Self::Standard,
@@ -419,11 +419,11 @@ fn main() -> ExitCode {
             out!(
                 "{}",
                 if class {
-                    stackgen::schema::class_json()
+                    stackgen::input::schema::class_json()
                 } else if edition {
-                    stackgen::stack::edition::schema_json()
+                    stackgen::base::edition::schema_json()
                 } else {
-                    stackgen::schema::student_json()
+                    stackgen::input::schema::student_json()
                 }
             );
             Ok(ExitCode::SUCCESS)
@@ -453,7 +453,7 @@ fn init(
     file: Option<&Path>,
     v: &Verbosity,
 ) -> Result<ExitCode, ExitCode> {
-    use stackgen::init::{self, Edition};
+    use stackgen::input::init::{self, Edition};
     let edition = match edition {
         EditionArg::Uam2021 => Edition::Uam2021,
         EditionArg::Uam2025 => Edition::Uam2025,
@@ -462,13 +462,13 @@ fn init(
         (
             init::class(edition),
             init::CLASS_SCHEMA,
-            stackgen::schema::class_json(),
+            stackgen::input::schema::class_json(),
         )
     } else {
         (
             init::student(edition),
             init::STUDENT_SCHEMA,
-            stackgen::schema::student_json(),
+            stackgen::input::schema::student_json(),
         )
     };
     let default_name = if class { "class.yaml" } else { "student.yaml" };
@@ -888,7 +888,7 @@ fn review(
 ) -> Result<ExitCode, ExitCode> {
     use stackgen::review::{report, Review, Severity};
     let loaded = load(spec, v)?;
-    let members: Vec<(String, &stackgen::model::StudentSpec)> = match &loaded.input {
+    let members: Vec<(String, &stackgen::base::model::StudentSpec)> = match &loaded.input {
         Input::Student(c) => vec![(String::new(), &c.spec)],
         Input::Class(c) => c.members.iter().map(|m| (m.dir.clone(), &m.spec)).collect(),
     };
@@ -986,7 +986,7 @@ fn file_name(path: &Path) -> String {
 fn pick_student<'a>(
     loaded: &'a Loaded,
     student: Option<&str>,
-) -> Result<&'a stackgen::model::StudentSpec, ExitCode> {
+) -> Result<&'a stackgen::base::model::StudentSpec, ExitCode> {
     match (&loaded.input, student) {
         (Input::Student(c), None) => Ok(&c.spec),
         (Input::Student(_), Some(_)) => {
@@ -1216,13 +1216,13 @@ fn simulate(
     format: SimFormat,
     v: &Verbosity,
 ) -> Result<ExitCode, ExitCode> {
-    use stackgen::simulate::Outcome;
+    use stackgen::lab::simulate::Outcome;
     let loaded = load(spec, v)?;
-    let members: Vec<(String, &stackgen::model::StudentSpec)> = match &loaded.input {
+    let members: Vec<(String, &stackgen::base::model::StudentSpec)> = match &loaded.input {
         Input::Student(c) => vec![(String::new(), &c.spec)],
         Input::Class(c) => c.members.iter().map(|m| (m.dir.clone(), &m.spec)).collect(),
     };
-    let groups = stackgen::simulate::group(members, pacing).map_err(|e| {
+    let groups = stackgen::lab::simulate::group(members, pacing).map_err(|e| {
         errln!("error: {}", e.message(&loaded.name));
         ExitCode::from(EXIT_INVALID)
     })?;
@@ -1236,9 +1236,9 @@ fn simulate(
         })
         .collect();
     let text = match format {
-        SimFormat::Text => stackgen::simulate::text(&outcomes),
-        SimFormat::Json => stackgen::simulate::json(&outcomes),
-        SimFormat::Csv => stackgen::simulate::csv(&outcomes),
+        SimFormat::Text => stackgen::lab::simulate::text(&outcomes),
+        SimFormat::Json => stackgen::lab::simulate::json(&outcomes),
+        SimFormat::Csv => stackgen::lab::simulate::csv(&outcomes),
     };
     // A closed pipe (`simulate ... | head`) is the reader's choice, not an
     // error worth a panic.

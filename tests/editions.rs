@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use stackgen::codes::Code;
-use stackgen::load::Source;
+use stackgen::base::codes::Code;
+use stackgen::input::load::Source;
 
 fn load(path: &str) -> Result<stackgen::Checked, stackgen::RenderError> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);

@@ -7,22 +7,23 @@
 //! `stackgen plan`'s readers; nothing decides anything from them.
 
 pub mod address;
-pub mod edition;
+pub mod features;
+pub mod iam;
 pub mod pacing;
 pub mod part;
 pub mod parts;
+pub mod sql;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::aws;
-use crate::features::Features;
-use crate::iam::{self, Arns, Document};
-use crate::model::StudentSpec;
-use crate::sql;
-use edition::{Edition, Identity};
+use crate::base::aws;
+use crate::base::edition::{Edition, Identity};
+use crate::base::model::StudentSpec;
+use features::Features;
+use iam::{Arns, Document};
 use part::{Cost, Part, PartId};
 
 /// Everything one student's stack is made of.

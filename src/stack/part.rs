@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::address::Address;
-use crate::iam::Document;
+use crate::stack::iam::Document;
 
 /// The kinds of part. An edition lists the ones it has; the optional ones
 /// (exercise 5) are further switched by the spec.

@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 
 use super::address::{Address, Reference};
-use super::edition::{Edition, Identity};
 use super::part::{Fragment, Name, NameKind, Part, PartId, Role, Zip};
-use crate::iam;
-use crate::model::{StudentSpec, Target};
+use crate::base::edition::{Edition, Identity};
+use crate::base::model::{StudentSpec, Target};
+use crate::stack::iam;
 
 use NameKind as K;
 
@@ -476,7 +476,7 @@ pub fn role_purpose(id: PartId) -> Option<&'static str> {
 /// Which of the edition's parts this spec has: exercise 5's parts follow
 /// the `analytics` switches and the target's engine.
 pub fn selected(edition: &Edition, spec: &StudentSpec) -> Vec<PartId> {
-    let f = crate::features::Switches::of(spec);
+    let f = crate::stack::features::Switches::of(spec);
     ORDER
         .iter()
         .copied()
@@ -575,7 +575,7 @@ pub fn assemble(
                                 "aws_iam_role_policy_attachment",
                                 "crawler_attach_managed_policy",
                             ),
-                            iam::glue_service_role_arn(crate::aws::partition(&spec.region)),
+                            iam::glue_service_role_arn(crate::base::aws::partition(&spec.region)),
                         )]
                     } else {
                         Vec::new()

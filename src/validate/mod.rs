@@ -18,8 +18,8 @@ mod student;
 mod target;
 mod text;
 
-use crate::diagnostic::Diagnostic;
-use crate::model::StudentSpec;
+use crate::base::diagnostic::Diagnostic;
+use crate::base::model::StudentSpec;
 use crate::stack::Stack;
 
 pub use names::rule_for;

@@ -3,8 +3,8 @@
 //! `NameRule`; `check` turns a violation into a diagnostic that names the
 //! derived name, the rule, the input field it comes from, and a fix.
 
-use crate::codes::Code;
-use crate::diagnostic::{quote, Diagnostic};
+use crate::base::codes::Code;
+use crate::base::diagnostic::{quote, Diagnostic};
 use crate::stack::part::Name;
 
 pub struct NameRule {

@@ -12,7 +12,7 @@
 //! the provider skips S3's naming rules at plan time.
 
 use super::name_rule::{Charset, NameRule};
-use crate::codes::Code;
+use crate::base::codes::Code;
 use crate::stack::part::NameKind;
 
 /// The rule a derived name of this kind must satisfy; None for a kind

@@ -42,8 +42,8 @@ pub struct PartCtx {
 pub struct RoleCtx {
     pub name: String,
     pub policy_name: String,
-    pub trust: crate::iam::Document,
-    pub policy: crate::iam::Document,
+    pub trust: crate::stack::iam::Document,
+    pub policy: crate::stack::iam::Document,
     pub address: Address,
     pub policy_address: Address,
     pub managed: Vec<Managed>,
@@ -95,8 +95,8 @@ pub struct QueryCtx {
 pub struct Context<'a> {
     version: &'static str,
     source_name: &'a str,
-    spec: &'a crate::model::StudentSpec,
-    features: &'a crate::features::Features,
+    spec: &'a crate::base::model::StudentSpec,
+    features: &'a crate::stack::features::Features,
     prefixes: &'a crate::stack::Prefixes,
     generator: &'a crate::stack::Generator,
     /// `stackgen replay`'s command line for this stack.

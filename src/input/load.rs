@@ -7,11 +7,11 @@
 
 use std::path::Path;
 
-use crate::codes::Code;
-use crate::diagnostic::{Diagnostic, Location};
-use crate::keys;
-use crate::locate::Locations;
-use crate::model::{ClassSpec, StudentSpec};
+use crate::base::codes::Code;
+use crate::base::diagnostic::{Diagnostic, Location};
+use crate::base::model::{ClassSpec, StudentSpec};
+use crate::input::keys;
+use crate::input::locate::Locations;
 
 /// The input text with what is needed to point into it.
 #[derive(Debug)]
@@ -300,14 +300,24 @@ pub fn kind(source: &Source) -> Result<Kind, Vec<Diagnostic>> {
 /// its unknown keys are found with the others).
 pub fn class(source: &Source) -> Result<ClassSpec, Vec<Diagnostic>> {
     let value = untyped(source)?;
-    let unknown = keys::unknown(&value, &crate::schema::class(), "", &source.locations);
+    let unknown = keys::unknown(
+        &value,
+        &crate::input::schema::class(),
+        "",
+        &source.locations,
+    );
     typed(source, unknown)
 }
 
 /// Parses a student file into the typed model.
 pub fn student(source: &Source) -> Result<StudentSpec, Vec<Diagnostic>> {
     let value = untyped(source)?;
-    let unknown = keys::unknown(&value, &crate::schema::student(), "", &source.locations);
+    let unknown = keys::unknown(
+        &value,
+        &crate::input::schema::student(),
+        "",
+        &source.locations,
+    );
     // Read from the text first: its errors carry a place in the file.
     let _: StudentSpec = typed(source, unknown)?;
     let base = std::path::Path::new(&source.name)
@@ -325,7 +335,7 @@ pub fn with_edition(
     base: &std::path::Path,
     place: impl Fn(&mut Diagnostic),
 ) -> Result<StudentSpec, Vec<Diagnostic>> {
-    let (edition, merged) = crate::stack::edition::apply(document, base).map_err(|mut found| {
+    let (edition, merged) = crate::base::edition::apply(document, base).map_err(|mut found| {
         found.iter_mut().for_each(&place);
         found
     })?;
@@ -416,8 +426,10 @@ pub fn not_a_choice(field: &str, message: &str) -> Diagnostic {
         .join(", ");
     let fix = match choices.iter().find(|c| c.eq_ignore_ascii_case(value)) {
         Some(same) => format!("did you mean `{same}`? The values are written in lowercase"),
-        None => match crate::suggest::closest(&value.to_ascii_lowercase(), choices.iter().copied())
-        {
+        None => match crate::base::suggest::closest(
+            &value.to_ascii_lowercase(),
+            choices.iter().copied(),
+        ) {
             Some(near) => format!("did you mean `{near}`?"),
             None => format!("use one of {list}"),
         },

@@ -18,11 +18,11 @@ use schemars::schema::{RootSchema, Schema};
 use schemars::JsonSchema;
 use serde_json::{json, Value};
 
-use crate::aws;
-use crate::features::{
+use crate::base::aws;
+use crate::base::model::{ClassSpec, StudentSpec};
+use crate::stack::features::{
     pandas_layer, CLASSIC_RUNTIME, LEARNER_LAB_REGIONS, MODERN_RUNTIME, MODERN_RUNTIMES,
 };
-use crate::model::{ClassSpec, StudentSpec};
 
 pub fn student() -> RootSchema {
     let mut root = schemars::schema_for!(StudentSpec);
@@ -186,7 +186,7 @@ pub fn optional_region(_: &mut SchemaGenerator) -> Schema {
 /// `edition`: a built-in edition, or the path of an edition file, as
 /// `stack::edition::resolve` tells them apart (SG701).
 pub fn edition(_: &mut SchemaGenerator) -> Schema {
-    let names: Vec<&str> = crate::stack::edition::built_in_names().collect();
+    let names: Vec<&str> = crate::base::edition::built_in_names().collect();
     from(json!({ "anyOf": [
         { "type": "string", "enum": names },
         { "type": "string", "pattern": "(/|\\.[yY][aA]?[mM][lL]$)" },

@@ -4,13 +4,13 @@
 //! This walks a parsed document against the published JSON Schema and
 //! reports every key the schema does not declare, with "did you mean".
 
-use crate::codes::Code;
+use crate::base::codes::Code;
 use schemars::schema::{RootSchema, Schema, SchemaObject, SingleOrVec};
 use serde_json::Value;
 
-use crate::diagnostic::Diagnostic;
-use crate::locate::{join, Locations};
-use crate::suggest;
+use crate::base::diagnostic::Diagnostic;
+use crate::base::suggest;
+use crate::input::locate::{join, Locations};
 
 /// Every key in `value` that `root` does not declare. `prefix` is the
 /// field path of `value` in its file (empty for a whole document).

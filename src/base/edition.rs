@@ -17,9 +17,9 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::part::PartId;
-use crate::codes::Code;
-use crate::diagnostic::{quote, Diagnostic};
+use crate::base::codes::Code;
+use crate::base::diagnostic::{quote, Diagnostic};
+use crate::stack::part::PartId;
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -181,7 +181,7 @@ impl Edition {
             seen.push(*part);
         }
         for part in &self.parts {
-            for key in super::parts::name_keys(*part) {
+            for key in crate::stack::parts::name_keys(*part) {
                 if !self.names.contains_key(key) {
                     found.push(format!("`names` has no pattern for `{key}`"));
                 }
@@ -323,7 +323,8 @@ pub fn resolve(named: &str, base: &std::path::Path) -> Result<Edition, Vec<Diagn
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
-        d = match crate::suggest::closest(&named.to_ascii_lowercase(), known.iter().copied()) {
+        d = match crate::base::suggest::closest(&named.to_ascii_lowercase(), known.iter().copied())
+        {
             Some(s) => d.fix(format!("did you mean `{s}`?")),
             None => d.fix(format!(
                 "write `{DEFAULT}` (the handout's layout) or a path to your own edition file"

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::model::AnalyticsOptions;
+use crate::base::model::AnalyticsOptions;
 
 /// The two tables the queries read, quoted as Athena wants them
 /// (`"database"."table"`).

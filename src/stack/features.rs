@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use crate::aws;
-use crate::model::{Engine, StudentSpec, Target};
+use crate::base::aws;
+use crate::base::model::{Engine, StudentSpec, Target};
 
 /// The classic target's runtime: provider 3.x knows no newer Python than
 /// 3.9 and rejects newer ones at validate, and the handout's awswrangler
@@ -213,7 +213,8 @@ mod tests {
     #[test]
     fn the_arn_names_the_region_s_publisher_and_newest_version() {
         let text = "student: {name: J, initials: jk, index_no: \"1\"}\naccount_id: \"100603781557\"\nregion: ap-east-1\n";
-        let spec = crate::load::student(&crate::load::Source::new("s.yaml", text)).unwrap();
+        let spec =
+            crate::input::load::student(&crate::input::load::Source::new("s.yaml", text)).unwrap();
         let features = Features::of(&spec, |_| false);
         assert_eq!(
             features.layer_arn.as_deref(),

@@ -13,7 +13,7 @@ use hcl::expr::{Expression, ObjectKey, TemplateExpr, TraversalOperator};
 use hcl::structure::{Body, Structure};
 use hcl::template::{Directive, Element, Template};
 
-use crate::emit::Files;
+use crate::output::emit::Files;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LinkError {

@@ -12,11 +12,12 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 /// The ETL function's source, handler `lambda_definition.etl_function`.
-pub const ETL_SOURCE: &str = include_str!("../templates/lambda/etl/lambda_definition.py");
+pub const ETL_SOURCE: &str = include_str!("../../templates/lambda/etl/lambda_definition.py");
 /// The anomaly detector's source, handler `anomaly_detector.handler`.
-pub const DETECTOR_SOURCE: &str = include_str!("../templates/lambda/detector/anomaly_detector.py");
+pub const DETECTOR_SOURCE: &str =
+    include_str!("../../templates/lambda/detector/anomaly_detector.py");
 /// The alert function's source, handler `alert_function.handler`.
-pub const ALERT_SOURCE: &str = include_str!("../templates/lambda/alert/alert_function.py");
+pub const ALERT_SOURCE: &str = include_str!("../../templates/lambda/alert/alert_function.py");
 
 /// The ETL function's zip, built once: every student's is the same.
 pub fn etl_zip() -> &'static [u8] {

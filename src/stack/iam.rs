@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::PolicyStyle;
+use crate::base::model::PolicyStyle;
 
 /// A policy document; field order is the order AWS shows them in.
 #[derive(Debug, Clone, PartialEq, Serialize)]

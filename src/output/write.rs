@@ -38,7 +38,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::emit::Files;
+use crate::output::emit::Files;
 
 pub const MANIFEST: &str = ".stackgen-manifest.json";
 /// Marks the temporary trees beside the target.

@@ -8,7 +8,7 @@
 
 use std::fmt::{self, Write as _};
 
-pub use crate::codes::{Code, Severity};
+pub use crate::base::codes::{Code, Severity};
 
 /// A 1-based line and column in the input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,8 +14,9 @@
 
 use std::fmt::Write as _;
 
-use crate::class::{summary, Class};
-use crate::model::Target;
+use crate::base::model::Target;
+use crate::input::class::Class;
+use crate::output::summary;
 use crate::stack::part::{NameKind, Part, PartId};
 use crate::stack::{shell_quote, Stack, PRICES_DATE};
 
@@ -482,7 +483,7 @@ pub fn class(class: &Class, source_name: &str) -> String {
         .iter()
         .filter(|m| m.spec.target == Target::Classic)
         .map(|m| {
-            crate::features::Features::of(&m.spec, |_| false)
+            crate::stack::features::Features::of(&m.spec, |_| false)
                 .layer_zip
                 .unwrap_or_default()
         })

@@ -27,8 +27,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::model::StudentSpec;
-use crate::replay::{pyjson, Pacing, Trade};
+use crate::base::model::StudentSpec;
+use crate::lab::replay::{pyjson, Pacing, Trade};
 
 /// The handout's planted trade: 123,456,789 USD of BTC on line 888.
 pub const PLANTED_TRANS_ID: i64 = 124_292_345;
@@ -234,8 +234,8 @@ pub fn group<'a>(
         let Some(rule) = AlertRule::from_spec(spec) else {
             continue;
         };
-        let pacing =
-            pacing.unwrap_or_else(|| crate::replay::ReplayTarget::from_spec(spec).default_pacing);
+        let pacing = pacing
+            .unwrap_or_else(|| crate::lab::replay::ReplayTarget::from_spec(spec).default_pacing);
         if pacing == Pacing::Max {
             return Err(GroupError::NoArrivalTimes(dir));
         }
@@ -282,7 +282,7 @@ impl Outcome {
     ) -> Self {
         let alerts = flagged(&rule, trades, arrivals);
         Self {
-            average_rate: crate::replay::pacing::average_rate(trades, pacing),
+            average_rate: crate::lab::replay::pacing::average_rate(trades, pacing),
             analysed: trades.iter().filter(|t| t.symbol == rule.symbol).count(),
             trades: trades.len(),
             rule,

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use crate::model::StudentSpec;
+use crate::base::model::StudentSpec;
 pub use pacing::Pacing;
 pub use trades::Trade;
 

@@ -26,8 +26,8 @@ use std::collections::BTreeMap;
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
-use crate::model::Target;
-use crate::package;
+use crate::base::model::Target;
+use crate::output::package;
 use crate::stack::part::Zip;
 use crate::stack::Stack;
 
@@ -48,7 +48,7 @@ macro_rules! templates {
     ($($name:literal),* $(,)?) => {
         /// Every template, by name, compiled into the binary.
         pub const TEMPLATES: &[(&str, &str)] = &[
-            $(($name, include_str!(concat!("../../templates/", $name)))),*
+            $(($name, include_str!(concat!("../../../templates/", $name)))),*
         ];
     };
 }

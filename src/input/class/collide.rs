@@ -21,10 +21,10 @@
 use std::collections::hash_map::Entry as Slot;
 use std::collections::{BTreeMap, HashMap};
 
-use crate::codes::Code;
+use crate::base::codes::Code;
 
-use crate::diagnostic::Diagnostic;
-use crate::load::Source;
+use crate::base::diagnostic::Diagnostic;
+use crate::input::load::Source;
 use crate::stack::part::NameKind;
 
 use super::{Entry, Member};

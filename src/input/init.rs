@@ -146,7 +146,7 @@ const OPTIONS: &str = "\
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::{self, Kind, Source};
+    use crate::input::load::{self, Kind, Source};
 
     #[test]
     fn the_student_file_validates_as_written() {

@@ -8,19 +8,18 @@
 
 pub mod collide;
 pub mod roster;
-pub mod summary;
 
 use std::collections::BTreeSet;
 
-use crate::codes::Code;
+use crate::base::codes::Code;
 
 use serde_json::{Map, Value};
 
-use crate::diagnostic::{Diagnostic, Location};
-use crate::load::Source;
-use crate::model::{ClassSpec, StudentSpec};
+use crate::base::diagnostic::{Diagnostic, Location};
+use crate::base::model::{ClassSpec, StudentSpec};
+use crate::base::translit;
+use crate::input::load::Source;
 use crate::stack::part::Name;
-use crate::translit;
 use crate::validate;
 
 /// One student of the class, ready to render.
@@ -295,7 +294,7 @@ fn member(
             let field = e.path().to_string();
             let message = e.inner().to_string();
             if message.starts_with("unknown variant") {
-                return vec![crate::load::not_a_choice(&field, &message)];
+                return vec![crate::input::load::not_a_choice(&field, &message)];
             }
             let (code, fix) = if message.starts_with("missing field") {
                 (Code::SG002, "add it to `defaults` or to the student")
@@ -310,14 +309,14 @@ fn member(
     let base = std::path::Path::new(&source.name)
         .parent()
         .unwrap_or_else(|| std::path::Path::new("."));
-    let student = crate::load::with_edition(&doc, base, |d| {
+    let student = crate::input::load::with_edition(&doc, base, |d| {
         d.field = format!("defaults.{}", d.field);
         d.location = source.locations.value(&d.field);
     })?;
     let stack = crate::stack::Stack::new(&student, &student.edition());
     let diagnostics = validate::student_in(&student, &stack);
     let dir = format!("{}-{}", student.student.index_no, student.student.initials);
-    let shape = crate::emit::shape(&stack);
+    let shape = crate::output::emit::shape(&stack);
     Ok((
         Member {
             label: entry.label.clone(),

@@ -35,11 +35,11 @@ pub enum CsvStyle {
     Excel,
 }
 
-use super::Class;
+use crate::input::class::Class;
 
 /// Estimated cost per hour of one running stack, in USD: the sum of its
 /// parts' cost lines.
-pub fn cost_per_hour(spec: &crate::model::StudentSpec) -> f64 {
+pub fn cost_per_hour(spec: &crate::base::model::StudentSpec) -> f64 {
     crate::stack::Stack::new(spec, &spec.edition()).cost_per_hour()
 }
 
@@ -296,17 +296,17 @@ mod tests {
 
     #[test]
     fn handout_stack_costs_thirteen_cents_an_hour_on_classic_two_on_modern() {
-        let source = crate::load::Source::new(
+        let source = crate::input::load::Source::new(
             "s.yaml",
             "target: classic\nstudent: {name: J, initials: jk, index_no: \"1\"}\naccount_id: \"100603781557\"\n",
         );
-        let mut spec = crate::load::student(&source).unwrap();
+        let mut spec = crate::input::load::student(&source).unwrap();
         let cost = cost_per_hour(&spec);
         // Unpaced: 0.015 (shard) + 0.11 (analytics) + 20/s * 3600 * 5 KB
         // = 0.3433 GB * 0.029.
         assert!((cost - 0.134_957).abs() < 1e-5, "{cost}");
         // The modern target's detector is a Lambda: no hourly charge.
-        spec.target = crate::model::Target::Modern;
+        spec.target = crate::base::model::Target::Modern;
         assert!((cost_per_hour(&spec) - 0.024_957).abs() < 1e-5);
         // At --speed 10 the lab's trades arrive at 1.8 per second.
         spec.generator.speedup = Some(10.0);

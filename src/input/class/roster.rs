@@ -16,11 +16,11 @@
 //! line 1) and the column of the cell, and its advice speaks of cells and
 //! columns, not YAML.
 
-use crate::codes::Code;
+use crate::base::codes::Code;
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Diagnostic, Location};
-use crate::suggest;
+use crate::base::diagnostic::{Diagnostic, Location};
+use crate::base::suggest;
 
 use super::{Entry, Origin};
 
@@ -152,7 +152,7 @@ fn fold(header: &str) -> String {
         let ascii = if c.is_ascii() {
             c.to_string()
         } else {
-            crate::translit::letter(c).unwrap_or("_").to_owned()
+            crate::base::translit::letter(c).unwrap_or("_").to_owned()
         };
         for a in ascii.chars() {
             if a.is_ascii_alphanumeric() {

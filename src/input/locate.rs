@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
-use crate::diagnostic::Location;
+use crate::base::diagnostic::Location;
 
 #[derive(Debug, Default)]
 pub struct Locations {
