@@ -17,12 +17,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use stackgen::base::codes::Code;
 use stackgen::base::diagnostic::{summary, Diagnostic};
-use stackgen::input::class::Class;
 use stackgen::input::load::{self, Kind, Source};
 use stackgen::lab::replay::{self as replay_lib, Event, Pacing, ReplayTarget, Stop};
 use stackgen::output::emit::Files;
 use stackgen::output::summary::CsvStyle;
 use stackgen::output::write::{self, WriteError};
+use stackgen::validate::class::Class;
 use stackgen::RenderError;
 
 #[derive(Parser)]

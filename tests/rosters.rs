@@ -13,8 +13,8 @@
 use std::path::{Path, PathBuf};
 
 use stackgen::base::diagnostic::Severity;
-use stackgen::input::class::Class;
 use stackgen::input::load::{render_in, Source};
+use stackgen::validate::class::Class;
 
 fn roster_class(name: &str) -> (Class, Vec<Source>) {
     let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -6,7 +6,7 @@ use std::path::Path;
 use stackgen::input::load::Source;
 use stackgen::output::summary::{self, CsvStyle};
 
-fn class_from(name: &str, text: &str) -> stackgen::input::class::Class {
+fn class_from(name: &str, text: &str) -> stackgen::validate::class::Class {
     let source = Source::new(name, text);
     let (class, _) = stackgen::check_class(&source, Path::new("."));
     match class {

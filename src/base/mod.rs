@@ -7,6 +7,8 @@ pub mod aws;
 pub mod codes;
 pub mod diagnostic;
 pub mod edition;
+pub mod field_schema;
 pub mod model;
+pub mod part;
 pub mod suggest;
 pub mod translit;

@@ -21,7 +21,7 @@ pub struct StudentSpec {
     /// The course layout: `uam-2021` (the handout's, the default),
     /// `uam-2025` (the 2025-26 cohorts'), or the path of an edition file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "crate::input::schema::edition")]
+    #[schemars(schema_with = "crate::base::field_schema::edition")]
     pub edition: Option<String>,
     /// The edition `edition` resolved to, set by `load`; the built-in
     /// default when None.
@@ -38,7 +38,7 @@ pub struct StudentSpec {
     pub account_id: String,
     /// AWS region code.
     #[serde(default = "default_region")]
-    #[schemars(schema_with = "crate::input::schema::region")]
+    #[schemars(schema_with = "crate::base::field_schema::region")]
     pub region: String,
     /// Environment name embedded in every resource name: lowercase
     /// letters and digits, starting with a letter.
@@ -53,7 +53,7 @@ pub struct StudentSpec {
     /// Days CloudWatch keeps the logs of the Lambda functions and Firehose
     /// deliveries (the stack creates those log groups itself).
     #[serde(default = "default_log_retention_days")]
-    #[schemars(schema_with = "crate::input::schema::log_retention_days")]
+    #[schemars(schema_with = "crate::base::field_schema::log_retention_days")]
     pub log_retention_days: u32,
     #[serde(default)]
     pub stream: StreamOptions,
@@ -106,7 +106,7 @@ pub struct IamOptions {
 pub struct Student {
     /// Full name, used in the `Owner` tag: letters of any script, digits,
     /// spaces and `+ - = . _ : / @`, at most 256 characters.
-    #[schemars(schema_with = "crate::input::schema::full_name")]
+    #[schemars(schema_with = "crate::base::field_schema::full_name")]
     pub name: String,
     /// Lowercase ASCII letters, e.g. `jk`.
     #[schemars(regex(pattern = r"^[a-z]+$"))]
@@ -193,7 +193,7 @@ pub struct LambdaOptions {
     /// Python runtime of the Lambda functions. Default: `python3.8` for
     /// classic (the newest provider 3.x accepts with the handout's layer),
     /// `python3.12` for modern.
-    #[schemars(schema_with = "crate::input::schema::runtime")]
+    #[schemars(schema_with = "crate::base::field_schema::runtime")]
     pub runtime: Option<String>,
     /// ETL function timeout in seconds, 1 to 900 (handout: 300).
     #[schemars(range(min = 1, max = 900))]
@@ -204,12 +204,15 @@ pub struct LambdaOptions {
     /// Classic only: path of the awswrangler layer zip, relative to the
     /// rendered stack. Default: `lambda/awswrangler-layer-2.7.0-py3.8.zip`
     /// (the course repository's file).
-    #[schemars(schema_with = "crate::input::schema::layer_zip")]
+    #[schemars(schema_with = "crate::base::field_schema::layer_zip")]
     pub layer_zip: Option<String>,
+    // The table is `aws::PANDAS_LAYERS` now. The doc comment below is
+    // published in the JSON Schema, so it keeps the old name until the
+    // schema is changed on purpose (this move changes no output).
     /// Modern only: version of the AWS-managed layer
     /// `AWSSDKPandas-Python3xx` to use. Default: the version AWS published
     /// for the region and runtime with awswrangler 3.17.0 (`features::PANDAS_LAYERS`).
-    #[schemars(schema_with = "crate::input::schema::layer_version")]
+    #[schemars(schema_with = "crate::base::field_schema::layer_version")]
     pub layer_version: Option<u32>,
 }
 
@@ -239,7 +242,7 @@ pub struct AnalyticsOptions {
     pub symbol: String,
     /// A trade is flagged when its dollar amount exceeds this many times
     /// the window average, above 0 and at most 1000 (handout: 4).
-    #[schemars(schema_with = "crate::input::schema::threshold")]
+    #[schemars(schema_with = "crate::base::field_schema::threshold")]
     pub threshold: f64,
     /// Length of the averaging window in seconds, 1 to 3600 (handout: 30).
     #[schemars(range(min = 1, max = 3600))]
@@ -282,7 +285,7 @@ pub enum Engine {
 #[serde(deny_unknown_fields, default)]
 pub struct AthenaOptions {
     /// Symbols the processed table's partition projection enumerates.
-    #[schemars(schema_with = "crate::input::schema::symbols")]
+    #[schemars(schema_with = "crate::base::field_schema::symbols")]
     pub symbols: Vec<String>,
     /// First year of the partition projection, from 1970 (and at most
     /// `last_year`, which validation checks).
@@ -353,7 +356,7 @@ pub struct ClassSpec {
     /// student. Kept untyped until it is merged into each student; its
     /// schema is the student file's with every key optional.
     #[serde(default)]
-    #[schemars(schema_with = "crate::input::schema::class_defaults")]
+    #[schemars(schema_with = "crate::base::field_schema::class_defaults")]
     pub defaults: serde_json::Map<String, serde_json::Value>,
     /// The students, inline. Exactly one of `students` and `roster` is given.
     #[serde(default)]
@@ -370,7 +373,7 @@ pub struct ClassSpec {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClassStudent {
-    #[schemars(schema_with = "crate::input::schema::full_name")]
+    #[schemars(schema_with = "crate::base::field_schema::full_name")]
     pub name: String,
     #[schemars(regex(pattern = r"^s?[0-9]+$"))]
     pub index_no: String,
@@ -382,7 +385,7 @@ pub struct ClassStudent {
     #[schemars(regex(pattern = r"^[0-9]{12}$"))]
     pub account_id: Option<String>,
     #[serde(default)]
-    #[schemars(schema_with = "crate::input::schema::optional_region")]
+    #[schemars(schema_with = "crate::base::field_schema::optional_region")]
     pub region: Option<String>,
     #[serde(default)]
     #[schemars(regex(pattern = r"^[a-z][a-z0-9]*$"))]

@@ -13,7 +13,7 @@
 //! one of the stackgen that wrote the file (`stackgen schema > student.schema.json`
 //! refreshes it after an upgrade).
 
-/// The course edition the file is for (`stack::edition`'s built-ins).
+/// The course edition the file is for (`base::edition`'s built-ins).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Edition {
     #[default]
@@ -142,60 +142,3 @@ const OPTIONS: &str = "\
 #   messages_per_second: 10      # generator -s (1 to 1000)
 #   single_run: false            # generator -r
 ";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::input::load::{self, Kind, Source};
-
-    #[test]
-    fn the_student_file_validates_as_written() {
-        for edition in [Edition::Uam2021, Edition::Uam2025] {
-            let text = student(edition);
-            assert!(text.starts_with("# yaml-language-server: $schema=student.schema.json\n"));
-            assert!(text.contains(&format!("\nedition: {}\n", edition.as_str())));
-            let source = Source::new("student.yaml", text);
-            let checked = crate::check(&source).unwrap_or_else(|e| panic!("{e:?}"));
-            assert!(checked.warnings.is_empty(), "{:?}", checked.warnings);
-            crate::render(&checked.spec, "student.yaml").unwrap();
-        }
-    }
-
-    /// Uncommenting every option still gives a valid file: the comments name real keys with
-    /// acceptable values.
-    #[test]
-    fn every_commented_option_is_a_real_key_with_a_valid_value() {
-        let text: String = student(Edition::Uam2021)
-            .lines()
-            .map(|l| match l.strip_prefix("# ") {
-                Some(rest)
-                    if rest.trim_start().split_once(':').is_some_and(|(k, _)| {
-                        !k.is_empty()
-                            && k.trim().chars().all(|c| c.is_ascii_lowercase() || c == '_')
-                    }) =>
-                {
-                    format!("{rest}\n")
-                }
-                _ => format!("{l}\n"),
-            })
-            .collect();
-        assert!(text.contains("\niam:\n  existing_role: LabRole"), "{text}");
-        let source = Source::new("student.yaml", text);
-        let checked = crate::check(&source).unwrap_or_else(|e| panic!("{e:?}"));
-        assert_eq!(checked.spec.iam.existing_role.as_deref(), Some("LabRole"));
-        assert_eq!(checked.spec.generator.messages_per_second, Some(10));
-    }
-
-    #[test]
-    fn the_class_file_validates_as_written() {
-        let text = class(Edition::Uam2025);
-        assert!(text.starts_with("# yaml-language-server: $schema=class.schema.json\n"));
-        let source = Source::new("class.yaml", text);
-        assert_eq!(load::kind(&source).unwrap(), Kind::Class);
-        let (class, _) = crate::check_class(&source, std::path::Path::new("."));
-        let class = class.unwrap_or_else(|e| panic!("{e:?}"));
-        let dirs: Vec<&str> = class.members.iter().map(|m| m.dir.as_str()).collect();
-        assert_eq!(dirs, ["12345-jk", "12346-an"]);
-        crate::check_class_shapes(&class).unwrap();
-    }
-}

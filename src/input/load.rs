@@ -71,7 +71,7 @@ impl Source {
 pub const MAX_INPUT_BYTES: u64 = 8 * 1024 * 1024;
 
 /// The bytes of an input file of at most `MAX_INPUT_BYTES` (a roster is
-/// read this way and decoded by `class::roster`).
+/// read this way and decoded by `input::roster`).
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
     use std::io::Read as _;
     let file = std::fs::File::open(path).map_err(ReadError::Io)?;
@@ -335,7 +335,7 @@ pub fn with_edition(
     base: &std::path::Path,
     place: impl Fn(&mut Diagnostic),
 ) -> Result<StudentSpec, Vec<Diagnostic>> {
-    let (edition, merged) = crate::base::edition::apply(document, base).map_err(|mut found| {
+    let (edition, merged) = super::edition::apply(document, base).map_err(|mut found| {
         found.iter_mut().for_each(&place);
         found
     })?;

@@ -5,8 +5,10 @@
 //! init` starts from.
 
 pub mod class;
+pub mod edition;
 pub mod init;
 pub mod keys;
 pub mod load;
 pub mod locate;
+pub mod roster;
 pub mod schema;

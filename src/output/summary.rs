@@ -2,7 +2,7 @@
 //! account, region, the main resource names and the estimated cost per hour
 //! while the stack runs, and the class total. Written as Markdown and CSV.
 //!
-//! Prices are the list prices of each student's region (`stack::PRICES`,
+//! Prices are the list prices of each student's region (`aws::PRICES`,
 //! each with its date and source):
 //! - Kinesis Data Stream: per shard-hour;
 //! - Kinesis Data Analytics (SQL, classic target): per hour for the one KPU
@@ -19,8 +19,8 @@
 
 use std::fmt::Write as _;
 
-use crate::stack::part::PartId;
-pub use crate::stack::{ANALYTICS_HOUR_USD, FIREHOSE_GB_USD, PRICES_DATE, SHARD_HOUR_USD};
+pub use crate::base::aws::{ANALYTICS_HOUR_USD, FIREHOSE_GB_USD, PRICES_DATE, SHARD_HOUR_USD};
+use crate::base::part::PartId;
 
 /// How `class-summary.csv` is written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -35,7 +35,7 @@ pub enum CsvStyle {
     Excel,
 }
 
-use crate::input::class::Class;
+use crate::validate::class::Class;
 
 /// Estimated cost per hour of one running stack, in USD: the sum of its
 /// parts' cost lines.
@@ -115,7 +115,7 @@ fn rows(class: &Class) -> Vec<Row> {
                 glue_database: zones.raw_database_name.clone(),
                 etl_function: name("etl_function"),
                 analytics_function,
-                cost: crate::stack::prices(&m.spec.region)
+                cost: crate::base::aws::prices(&m.spec.region)
                     .map(|_| ten_thousandths(stack.cost_per_hour())),
             }
         })
@@ -255,7 +255,7 @@ pub fn markdown(class: &Class, source_name: &str) -> String {
     regions.sort_unstable();
     regions.dedup();
     for region in regions {
-        match crate::stack::prices(region) {
+        match crate::base::aws::prices(region) {
             Some(p) => {
                 let _ = writeln!(
                     out,

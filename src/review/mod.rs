@@ -294,7 +294,7 @@ mod tests {
             "s.yaml",
             "student: {name: Jan Kowalski, initials: jk, index_no: \"12345\"}\naccount_id: \"100603781557\"\n",
         );
-        let spec = crate::check(&source).unwrap().spec;
+        let spec = crate::input::load::student(&source).unwrap();
         Plan::new(&spec, &spec.edition())
     }
 

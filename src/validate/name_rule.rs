@@ -5,7 +5,7 @@
 
 use crate::base::codes::Code;
 use crate::base::diagnostic::{quote, Diagnostic};
-use crate::stack::part::Name;
+use crate::base::part::Name;
 
 pub struct NameRule {
     pub code: Code,

@@ -9,13 +9,13 @@
 //! `target: modern` with `lambda.runtime: python3.9` is rejected with the
 //! date AWS deprecated it.
 
-use crate::base::codes::Code;
-use crate::base::diagnostic::Diagnostic;
-use crate::base::model::{Engine, StudentSpec, Target};
-use crate::stack::features::{
+use crate::base::aws::{
     pandas_layer, CLASSIC_RUNTIME, LEARNER_LAB_REGIONS, MODERN_RUNTIME, MODERN_RUNTIMES,
     PANDAS_LAYERS_SOURCE,
 };
+use crate::base::codes::Code;
+use crate::base::diagnostic::Diagnostic;
+use crate::base::model::{Engine, StudentSpec, Target};
 
 use super::options::layer_zip;
 
@@ -166,7 +166,7 @@ fn layer_version(spec: &StudentSpec, runtime: &str) -> Option<Diagnostic> {
 
 /// The fix for a region without a published layer: where there is one.
 fn published_in(runtime: &str) -> String {
-    let regions: Vec<&str> = crate::stack::features::PANDAS_LAYERS
+    let regions: Vec<&str> = crate::base::aws::PANDAS_LAYERS
         .iter()
         .map(|(r, _, _)| *r)
         .filter(|r| pandas_layer(r, runtime).is_some())
@@ -180,7 +180,7 @@ fn published_in(runtime: &str) -> String {
 fn learner_lab(spec: &StudentSpec, role: &str) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let iam_role =
-        super::rule_for(crate::stack::part::NameKind::IamRole).expect("IAM roles have a rule");
+        super::rule_for(crate::base::part::NameKind::IamRole).expect("IAM roles have a rule");
     if !iam_role.problems(role).is_empty() {
         found.push(
             Diagnostic::new(

@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use minijinja::Value;
 use serde::Serialize;
 
+use crate::base::part::{main_name, PartId};
 use crate::stack::address::{Address, Reference};
-use crate::stack::part::{Part, PartId};
+use crate::stack::part::Part;
 use crate::stack::{parts, Stack};
 
 /// One part as a template sees it.
@@ -113,7 +114,7 @@ pub struct Context<'a> {
 }
 
 fn part_ctx(part: &Part) -> PartCtx {
-    let first = parts::main_name(part.id);
+    let first = main_name(part.id);
     PartCtx {
         n: part
             .names

@@ -165,7 +165,7 @@ fn build_environment() -> Environment<'static> {
             .ok_or_else(|| {
                 minijinja::Error::new(
                     minijinja::ErrorKind::InvalidOperation,
-                    format!("no reason is recorded for skipping {check} (emit/checkov.rs)"),
+                    format!("no reason is recorded for skipping {check} (output/emit/checkov.rs)"),
                 )
             })
     });

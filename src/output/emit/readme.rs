@@ -14,11 +14,13 @@
 
 use std::fmt::Write as _;
 
+use crate::base::aws::PRICES_DATE;
 use crate::base::model::Target;
-use crate::input::class::Class;
+use crate::base::part::{NameKind, PartId};
 use crate::output::summary;
-use crate::stack::part::{NameKind, Part, PartId};
-use crate::stack::{shell_quote, Stack, PRICES_DATE};
+use crate::stack::part::Part;
+use crate::stack::{shell_quote, Stack};
+use crate::validate::class::Class;
 
 /// The course's trade file, what `--data` gets when the student file names
 /// no `generator.input_csv` (the handout's replay data).
@@ -36,7 +38,7 @@ fn key(id: PartId) -> String {
 /// The name a part is known by in the diagram and the run-it steps: its
 /// first name that is a resource of its own (not a log group, a role or a
 /// table prefix).
-fn main_name(part: &Part) -> Option<&crate::stack::part::Name> {
+fn main_name(part: &Part) -> Option<&crate::base::part::Name> {
     part.names.values().find(|n| {
         !matches!(
             n.kind,

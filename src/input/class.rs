@@ -1,48 +1,22 @@
-//! A whole class: one file (`course`, `defaults`, `students` or `roster`)
-//! expands into one student spec per student, each validated exactly as a
-//! student file would be, plus checks across students (collisions).
+//! A class file read: its students as entries (inline under `students`,
+//! or the rows of its roster), each merged with the class's `defaults`
+//! into a student document, and the way back from a student's field to the
+//! class file's line or the roster's cell. Validating the students, each
+//! as a student file would be, is `validate::class`'s.
 //!
 //! Diagnostics name the student and point into the class file
-//! (`students[3].initials`) or the roster (`students.csv:5`). A problem in
-//! `defaults` would repeat for every student; it is reported once.
-
-pub mod collide;
-pub mod roster;
+//! (`students[3].initials`) or the roster (`students.csv:5`).
 
 use std::collections::BTreeSet;
 
-use crate::base::codes::Code;
-
 use serde_json::{Map, Value};
 
+use super::load::Source;
+use super::roster;
+use crate::base::codes::Code;
 use crate::base::diagnostic::{Diagnostic, Location};
 use crate::base::model::{ClassSpec, StudentSpec};
 use crate::base::translit;
-use crate::input::load::Source;
-use crate::stack::part::Name;
-use crate::validate;
-
-/// One student of the class, ready to render.
-#[derive(Debug, Clone)]
-pub struct Member {
-    /// Where the student is written: `students[3]` or `roster[3]`.
-    pub label: String,
-    /// Output directory: `<index_no>-<initials>`.
-    pub dir: String,
-    pub spec: StudentSpec,
-    /// Every name the student's stack creates, part by part.
-    pub names: Vec<Name>,
-    /// The stack's template shape (`emit::shape`), kept so `validate` need
-    /// not build every student's stack a second time to find the shapes.
-    pub shape: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct Class {
-    pub course: String,
-    pub members: Vec<Member>,
-    pub warnings: Vec<Diagnostic>,
-}
 
 /// Where a roster row is: its file, its CSV line (the header is line 1)
 /// and, for each field it gives, the column's header text and the
@@ -72,34 +46,11 @@ pub struct Entry {
 /// Keys a student entry may set itself, overriding `defaults`.
 const PER_STUDENT: [&str; 3] = ["account_id", "region", "environment"];
 
-/// Expands and validates a class. `roster` is the roster file's name and
-/// text, read by the caller when the class names one; `found` holds what
-/// the caller already found (a roster it could not read, or a note on its
-/// encoding).
-///
-/// Every finding comes in one round: row errors, field errors and
-/// collisions between the students that could be read, each problem once.
-pub fn expand(
-    spec: &ClassSpec,
-    source: &Source,
-    roster: Option<(&str, &str)>,
-    found: Vec<Diagnostic>,
-) -> Result<Class, Vec<Diagnostic>> {
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let mut file = |d: Diagnostic| {
-        push_once(
-            if d.is_error() {
-                &mut errors
-            } else {
-                &mut warnings
-            },
-            d,
-        );
-    };
-    found.into_iter().for_each(&mut file);
-    check_defaults(spec, source).into_iter().for_each(&mut file);
-
+/// The students a class file lists, inline under `students` or as the
+/// rows of its roster (`roster` is the roster file's name and text, when
+/// the caller could read it), with what reading them found.
+pub fn entries(spec: &ClassSpec, roster: Option<(&str, &str)>) -> (Vec<Entry>, Vec<Diagnostic>) {
+    let mut found = Vec::new();
     let entries = match (&spec.students, &spec.roster, roster) {
         (Some(list), None, _) => list
             .iter()
@@ -116,13 +67,13 @@ pub fn expand(
             })
             .collect(),
         (None, Some(_), Some((name, text))) => {
-            let (entries, found) = roster::parse(name, text);
-            found.into_iter().for_each(&mut file);
+            let (entries, notes) = roster::parse(name, text);
+            found.extend(notes);
             entries
         }
         (None, Some(_), None) => Vec::new(),
         _ => {
-            file(
+            found.push(
                 Diagnostic::new(Code::SG501, "students", "a class needs exactly one of `students` and `roster`")
                     .rule("students are listed inline under `students:` or read from a CSV named by `roster:`, not both")
                     .fix("keep one of the two keys"),
@@ -130,69 +81,11 @@ pub fn expand(
             Vec::new()
         }
     };
-
-    // No account id anywhere is one problem, not one per student.
-    let nobody_has_account = !spec.defaults.contains_key("account_id")
-        && !entries.is_empty()
-        && entries.iter().all(|e| e.account_id.is_none());
-    if nobody_has_account {
-        file(no_account(spec, source));
-    }
-
-    let mut members: Vec<Option<Member>> = Vec::new();
-    for entry in &entries {
-        let (member, mut diagnostics) = match member(spec, entry, source) {
-            Ok((member, diagnostics)) => (Some(member), diagnostics),
-            Err(diagnostics) => (None, diagnostics),
-        };
-        if nobody_has_account {
-            diagnostics.retain(|d| !(d.code == Code::SG002 && d.field == "account_id"));
-        }
-        relabel(&mut diagnostics, spec, entry, source);
-        diagnostics.into_iter().for_each(&mut file);
-        members.push(member);
-    }
-    if entries.is_empty() && errors.is_empty() {
-        errors.push(
-            Diagnostic::new(Code::SG501, "students", "the class has no students")
-                .rule("a class lists at least one student")
-                .fix("add students under `students:` or rows to the roster"),
-        );
-    }
-    let students: Vec<(&Entry, Option<&Member>)> = entries
-        .iter()
-        .zip(members.iter().map(Option::as_ref))
-        .collect();
-    for d in collide::check(&students, source) {
-        if d.is_error() {
-            errors.push(d);
-        } else {
-            warnings.push(d);
-        }
-    }
-    if !errors.is_empty() {
-        errors.extend(warnings);
-        return Err(errors);
-    }
-    Ok(Class {
-        course: spec.course.clone(),
-        members: members.into_iter().flatten().collect(),
-        warnings,
-    })
+    (entries, found)
 }
 
-/// Reports a diagnostic unless an identical one (a `defaults` problem seen
-/// through another student) is already there.
-fn push_once(list: &mut Vec<Diagnostic>, d: Diagnostic) {
-    if !list
-        .iter()
-        .any(|f| f.code == d.code && f.field == d.field && f.message == d.message)
-    {
-        list.push(d);
-    }
-}
-
-fn check_defaults(spec: &ClassSpec, source: &Source) -> Vec<Diagnostic> {
+/// The class's `defaults` and `target` checked on their own (SG502, SG503).
+pub fn check_defaults(spec: &ClassSpec, source: &Source) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     if spec.defaults.contains_key("student") {
         found.push(
@@ -219,13 +112,10 @@ fn check_defaults(spec: &ClassSpec, source: &Source) -> Vec<Diagnostic> {
     found
 }
 
-/// The student file this entry amounts to, and its findings. `Err` when
-/// the merged document does not even deserialize.
-fn member(
-    spec: &ClassSpec,
-    entry: &Entry,
-    source: &Source,
-) -> Result<(Member, Vec<Diagnostic>), Vec<Diagnostic>> {
+/// The student file an entry amounts to, before its edition: the class's
+/// `defaults` and `target` under the student's own keys. `Err` when the
+/// entry gives no initials and none can be derived from the name.
+pub fn document(spec: &ClassSpec, entry: &Entry) -> Result<Map<String, Value>, Vec<Diagnostic>> {
     let initials = match &entry.initials {
         Some(i) => i.clone(),
         None => translit::initials(&entry.name).ok_or_else(|| {
@@ -263,38 +153,17 @@ fn member(
             doc.insert(key.into(), Value::String(v.clone()));
         }
     }
-    let missing_account = !doc.contains_key("account_id");
-    if missing_account {
-        // Names embed the account id, and every valid one has 12 digits:
-        // a placeholder lets every other rule run now instead of in a
-        // second round, with the same lengths. Findings about the
-        // placeholder itself are dropped; the student is not rendered.
-        let mut probe = doc.clone();
-        probe.insert("account_id".into(), Value::String("000000000000".into()));
-        if let Ok(student) =
-            serde_path_to_error::deserialize::<_, StudentSpec>(Value::Object(probe))
-        {
-            let mut found = vec![Diagnostic::new(Code::SG002, "account_id", "missing field `account_id`")
-                .rule("every stack is applied in one AWS account: `account_id` is required")
-                .fix(if entry.origin.is_some() {
-                    "fill in the student's `account_id` cell, or set `account_id` under `defaults:` in the class file"
-                } else {
-                    "give the student an `account_id`, or set it under `defaults:`"
-                })];
-            found.extend(
-                validate::student(&student)
-                    .into_iter()
-                    .filter(|d| d.field != "account_id"),
-            );
-            return Err(found);
-        }
-    }
-    let doc = Value::Object(doc);
+    Ok(doc)
+}
+
+/// Whether a merged student document has the student file's types; the
+/// serde errors as diagnostics, one at a time like serde gives them.
+pub fn check_types(doc: &Value) -> Result<(), Vec<Diagnostic>> {
     let _: StudentSpec = serde_path_to_error::deserialize(doc.clone()).map_err(|e| {
             let field = e.path().to_string();
             let message = e.inner().to_string();
             if message.starts_with("unknown variant") {
-                return vec![crate::input::load::not_a_choice(&field, &message)];
+                return vec![super::load::not_a_choice(&field, &message)];
             }
             let (code, fix) = if message.starts_with("missing field") {
                 (Code::SG002, "add it to `defaults` or to the student")
@@ -305,37 +174,12 @@ fn member(
                 .rule("each field has a fixed type, and required fields must be present")
                 .fix(fix)]
         })?;
-    // The edition's defaults go under the class's and the student's own.
-    let base = std::path::Path::new(&source.name)
-        .parent()
-        .unwrap_or_else(|| std::path::Path::new("."));
-    let student = crate::input::load::with_edition(&doc, base, |d| {
-        d.field = format!("defaults.{}", d.field);
-        d.location = source.locations.value(&d.field);
-    })?;
-    let stack = crate::stack::Stack::new(&student, &student.edition());
-    let diagnostics = validate::student_in(&student, &stack);
-    let dir = format!("{}-{}", student.student.index_no, student.student.initials);
-    let shape = crate::output::emit::shape(&stack);
-    Ok((
-        Member {
-            label: entry.label.clone(),
-            dir,
-            names: stack
-                .parts
-                .into_iter()
-                .flat_map(|p| p.names.into_values())
-                .collect(),
-            shape,
-            spec: student,
-        },
-        diagnostics,
-    ))
+    Ok(())
 }
 
 /// Points a student-file diagnostic at the class file (or roster): fields
 /// of the student go to the entry, shared settings to `defaults`.
-fn relabel(diagnostics: &mut [Diagnostic], spec: &ClassSpec, entry: &Entry, source: &Source) {
+pub fn relabel(diagnostics: &mut [Diagnostic], spec: &ClassSpec, entry: &Entry, source: &Source) {
     let given: BTreeSet<&str> = PER_STUDENT
         .into_iter()
         .filter(|k| match *k {
@@ -386,7 +230,7 @@ fn relabel(diagnostics: &mut [Diagnostic], spec: &ClassSpec, entry: &Entry, sour
 /// Points a diagnostic about field `rest` of a roster row (`initials`,
 /// `index_no`, `account_id`, ...) at the cell that holds it. Derived
 /// initials are explained at the name they come from.
-pub(crate) fn point_at_cell(d: &mut Diagnostic, origin: &Origin, label: &str, rest: &str) {
+pub fn point_at_cell(d: &mut Diagnostic, origin: &Origin, label: &str, rest: &str) {
     let key = rest.split(['.', '[']).next().unwrap_or_default();
     let candidates: &[&str] = match key {
         "name" => &["name", "first_name"],
@@ -433,7 +277,7 @@ fn csv_advice(code: Code, fix: &str) -> String {
 
 /// SG002 for a class where no student has an account id and `defaults`
 /// gives none: one problem with one fix, not one per student.
-fn no_account(spec: &ClassSpec, source: &Source) -> Diagnostic {
+pub fn no_account(spec: &ClassSpec, source: &Source) -> Diagnostic {
     let roster_advice = if spec.roster.is_some() {
         "add an `account_id` column to the roster, or "
     } else {

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use crate::base::diagnostic::{Diagnostic, Location};
 use crate::base::suggest;
 
-use super::{Entry, Origin};
+use super::class::{Entry, Origin};
 
 /// What a roster column can hold, and the header texts that name it, in
 /// their folded form (see `fold`): lowercase ASCII, words joined by `_`.

@@ -21,13 +21,12 @@
 use std::collections::hash_map::Entry as Slot;
 use std::collections::{BTreeMap, HashMap};
 
+use super::class::Member;
 use crate::base::codes::Code;
-
 use crate::base::diagnostic::Diagnostic;
+use crate::base::part::NameKind;
+use crate::input::class::{point_at_cell, Entry};
 use crate::input::load::Source;
-use crate::stack::part::NameKind;
-
-use super::{Entry, Member};
 
 /// `students` pairs each entry with its member, if it could be built.
 pub fn check(students: &[(&Entry, Option<&Member>)], source: &Source) -> Vec<Diagnostic> {
@@ -37,7 +36,7 @@ pub fn check(students: &[(&Entry, Option<&Member>)], source: &Source) -> Vec<Dia
         let entry = students[i].0;
         d.message = format!("{} ({}): {}", entry.name, entry.index_no, d.message);
         if let Some(origin) = &entry.origin {
-            super::point_at_cell(&mut d, origin, &entry.label, field);
+            point_at_cell(&mut d, origin, &entry.label, field);
         } else {
             d.field = format!("{}.{field}", entry.label);
             d.location = source.locations.value(&d.field);
