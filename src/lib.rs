@@ -1,46 +1,36 @@
 //! stackgen compiles a typed description of a student into a validated,
 //! per-student Terraform stack for the cloud data processing lab.
 //!
-//! The pipeline, one module per stage:
-//! `load` (YAML -> `model`) -> `validate` (all findings at once) -> `plan`
-//! (names, ARNs, IAM, SQL) -> `emit` (templates) -> `link` (parse-back and
-//! reference check) -> `write`. Nothing is written unless the whole input is
+//! The pipeline, one folder per stage: `input` (YAML -> `base::model`) ->
+//! `validate` (all findings at once) -> `stack` (names, ARNs, IAM, SQL) ->
+//! `output` (`emit`'s templates, `link`'s parse-back and reference check,
+//! `write`). `review` and `lab` use a checked stack without writing it;
+//! `base` is what every stage may use. A stage imports only the ones below
+//! it (ARCHITECTURE.md, "Layers"); the functions here are the entry points
+//! that run them in order. Nothing is written unless the whole input is
 //! valid and the emitted files link.
 
 // The library never prints: only the binary does, through its pipe-safe
 // `put` (a print macro panics on a closed pipe).
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod aws;
-pub mod class;
-pub mod codes;
-pub mod diagnostic;
-pub mod emit;
-pub mod features;
-pub mod iam;
-pub mod init;
-pub mod keys;
-pub mod link;
-pub mod load;
-pub mod locate;
-pub mod model;
-pub mod package;
-pub mod replay;
+pub mod base;
+pub mod input;
+pub mod lab;
+pub mod output;
 pub mod review;
-pub mod schema;
-pub mod simulate;
-pub mod sql;
 pub mod stack;
-pub mod suggest;
-pub mod translit;
 pub mod validate;
-pub mod write;
 
-use crate::codes::Code;
-use diagnostic::Diagnostic;
-use emit::Files;
-use load::Source;
-use model::StudentSpec;
+use base::codes::Code;
+use base::diagnostic::Diagnostic;
+use base::model::{self, StudentSpec};
+use input::load::{self, Source};
+use input::roster;
+use output::emit::{self, Files};
+use output::{link, summary, write};
+use stack::Stack;
+use validate::class::{self, Derived};
 
 /// Why a stack could not be produced.
 #[derive(Debug, thiserror::Error)]
@@ -62,7 +52,8 @@ pub struct Checked {
 /// Loads and validates a student file.
 pub fn check(source: &Source) -> Result<Checked, RenderError> {
     let spec = load::student(source).map_err(RenderError::Invalid)?;
-    let mut found = validate::student(&spec);
+    let stack = Stack::new(&spec, &spec.edition());
+    let mut found = validate::student(&spec, stack.parts.iter().flat_map(|p| p.names.values()));
     source.locate(&mut found);
     // Errors first: they are what stops the render.
     found.sort_by_key(|d| std::cmp::Reverse(d.severity));
@@ -79,7 +70,7 @@ pub fn check(source: &Source) -> Result<Checked, RenderError> {
 /// `source_name` is what the generated headers call the input.
 pub fn render(spec: &StudentSpec, source_name: &str) -> Result<Files, RenderError> {
     render_stack(
-        &stack::Stack::new(spec, &spec.edition()),
+        &Stack::new(spec, &spec.edition()),
         emit::Origin::file(source_name),
     )
     .map(|(files, _)| files)
@@ -104,7 +95,7 @@ pub fn check_class(
         // `roster::decode` recognises and converts (with a note).
         (Some(path), None) => match load::read_bytes(&base.join(path)) {
             Ok(bytes) => {
-                let (text, notes) = class::roster::decode(path, &bytes);
+                let (text, notes) = roster::decode(path, &bytes);
                 found.extend(notes);
                 Some(Source::new(path.clone(), text))
             }
@@ -135,12 +126,29 @@ pub fn check_class(
             .filter(|_| readable)
             .map(|r| (r.name.as_str(), r.text.as_str())),
         found,
+        &derive,
     )
     .map_err(|mut found| {
         found.sort_by_key(|d| std::cmp::Reverse(d.severity));
         RenderError::Invalid(found)
     });
     (result, roster)
+}
+
+/// What validating a class member needs from the stages above it: the
+/// names its stack creates, part by part, and its template shape (see
+/// `emit::shape`), kept so `check_class_shapes` need not build every
+/// student's stack again.
+fn derive(spec: &StudentSpec) -> Derived {
+    let stack = Stack::new(spec, &spec.edition());
+    Derived {
+        shape: emit::shape(&stack),
+        names: stack
+            .parts
+            .into_iter()
+            .flat_map(|p| p.names.into_values())
+            .collect(),
+    }
 }
 
 /// Renders every student of a class into `<index_no>-<initials>/`, in
@@ -150,19 +158,14 @@ pub fn render_class(
     source_name: &str,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Files, RenderError> {
-    render_class_in(
-        class,
-        source_name,
-        class::summary::CsvStyle::Standard,
-        progress,
-    )
+    render_class_in(class, source_name, summary::CsvStyle::Standard, progress)
 }
 
 /// `render_class`, with the summary CSV in the given style.
 pub fn render_class_in(
     class: &class::Class,
     source_name: &str,
-    csv: class::summary::CsvStyle,
+    csv: summary::CsvStyle,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Files, RenderError> {
     use rayon::prelude::*;
@@ -170,7 +173,7 @@ pub fn render_class_in(
         .members
         .par_iter()
         .map(|m| {
-            let stack = stack::Stack::new(&m.spec, &m.spec.edition());
+            let stack = Stack::new(&m.spec, &m.spec.edition());
             // `stackgen replay` of a class file is told whose stream.
             let origin = emit::Origin {
                 source_name,
@@ -193,11 +196,11 @@ pub fn render_class_in(
     );
     all.insert(
         "class-summary.md".into(),
-        class::summary::markdown(class, source_name).into_bytes(),
+        summary::markdown(class, source_name).into_bytes(),
     );
     all.insert(
         "class-summary.csv".into(),
-        class::summary::csv_in(class, csv).into_bytes(),
+        summary::csv_in(class, csv).into_bytes(),
     );
     Ok(all)
 }
@@ -209,7 +212,7 @@ pub fn check_class_shapes(class: &class::Class) -> Result<usize, RenderError> {
     let mut seen = std::collections::BTreeSet::new();
     for member in &class.members {
         if seen.insert(member.shape.as_str()) {
-            let stack = stack::Stack::new(&member.spec, &member.spec.edition());
+            let stack = Stack::new(&member.spec, &member.spec.edition());
             render_stack(&stack, emit::Origin::file("class"))?;
         }
     }
@@ -235,14 +238,14 @@ pub fn identity(spec: &StudentSpec, dir: &str) -> write::Identity {
 
 /// Reviews the IAM of a checked spec's stack.
 pub fn review_iam(spec: &StudentSpec, source_name: &str) -> Result<review::Review, RenderError> {
-    let stack = stack::Stack::new(spec, &spec.edition());
+    let stack = Stack::new(spec, &spec.edition());
     let (_, linked) = render_stack(&stack, emit::Origin::file(source_name))?;
     Ok(review::review(&stack, &linked.resources))
 }
 
 /// Emits a stack and link-checks it: the one parse-back of its files.
 pub fn render_stack(
-    stack: &stack::Stack,
+    stack: &Stack,
     origin: emit::Origin,
 ) -> Result<(Files, link::Linked), RenderError> {
     let files = emit::render(stack, origin).map_err(|e| RenderError::Internal(e.to_string()))?;

@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use stackgen::codes::Code;
-use stackgen::load::Source;
+use stackgen::base::codes::Code;
+use stackgen::input::load::Source;
 
 fn load(path: &str) -> Result<stackgen::Checked, stackgen::RenderError> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
@@ -34,7 +34,7 @@ fn an_instructors_edition_file_decides_names_and_parts() {
         Some("/bd26/jk12345-100603781557/processed-bucket")
     );
     // No SQL application in this course, whatever the target would pick.
-    assert!(!stack.has(stackgen::stack::part::PartId::SqlAnalytics));
+    assert!(!stack.has(stackgen::base::part::PartId::SqlAnalytics));
     let files = stackgen::render(&checked.spec, "student.yaml").unwrap();
     let lambda = String::from_utf8(files["lambda.tf"].clone()).unwrap();
     assert!(

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use hcl::expr::{Expression, TemplateExpr};
 use hcl::structure::Body;
 use serde_json::{json, Value};
-use stackgen::load::Source;
+use stackgen::input::load::Source;
 
 fn baseline() -> Value {
     json!({
@@ -65,7 +65,7 @@ fn set(doc: &mut Value, path: &str, value: Value) {
 /// Every string-valued field path of the student file's schema, with a
 /// benign value that validates.
 fn string_fields() -> Vec<(String, Value)> {
-    let schema = serde_json::to_value(stackgen::schema::student()).unwrap();
+    let schema = serde_json::to_value(stackgen::input::schema::student()).unwrap();
     let mut out = Vec::new();
     walk(&schema, &schema["definitions"], "", &mut out);
     out.into_iter()
@@ -166,7 +166,7 @@ const PAYLOADS: &[&str] = &[
 /// (file, block path, labels, attribute names): what a stack is made of.
 type Structure = BTreeSet<(String, String)>;
 
-fn structure(files: &stackgen::emit::Files) -> (Structure, Vec<String>) {
+fn structure(files: &stackgen::output::emit::Files) -> (Structure, Vec<String>) {
     let mut shape = Structure::new();
     let mut strings = Vec::new();
     for (name, bytes) in files.iter().filter(|(n, _)| {
@@ -212,7 +212,9 @@ fn collect_strings(expr: &Expression, out: &mut Vec<String>) {
     }
 }
 
-fn render(doc: &Value) -> Result<stackgen::emit::Files, Vec<stackgen::diagnostic::Diagnostic>> {
+fn render(
+    doc: &Value,
+) -> Result<stackgen::output::emit::Files, Vec<stackgen::base::diagnostic::Diagnostic>> {
     let text = serde_json::to_string_pretty(doc).unwrap();
     let source = Source::new("s.yaml", text);
     match stackgen::check(&source) {
@@ -310,9 +312,9 @@ fn every_valid_combination_of_switches_renders() {
                                     match render(&doc) {
                                         Ok(_) => valid += 1,
                                         Err(found) => {
-                                            assert!(found
-                                                .iter()
-                                                .any(stackgen::diagnostic::Diagnostic::is_error));
+                                            assert!(found.iter().any(
+                                                stackgen::base::diagnostic::Diagnostic::is_error
+                                            ));
                                             invalid += 1;
                                         }
                                     }
@@ -357,7 +359,7 @@ fn class_renders(student: &Value) {
 #[test]
 fn templates_name_no_resource_and_print_nothing_raw() {
     let reference = regex_lite(r"aws_[a-z0-9_]+\.[a-z0-9_]+");
-    for (name, text) in stackgen::emit::TEMPLATES {
+    for (name, text) in stackgen::output::emit::TEMPLATES {
         // Outside `{{ }}` and `{% %}`: what the template writes literally.
         let literal = strip_tags(text);
         for (i, line) in literal.lines().enumerate() {

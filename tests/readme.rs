@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
-use stackgen::load::Source;
+use stackgen::input::load::Source;
 
 fn readme(yaml: &str) -> String {
     let source = Source::new("s.yaml", yaml);
@@ -185,7 +185,7 @@ fn every_examples_cost_lines_add_up_to_its_total() {
             continue;
         }
         let source = Source::read(&path).unwrap();
-        if stackgen::load::kind(&source).unwrap() != stackgen::load::Kind::Student {
+        if stackgen::input::load::kind(&source).unwrap() != stackgen::input::load::Kind::Student {
             continue;
         }
         let spec = stackgen::check(&source).unwrap().spec;
@@ -212,7 +212,7 @@ fn every_examples_cost_lines_add_up_to_its_total() {
         // The class summary's row for the same student is the same figure.
         let stack = stackgen::stack::Stack::new(&spec, &spec.edition());
         assert_eq!(
-            stackgen::class::summary::ten_thousandths(stack.cost_per_hour()),
+            stackgen::output::summary::ten_thousandths(stack.cost_per_hour()),
             total,
             "{}",
             path.display()
@@ -244,7 +244,7 @@ fn a_class_members_replay_line_names_the_student() {
                 "replay",
                 "class.yaml",
                 "--data",
-                stackgen::emit::readme::COURSE_TRADES_CSV,
+                stackgen::output::emit::readme::COURSE_TRADES_CSV,
                 "--student",
                 m.spec.student.index_no.as_str()
             ],

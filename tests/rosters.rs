@@ -12,9 +12,9 @@
 
 use std::path::{Path, PathBuf};
 
-use stackgen::class::Class;
-use stackgen::diagnostic::Severity;
-use stackgen::load::{render_in, Source};
+use stackgen::base::diagnostic::Severity;
+use stackgen::input::load::{render_in, Source};
+use stackgen::validate::class::Class;
 
 fn roster_class(name: &str) -> (Class, Vec<Source>) {
     let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))

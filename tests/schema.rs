@@ -14,11 +14,11 @@ fn root() -> PathBuf {
 }
 
 fn student_schema() -> Value {
-    serde_json::from_str(&stackgen::schema::student_json()).unwrap()
+    serde_json::from_str(&stackgen::input::schema::student_json()).unwrap()
 }
 
 fn class_schema() -> Value {
-    serde_json::from_str(&stackgen::schema::class_json()).unwrap()
+    serde_json::from_str(&stackgen::input::schema::class_json()).unwrap()
 }
 
 /// A YAML file as the language server sees it: parsed into JSON values,
@@ -83,7 +83,7 @@ fn every_example_passes() {
 
 #[test]
 fn files_init_writes_pass() {
-    use stackgen::init::{class, student, Edition};
+    use stackgen::input::init::{class, student, Edition};
     for edition in [Edition::Uam2021, Edition::Uam2025] {
         for text in [student(edition), class(edition)] {
             let found = failures(&document(&text));
@@ -285,6 +285,9 @@ fn region_enum_is_the_region_table() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    let table: Vec<&str> = stackgen::aws::REGIONS.iter().map(|(r, _)| *r).collect();
+    let table: Vec<&str> = stackgen::base::aws::REGIONS
+        .iter()
+        .map(|(r, _)| *r)
+        .collect();
     assert_eq!(listed, table);
 }

@@ -7,7 +7,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use stackgen::load::Source;
+use stackgen::input::load::Source;
 
 fn yaml_files(dir: &str, prefix: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
@@ -26,7 +26,7 @@ fn yaml_files(dir: &str, prefix: &str) -> Vec<PathBuf> {
 
 fn is_class(path: &Path) -> bool {
     let source = Source::read(path).unwrap();
-    stackgen::load::kind(&source).unwrap() == stackgen::load::Kind::Class
+    stackgen::input::load::kind(&source).unwrap() == stackgen::input::load::Kind::Class
 }
 
 fn student_examples() -> Vec<PathBuf> {
@@ -60,7 +60,7 @@ fn settings() -> insta::Settings {
 }
 
 /// Renders a valid example, failing the test with the diagnostics if it is not.
-fn render(path: &Path) -> stackgen::emit::Files {
+fn render(path: &Path) -> stackgen::output::emit::Files {
     let source = Source::read(path).unwrap();
     let checked = match stackgen::check(&source) {
         Ok(c) => c,
@@ -106,12 +106,12 @@ fn lambda_zips_hold_the_sources() {
         (
             "lambda/etl_function.zip",
             "lambda_definition.py",
-            stackgen::package::ETL_SOURCE,
+            stackgen::output::package::ETL_SOURCE,
         ),
         (
             "lambda/alert_function.zip",
             "alert_function.py",
-            stackgen::package::ALERT_SOURCE,
+            stackgen::output::package::ALERT_SOURCE,
         ),
     ] {
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(files[zip].clone())).unwrap();
@@ -135,7 +135,9 @@ fn bad_inputs_are_rejected_with_their_diagnostics() {
             let report = match stackgen::check(&source) {
                 Err(stackgen::RenderError::Invalid(found)) => {
                     assert!(
-                        found.iter().any(stackgen::diagnostic::Diagnostic::is_error),
+                        found
+                            .iter()
+                            .any(stackgen::base::diagnostic::Diagnostic::is_error),
                         "{}",
                         path.display()
                     );
@@ -153,7 +155,7 @@ fn bad_inputs_are_rejected_with_their_diagnostics() {
     });
 }
 
-fn render_class(path: &Path) -> stackgen::emit::Files {
+fn render_class(path: &Path) -> stackgen::output::emit::Files {
     let source = Source::read(path).unwrap();
     let (class, roster) = stackgen::check_class(&source, path.parent().unwrap());
     let class = match class {
@@ -163,7 +165,7 @@ fn render_class(path: &Path) -> stackgen::emit::Files {
             sources.extend(roster);
             let text: Vec<String> = found
                 .iter()
-                .map(|d| stackgen::load::render_in(&sources, d))
+                .map(|d| stackgen::input::load::render_in(&sources, d))
                 .collect();
             panic!("{} is invalid:\n{}", path.display(), text.join("\n"));
         }
@@ -230,7 +232,7 @@ fn bad_class_inputs_are_rejected_with_their_diagnostics() {
             let report = match result {
                 Err(stackgen::RenderError::Invalid(found)) => found
                     .iter()
-                    .map(|d| stackgen::load::render_in(&sources, d))
+                    .map(|d| stackgen::input::load::render_in(&sources, d))
                     .collect::<Vec<_>>()
                     .join("\n"),
                 Ok(_) => panic!("{} was accepted", path.display()),
@@ -246,7 +248,7 @@ fn bad_class_inputs_are_rejected_with_their_diagnostics() {
 /// section names a registered code.
 #[test]
 fn every_diagnostic_code_is_documented() {
-    use stackgen::codes::Code;
+    use stackgen::base::codes::Code;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let docs = fs::read_to_string(root.join("docs/rules.md")).unwrap();
     let headings: Vec<&str> = docs
@@ -290,7 +292,7 @@ fn every_example_has_a_reviewed_iam_review() {
             }
             let worst = review.worst();
             match checked.spec.policy_style {
-                stackgen::model::PolicyStyle::LeastPrivilege => {
+                stackgen::base::model::PolicyStyle::LeastPrivilege => {
                     assert_eq!(
                         worst,
                         None,
@@ -298,7 +300,7 @@ fn every_example_has_a_reviewed_iam_review() {
                         path.display()
                     );
                 }
-                stackgen::model::PolicyStyle::Lab => {
+                stackgen::base::model::PolicyStyle::Lab => {
                     assert_eq!(
                         worst,
                         Some(stackgen::review::Severity::Error),

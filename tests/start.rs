@@ -119,6 +119,64 @@ fn init_dash_prints_and_writes_nothing() {
     assert_eq!(bad.status.code(), Some(2));
 }
 
+/// The files `init` writes, read through the library: they validate and
+/// render as written, and uncommenting their options keeps them valid.
+mod init_files {
+    use stackgen::input::init::{class, student, Edition};
+    use stackgen::input::load::{self, Kind, Source};
+
+    #[test]
+    fn the_student_file_validates_as_written() {
+        for edition in [Edition::Uam2021, Edition::Uam2025] {
+            let text = student(edition);
+            assert!(text.starts_with("# yaml-language-server: $schema=student.schema.json\n"));
+            assert!(text.contains(&format!("\nedition: {}\n", edition.as_str())));
+            let source = Source::new("student.yaml", text);
+            let checked = stackgen::check(&source).unwrap_or_else(|e| panic!("{e:?}"));
+            assert!(checked.warnings.is_empty(), "{:?}", checked.warnings);
+            stackgen::render(&checked.spec, "student.yaml").unwrap();
+        }
+    }
+
+    /// Uncommenting every option still gives a valid file: the comments name real keys with
+    /// acceptable values.
+    #[test]
+    fn every_commented_option_is_a_real_key_with_a_valid_value() {
+        let text: String = student(Edition::Uam2021)
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest)
+                    if rest.trim_start().split_once(':').is_some_and(|(k, _)| {
+                        !k.is_empty()
+                            && k.trim().chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    }) =>
+                {
+                    format!("{rest}\n")
+                }
+                _ => format!("{l}\n"),
+            })
+            .collect();
+        assert!(text.contains("\niam:\n  existing_role: LabRole"), "{text}");
+        let source = Source::new("student.yaml", text);
+        let checked = stackgen::check(&source).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(checked.spec.iam.existing_role.as_deref(), Some("LabRole"));
+        assert_eq!(checked.spec.generator.messages_per_second, Some(10));
+    }
+
+    #[test]
+    fn the_class_file_validates_as_written() {
+        let text = class(Edition::Uam2025);
+        assert!(text.starts_with("# yaml-language-server: $schema=class.schema.json\n"));
+        let source = Source::new("class.yaml", text);
+        assert_eq!(load::kind(&source).unwrap(), Kind::Class);
+        let (class, _) = stackgen::check_class(&source, std::path::Path::new("."));
+        let class = class.unwrap_or_else(|e| panic!("{e:?}"));
+        let dirs: Vec<&str> = class.members.iter().map(|m| m.dir.as_str()).collect();
+        assert_eq!(dirs, ["12345-jk", "12346-an"]);
+        stackgen::check_class_shapes(&class).unwrap();
+    }
+}
+
 const COMMANDS: [&str; 10] = [
     "render",
     "validate",

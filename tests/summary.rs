@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use stackgen::class::summary::{self, CsvStyle};
-use stackgen::load::Source;
+use stackgen::input::load::Source;
+use stackgen::output::summary::{self, CsvStyle};
 
-fn class_from(name: &str, text: &str) -> stackgen::class::Class {
+fn class_from(name: &str, text: &str) -> stackgen::validate::class::Class {
     let source = Source::new(name, text);
     let (class, _) = stackgen::check_class(&source, Path::new("."));
     match class {

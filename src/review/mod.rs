@@ -18,17 +18,17 @@
 pub mod report;
 pub mod words;
 
-use crate::codes::Code;
+use crate::base::codes::Code;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::iam::Statement;
-use crate::link::Resource;
+use crate::output::link::Resource;
+use crate::stack::iam::Statement;
 use crate::stack::Stack as Plan;
 
 /// Review findings are graded by the one code registry.
-pub use crate::codes::Severity;
+pub use crate::base::codes::Severity;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
@@ -65,7 +65,7 @@ pub struct RoleReview {
 pub struct Review {
     /// The student's name suffix (`dev-100603781557-jk-12345`).
     pub student: String,
-    pub policy_style: crate::model::PolicyStyle,
+    pub policy_style: crate::base::model::PolicyStyle,
     /// Learner Lab: the role every service uses instead of the stack's own.
     pub existing_role: Option<String>,
     pub roles: Vec<RoleReview>,
@@ -290,23 +290,25 @@ mod tests {
     use super::*;
 
     fn handout_plan() -> Plan {
-        let source = crate::load::Source::new(
+        let source = crate::input::load::Source::new(
             "s.yaml",
             "student: {name: Jan Kowalski, initials: jk, index_no: \"12345\"}\naccount_id: \"100603781557\"\n",
         );
-        let spec = crate::check(&source).unwrap().spec;
+        let spec = crate::input::load::student(&source).unwrap();
         Plan::new(&spec, &spec.edition())
     }
 
     #[test]
     fn a_role_without_users_is_reported() {
         let plan = handout_plan();
-        let mut files = crate::emit::render(&plan, crate::emit::Origin::file("s.yaml")).unwrap();
-        assert!(review(&plan, &crate::link::link(&files).resources)
+        let mut files =
+            crate::output::emit::render(&plan, crate::output::emit::Origin::file("s.yaml"))
+                .unwrap();
+        assert!(review(&plan, &crate::output::link::link(&files).resources)
             .worst()
             .is_none());
         files.remove("kinesis_fh.tf");
-        let review = review(&plan, &crate::link::link(&files).resources);
+        let review = review(&plan, &crate::output::link::link(&files).resources);
         let unused: Vec<&str> = review
             .roles
             .iter()

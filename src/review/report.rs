@@ -24,8 +24,8 @@ fn summary(review: &Review) -> String {
 
 fn style(review: &Review) -> &'static str {
     match review.policy_style {
-        crate::model::PolicyStyle::LeastPrivilege => "least_privilege",
-        crate::model::PolicyStyle::Lab => "lab",
+        crate::base::model::PolicyStyle::LeastPrivilege => "least_privilege",
+        crate::base::model::PolicyStyle::Lab => "lab",
     }
 }
 

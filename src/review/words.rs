@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::iam::Statement;
+use crate::stack::iam::Statement;
 
 /// What a resource ARN (or `*`) covers, in words.
 pub fn resource(arn: &str) -> String {

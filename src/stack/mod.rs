@@ -7,23 +7,25 @@
 //! `stackgen plan`'s readers; nothing decides anything from them.
 
 pub mod address;
-pub mod edition;
+pub mod features;
+pub mod iam;
 pub mod pacing;
 pub mod part;
 pub mod parts;
+pub mod sql;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::aws;
-use crate::features::Features;
-use crate::iam::{self, Arns, Document};
-use crate::model::StudentSpec;
-use crate::sql;
-use edition::{Edition, Identity};
-use part::{Cost, Part, PartId};
+use crate::base::aws;
+use crate::base::edition::{Edition, Identity};
+use crate::base::model::StudentSpec;
+use crate::base::part::PartId;
+use features::Features;
+use iam::{Arns, Document};
+use part::{Cost, Part};
 
 /// Everything one student's stack is made of.
 #[derive(Debug, Clone, Serialize)]
@@ -100,51 +102,8 @@ pub struct Generator {
 const HOURLY: &str =
     "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/";
 
-/// List prices of the parts that bill by the hour, in one region.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RegionPrices {
-    pub region: &'static str,
-    /// Kinesis Data Streams, provisioned mode: per shard-hour.
-    pub shard_hour_usd: f64,
-    /// Kinesis Data Analytics for SQL: per KPU-hour.
-    pub analytics_hour_usd: f64,
-    /// Firehose, Direct PUT and Kinesis source, first tier: per GB ingested.
-    pub firehose_gb_usd: f64,
-    /// When the prices were read, and where.
-    pub date: &'static str,
-    pub source: &'static str,
-}
-
-/// The regions whose prices are known. A region missing here gets no
-/// invented figure: `prices` says None, `cost` says so in its basis, and
-/// the class summary shows the cost as unknown (see `class::summary`).
-/// To add a region, read its three prices off the pages in `source` (pick
-/// the region in the page's selector) and add a line.
-pub const PRICES: &[RegionPrices] = &[RegionPrices {
-    region: "us-east-1",
-    shard_hour_usd: 0.015,
-    analytics_hour_usd: 0.11,
-    firehose_gb_usd: 0.029,
-    date: "2026-11",
-    source: "AWS pricing pages of Kinesis Data Streams, Kinesis Data Analytics and Amazon Data Firehose (the first two are also the handout's)",
-}];
-
-/// The prices of `region`, if known.
-pub fn prices(region: &str) -> Option<&'static RegionPrices> {
-    PRICES.iter().find(|p| p.region == region)
-}
-
-/// The prices used when a region's are unknown, so a stack still has a
-/// figure for its own cost lines; each line then says whose prices they are.
-const FALLBACK: &RegionPrices = &PRICES[0];
-
-/// us-east-1 list prices, the figures the handout quotes.
-pub const SHARD_HOUR_USD: f64 = FALLBACK.shard_hour_usd;
-pub const ANALYTICS_HOUR_USD: f64 = FALLBACK.analytics_hour_usd;
-pub const FIREHOSE_GB_USD: f64 = FALLBACK.firehose_gb_usd;
 /// Firehose bills each record as at least this many KB.
 const FIREHOSE_RECORD_KB: f64 = 5.0;
-pub const PRICES_DATE: &str = FALLBACK.date;
 
 impl Stack {
     /// Builds the stack of a spec that passed validation, in its edition.
@@ -411,13 +370,14 @@ fn prefixes(zones: &Zones) -> Prefixes {
 /// prices of the stack's region. Where those are unknown the figure is
 /// us-east-1's and the basis says so, never silently.
 fn cost(id: PartId, spec: &StudentSpec) -> Option<Cost> {
-    let (p, whose) = match prices(&spec.region) {
+    let (p, whose) = match aws::prices(&spec.region) {
         Some(p) => (p, String::new()),
         None => (
-            FALLBACK,
+            aws::FALLBACK_PRICES,
             format!(
                 " ({} list price: none is known for {})",
-                FALLBACK.region, spec.region
+                aws::FALLBACK_PRICES.region,
+                spec.region
             ),
         ),
     };

@@ -22,13 +22,13 @@ pub const LAB_SPAN_S: u32 = 86_904;
 pub const BACK_TO_BACK_RATE: f64 = 20.0;
 
 /// The generator's speed-up as the spec sets it, under either name.
-pub fn speedup(g: &crate::model::GeneratorOptions) -> Option<f64> {
+pub fn speedup(g: &crate::base::model::GeneratorOptions) -> Option<f64> {
     g.speedup.or(g.messages_per_second.map(f64::from))
 }
 
 /// The average record rate a setting gives on the lab's data, and the
 /// assumption in words.
-pub fn rate(g: &crate::model::GeneratorOptions) -> (f64, String) {
+pub fn rate(g: &crate::base::model::GeneratorOptions) -> (f64, String) {
     match speedup(g) {
         Some(x) => {
             let rate = f64::from(LAB_TRADES) / f64::from(LAB_SPAN_S) * x;
@@ -36,7 +36,7 @@ pub fn rate(g: &crate::model::GeneratorOptions) -> (f64, String) {
                 rate,
                 format!(
                     "at --speed {}, {rate:.1} records/s on average over the lab's day of trades",
-                    crate::sql::number(x)
+                    crate::stack::sql::number(x)
                 ),
             )
         }
@@ -52,7 +52,7 @@ pub fn rate(g: &crate::model::GeneratorOptions) -> (f64, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::GeneratorOptions;
+    use crate::base::model::GeneratorOptions;
 
     #[test]
     fn speedup_scales_the_datas_own_rate() {

@@ -1,4 +1,4 @@
-//! The parts a stack can be made of, and what each part owns.
+//! The parts of one stack, and what each part owns.
 //!
 //! A part is one piece of the lab (the stream, the ETL function, ...). It
 //! owns its AWS names (each with the naming rule of its kind), its
@@ -6,88 +6,15 @@
 //! its cost line and its review text. Which parts a stack has is decided
 //! once, in `stack::parts`, from the edition and the spec; validation,
 //! emit, link, review and the class summary all iterate over that list.
+//! The kinds of part and of name are `base::part`'s: editions name them.
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::address::Address;
-use crate::iam::Document;
-
-/// The kinds of part. An edition lists the ones it has; the optional ones
-/// (exercise 5) are further switched by the spec.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum PartId {
-    /// One bucket for the whole lake; the zones are prefixes (2021).
-    Bucket,
-    /// The raw zone's own bucket (2025).
-    RawBucket,
-    /// The processed zone's own bucket (2025).
-    ProcessedBucket,
-    /// Athena's query results in a bucket of their own (2025).
-    ResultsBucket,
-    Stream,
-    /// The Firehose that loads the stream into the raw zone.
-    Firehose,
-    /// One Glue database for both zones (2021).
-    GlueDatabase,
-    RawDatabase,
-    ProcessedDatabase,
-    Crawler,
-    ProcessedTable,
-    /// The ETL function with its layer, permission and notification.
-    Etl,
-    /// The SSM parameter holding the processed bucket's name (2025).
-    EtlParameter,
-    /// The workgroup and the named queries.
-    Athena,
-    /// Exercise 5 as the handout's Kinesis Analytics SQL application.
-    SqlAnalytics,
-    /// Exercise 5 as a Lambda function on the stream.
-    Detector,
-    /// The SQL application's alert function (5g).
-    AlertFunction,
-    /// The Firehose that loads alerts into the lake (5h).
-    AlertsFirehose,
-}
-
-/// The kind of AWS name, which decides the rule it must satisfy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum NameKind {
-    S3Bucket,
-    KinesisStream,
-    Firehose,
-    IamRole,
-    IamPolicy,
-    LambdaFunction,
-    LambdaLayer,
-    GlueDatabase,
-    GlueTable,
-    GlueCrawler,
-    AnalyticsApplication,
-    AthenaWorkgroup,
-    LogGroup,
-    SsmParameter,
-    /// A table-name prefix: not a resource of its own, checked as part of
-    /// the table names it makes.
-    Prefix,
-}
-
-/// One AWS name a part creates, as derived from the edition's pattern.
-#[derive(Debug, Clone, Serialize)]
-pub struct Name {
-    pub kind: NameKind,
-    /// What the name is for, in words: "ETL Lambda function".
-    pub purpose: &'static str,
-    pub value: String,
-    /// The input fields the name embeds, in pattern order: which field to
-    /// blame for a bad character or a name that is too long.
-    pub fields: Vec<&'static str>,
-}
+use super::iam::Document;
+use crate::base::part::{Name, PartId};
 
 /// An IAM role the stack creates for a part.
 #[derive(Debug, Clone, Serialize)]

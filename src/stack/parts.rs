@@ -1,28 +1,23 @@
-//! What each kind of part is made of: its names, addresses, role, templates
-//! and zip. One table row per part kind; `build` turns the edition's list
-//! of parts and the spec's switches into the parts of one stack.
+//! What each kind of part builds: its addresses, role, templates and zip.
+//! One table row per part kind (its names are `base::part`'s table, which
+//! editions are checked against). `selected`, `names` and `assemble` turn
+//! the edition's list of parts and the spec's switches into the parts of
+//! one stack.
 
 use std::collections::BTreeMap;
 
 use super::address::{Address, Reference};
-use super::edition::{Edition, Identity};
-use super::part::{Fragment, Name, NameKind, Part, PartId, Role, Zip};
-use crate::iam;
-use crate::model::{StudentSpec, Target};
-
-use NameKind as K;
-
-/// A name a part creates: its key in the edition's `names`, its kind, and
-/// what it is for.
-struct NameSpec(&'static str, NameKind, &'static str);
+use super::iam;
+use super::part::{Fragment, Part, Role, Zip};
+use crate::base::edition::{Edition, Identity};
+use crate::base::model::{StudentSpec, Target};
+use crate::base::part::{names_of, Name, PartId};
 
 /// The role a part's service assumes, when the stack creates IAM.
 struct RoleSpec {
     /// The key of the role in the plan's `roles` (kept from the first
     /// version, which tests and instructors' scripts read).
     key: &'static str,
-    name: &'static str,
-    policy: &'static str,
     service: &'static str,
     label: &'static str,
     policy_label: &'static str,
@@ -33,7 +28,6 @@ struct RoleSpec {
 struct Spec {
     id: PartId,
     title: &'static str,
-    names: &'static [NameSpec],
     role: Option<RoleSpec>,
     addresses: &'static [(&'static str, Address)],
     /// Addresses only the modern target's templates declare.
@@ -49,11 +43,10 @@ const fn r(kind: &'static str, label: &'static str) -> Address {
 }
 
 macro_rules! bucket {
-    ($id:expr, $key:literal, $label:literal, $title:literal, $purpose:literal) => {
+    ($id:expr, $label:literal, $title:literal) => {
         Spec {
             id: $id,
             title: $title,
-            names: &[NameSpec($key, K::S3Bucket, $purpose)],
             role: None,
             addresses: &[
                 ("bucket", r("aws_s3_bucket", $label)),
@@ -81,36 +74,23 @@ macro_rules! bucket {
 static TABLE: &[Spec] = &[
     bucket!(
         PartId::Bucket,
-        "bucket",
         "main_dl_bucket",
-        "one bucket for the whole lake; zones are prefixes",
-        "S3 bucket"
+        "one bucket for the whole lake; zones are prefixes"
     ),
-    bucket!(
-        PartId::RawBucket,
-        "raw_bucket",
-        "raw_bucket",
-        "the raw zone's bucket",
-        "raw-zone S3 bucket"
-    ),
+    bucket!(PartId::RawBucket, "raw_bucket", "the raw zone's bucket"),
     bucket!(
         PartId::ProcessedBucket,
         "processed_bucket",
-        "processed_bucket",
-        "the processed zone's bucket",
-        "processed-zone S3 bucket"
+        "the processed zone's bucket"
     ),
     bucket!(
         PartId::ResultsBucket,
-        "results_bucket",
         "athena_results_bucket",
-        "the bucket of Athena's query results",
-        "Athena results S3 bucket"
+        "the bucket of Athena's query results"
     ),
     Spec {
         id: PartId::Stream,
         title: "the Kinesis Data Stream the generator writes to",
-        names: &[NameSpec("stream", K::KinesisStream, "Kinesis Data Stream")],
         role: None,
         addresses: &[("stream", r("aws_kinesis_stream", "cryptostock_stream"))],
         modern_addresses: &[],
@@ -120,14 +100,8 @@ static TABLE: &[Spec] = &[
     Spec {
         id: PartId::Firehose,
         title: "the Firehose that copies the stream into the raw zone",
-        names: &[
-            NameSpec("firehose", K::Firehose, "Firehose delivery stream"),
-            NameSpec("firehose_log_group", K::LogGroup, "Firehose log group"),
-        ],
         role: Some(RoleSpec {
             key: "firehose",
-            name: "firehose_role",
-            policy: "firehose_policy",
             service: "firehose.amazonaws.com",
             label: "firehose_stream_role",
             policy_label: "firehose_stream_policy",
@@ -151,7 +125,6 @@ static TABLE: &[Spec] = &[
     Spec {
         id: PartId::GlueDatabase,
         title: "the Glue database of both zones",
-        names: &[NameSpec("glue_database", K::GlueDatabase, "Glue database")],
         role: None,
         addresses: &[(
             "database",
@@ -164,11 +137,6 @@ static TABLE: &[Spec] = &[
     Spec {
         id: PartId::RawDatabase,
         title: "the raw zone's Glue database",
-        names: &[NameSpec(
-            "raw_database",
-            K::GlueDatabase,
-            "raw-zone Glue database",
-        )],
         role: None,
         addresses: &[(
             "database",
@@ -181,11 +149,6 @@ static TABLE: &[Spec] = &[
     Spec {
         id: PartId::ProcessedDatabase,
         title: "the processed zone's Glue database",
-        names: &[NameSpec(
-            "processed_database",
-            K::GlueDatabase,
-            "processed-zone Glue database",
-        )],
         role: None,
         addresses: &[(
             "database",
@@ -198,15 +161,8 @@ static TABLE: &[Spec] = &[
     Spec {
         id: PartId::Crawler,
         title: "the Glue crawler over the raw zone",
-        names: &[
-            NameSpec("crawler", K::GlueCrawler, "Glue crawler"),
-            NameSpec("crawler_table_prefix", K::Prefix, "crawler table prefix"),
-            NameSpec("raw_table", K::GlueTable, "crawler table"),
-        ],
         role: Some(RoleSpec {
             key: "crawler",
-            name: "crawler_role",
-            policy: "crawler_policy",
             service: "glue.amazonaws.com",
             label: "glue_crawler_role",
             policy_label: "glue_crawler_user_bucket_policy",
@@ -220,7 +176,6 @@ static TABLE: &[Spec] = &[
     Spec {
         id: PartId::ProcessedTable,
         title: "the processed zone's table, with partition projection",
-        names: &[NameSpec("processed_table", K::GlueTable, "processed table")],
         role: None,
         addresses: &[("table", r("aws_glue_catalog_table", "processed_stockdata"))],
         modern_addresses: &[],
@@ -230,15 +185,8 @@ static TABLE: &[Spec] = &[
     Spec {
         id: PartId::Etl,
         title: "the ETL function: raw JSON lines to partitioned Parquet",
-        names: &[
-            NameSpec("layer", K::LambdaLayer, "awswrangler layer"),
-            NameSpec("etl_function", K::LambdaFunction, "ETL Lambda function"),
-            NameSpec("etl_log_group", K::LogGroup, "ETL Lambda log group"),
-        ],
         role: Some(RoleSpec {
             key: "etl_lambda",
-            name: "lambda_role",
-            policy: "lambda_policy",
             service: "lambda.amazonaws.com",
             label: "lambda_basic_role",
             policy_label: "lambda_basic_policy",
@@ -265,7 +213,6 @@ static TABLE: &[Spec] = &[
     Spec {
         id: PartId::EtlParameter,
         title: "the SSM parameter through which the ETL function finds the processed bucket",
-        names: &[NameSpec("etl_parameter", K::SsmParameter, "SSM parameter")],
         role: None,
         addresses: &[("parameter", r("aws_ssm_parameter", "processed_bucket_name"))],
         modern_addresses: &[],
@@ -275,11 +222,6 @@ static TABLE: &[Spec] = &[
     Spec {
         id: PartId::Athena,
         title: "the Athena workgroup and the handout's queries",
-        names: &[NameSpec(
-            "workgroup",
-            K::AthenaWorkgroup,
-            "Athena workgroup",
-        )],
         role: None,
         addresses: &[("workgroup", r("aws_athena_workgroup", "student"))],
         modern_addresses: &[],
@@ -289,15 +231,8 @@ static TABLE: &[Spec] = &[
     Spec {
         id: PartId::SqlAnalytics,
         title: "the Kinesis Analytics SQL application of exercise 5",
-        names: &[NameSpec(
-            "analytics_app",
-            K::AnalyticsApplication,
-            "Kinesis Analytics application",
-        )],
         role: Some(RoleSpec {
             key: "analytics",
-            name: "analytics_role",
-            policy: "analytics_policy",
             service: "kinesisanalytics.amazonaws.com",
             label: "analytics_role",
             policy_label: "analytics_policy",
@@ -315,18 +250,8 @@ static TABLE: &[Spec] = &[
     Spec {
         id: PartId::AlertsFirehose,
         title: "the Firehose that loads alerts into the lake",
-        names: &[
-            NameSpec("alerts_firehose", K::Firehose, "alerts Firehose"),
-            NameSpec(
-                "alerts_firehose_log_group",
-                K::LogGroup,
-                "alerts Firehose log group",
-            ),
-        ],
         role: Some(RoleSpec {
             key: "alerts_firehose",
-            name: "alerts_firehose_role",
-            policy: "alerts_firehose_policy",
             service: "firehose.amazonaws.com",
             label: "alerts_firehose_role",
             policy_label: "alerts_firehose_policy",
@@ -356,14 +281,8 @@ static TABLE: &[Spec] = &[
     Spec {
         id: PartId::AlertFunction,
         title: "the alert function the SQL application calls with each flagged trade",
-        names: &[
-            NameSpec("alert_function", K::LambdaFunction, "alert Lambda function"),
-            NameSpec("alert_log_group", K::LogGroup, "alert Lambda log group"),
-        ],
         role: Some(RoleSpec {
             key: "alert_lambda",
-            name: "alert_role",
-            policy: "alert_policy",
             service: "lambda.amazonaws.com",
             label: "alert_lambda_role",
             policy_label: "alert_lambda_policy",
@@ -380,22 +299,8 @@ static TABLE: &[Spec] = &[
     Spec {
         id: PartId::Detector,
         title: "the anomaly detector function on the stream (exercise 5)",
-        names: &[
-            NameSpec(
-                "detector_function",
-                K::LambdaFunction,
-                "anomaly detector function",
-            ),
-            NameSpec(
-                "detector_log_group",
-                K::LogGroup,
-                "anomaly detector log group",
-            ),
-        ],
         role: Some(RoleSpec {
             key: "detector",
-            name: "detector_role",
-            policy: "detector_policy",
             service: "lambda.amazonaws.com",
             label: "detector_role",
             policy_label: "detector_policy",
@@ -448,21 +353,6 @@ fn spec_of(id: PartId) -> &'static Spec {
         .expect("every PartId has a row in TABLE (unit test)")
 }
 
-/// Every name key a part may need a pattern for (role names included).
-pub fn name_keys(id: PartId) -> Vec<&'static str> {
-    let spec = spec_of(id);
-    let mut keys: Vec<&'static str> = spec.names.iter().map(|n| n.0).collect();
-    if let Some(role) = &spec.role {
-        keys.extend([role.name, role.policy]);
-    }
-    keys
-}
-
-/// The key of a part's main name (a bucket's, a database's).
-pub fn main_name(id: PartId) -> &'static str {
-    spec_of(id).names.first().map_or("", |n| n.0)
-}
-
 /// The role's address key in the plan's `roles` map, by part.
 pub fn role_key(id: PartId) -> Option<&'static str> {
     spec_of(id).role.as_ref().map(|r| r.key)
@@ -476,7 +366,7 @@ pub fn role_purpose(id: PartId) -> Option<&'static str> {
 /// Which of the edition's parts this spec has: exercise 5's parts follow
 /// the `analytics` switches and the target's engine.
 pub fn selected(edition: &Edition, spec: &StudentSpec) -> Vec<PartId> {
-    let f = crate::features::Switches::of(spec);
+    let f = super::features::Switches::of(spec);
     ORDER
         .iter()
         .copied()
@@ -504,7 +394,7 @@ pub fn names(
     let create_iam = spec.iam.existing_role.is_none();
     ids.iter()
         .map(|id| {
-            let s = spec_of(*id);
+            let part = names_of(*id);
             let mut names = BTreeMap::new();
             let mut add = |key: &'static str, kind, purpose| {
                 let (value, fields) = edition
@@ -520,20 +410,17 @@ pub fn names(
                     },
                 );
             };
-            for NameSpec(key, kind, purpose) in s.names {
+            for n in part.names {
                 // The modern target uses the AWS-managed layer: no upload.
-                if *key == "layer" && spec.target == Target::Modern {
+                if n.key == "layer" && spec.target == Target::Modern {
                     continue;
                 }
-                add(key, *kind, purpose);
+                add(n.key, n.kind, n.purpose);
             }
-            if let (Some(role), true) = (&s.role, create_iam) {
-                add(role.name, K::IamRole, role_purpose_words(role.key, false));
-                add(
-                    role.policy,
-                    K::IamPolicy,
-                    role_purpose_words(role.key, true),
-                );
+            if let (Some(role), true) = (&part.role, create_iam) {
+                for n in role {
+                    add(n.key, n.kind, n.purpose);
+                }
             }
             names
         })
@@ -561,10 +448,10 @@ pub fn assemble(
                     addresses.remove("layer");
                 }
             }
-            let role = match (&s.role, create_iam) {
-                (Some(rs), true) => Some(Role {
-                    name: names[rs.name].value.clone(),
-                    policy_name: names[rs.policy].value.clone(),
+            let role = match (&s.role, &names_of(*id).role, create_iam) {
+                (Some(rs), Some([role_name, policy_name]), true) => Some(Role {
+                    name: names[role_name.key].value.clone(),
+                    policy_name: names[policy_name.key].value.clone(),
                     trust: iam::trust(rs.service),
                     policy: policy(*id),
                     address: r("aws_iam_role", rs.label),
@@ -575,7 +462,7 @@ pub fn assemble(
                                 "aws_iam_role_policy_attachment",
                                 "crawler_attach_managed_policy",
                             ),
-                            iam::glue_service_role_arn(crate::aws::partition(&spec.region)),
+                            iam::glue_service_role_arn(crate::base::aws::partition(&spec.region)),
                         )]
                     } else {
                         Vec::new()
@@ -606,26 +493,6 @@ pub fn assemble(
         .collect()
 }
 
-/// The purpose words of a role's names, e.g. "Firehose role".
-fn role_purpose_words(key: &str, policy: bool) -> &'static str {
-    match (key, policy) {
-        ("firehose", false) => "Firehose role",
-        ("firehose", true) => "Firehose policy",
-        ("crawler", false) => "crawler role",
-        ("crawler", true) => "crawler policy",
-        ("etl_lambda", false) => "ETL Lambda role",
-        ("etl_lambda", true) => "ETL Lambda policy",
-        ("analytics", false) => "analytics role",
-        ("analytics", true) => "analytics policy",
-        ("alerts_firehose", false) => "alerts Firehose role",
-        ("alerts_firehose", true) => "alerts Firehose policy",
-        ("alert_lambda", false) => "alert Lambda role",
-        ("alert_lambda", true) => "alert Lambda policy",
-        ("detector", false) => "anomaly detector role",
-        _ => "anomaly detector policy",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -634,6 +501,13 @@ mod tests {
     fn every_part_has_a_row_and_a_place_in_the_order() {
         for id in ORDER {
             let _ = spec_of(*id);
+            // A role's names are in base's table exactly for the parts
+            // whose row here has a role.
+            assert_eq!(
+                names_of(*id).role.is_some(),
+                spec_of(*id).role.is_some(),
+                "{id:?}"
+            );
         }
         assert_eq!(ORDER.len(), TABLE.len());
     }

@@ -3,8 +3,8 @@
 //! Why: it is part of every name and every ARN; the handout declared it a
 //! number, which drops a leading zero. Example: `"100603781557"`.
 
-use crate::codes::Code;
-use crate::diagnostic::Diagnostic;
+use crate::base::codes::Code;
+use crate::base::diagnostic::Diagnostic;
 
 pub fn check(account_id: &str) -> Option<Diagnostic> {
     let ok = account_id.len() == 12 && account_id.bytes().all(|b| b.is_ascii_digit());

@@ -4,8 +4,8 @@
 //! and `_` in Glue and Athena names, so a `-`, `_` or capital in it breaks
 //! one of the two. Example: `dev`, `test2`.
 
-use crate::codes::Code;
-use crate::diagnostic::Diagnostic;
+use crate::base::codes::Code;
+use crate::base::diagnostic::Diagnostic;
 
 pub fn check(environment: &str) -> Option<Diagnostic> {
     let ok = environment.starts_with(|c: char| c.is_ascii_lowercase())

@@ -4,10 +4,14 @@
 //! Rules never stop at the first finding; `student` returns all of them.
 //! Field rules live one per file with what they check, why, and an
 //! example; naming rules are a table (`names.rs`), S3 with its extras in
-//! `s3_bucket.rs`. The names checked are the stack's own: `stack::Stack`
-//! derives them from the edition for exactly the parts the stack has.
+//! `s3_bucket.rs`. The names checked are the stack's own, which the caller
+//! passes in: `stack::Stack` derives them from the edition for exactly the
+//! parts the stack has. A class is validated student by student, plus
+//! collisions between students (`class.rs`, `collide.rs`).
 
 mod account;
+pub mod class;
+pub mod collide;
 mod environment;
 pub mod name_rule;
 pub mod names;
@@ -18,21 +22,21 @@ mod student;
 mod target;
 mod text;
 
-use crate::diagnostic::Diagnostic;
-use crate::model::StudentSpec;
-use crate::stack::Stack;
+use crate::base::diagnostic::Diagnostic;
+use crate::base::model::StudentSpec;
+use crate::base::part::Name;
 
 pub use names::rule_for;
 
 /// All findings for one student file, errors and warnings, in input order
-/// (fields first, then derived names), each finding once.
-pub fn student(spec: &StudentSpec) -> Vec<Diagnostic> {
-    student_in(spec, &Stack::new(spec, &spec.edition()))
-}
-
-/// `student`, with the spec's stack already built (a class builds it once
-/// per student for the names too).
-pub fn student_in(spec: &StudentSpec, stack: &Stack) -> Vec<Diagnostic> {
+/// (fields first, then derived names), each finding once. `names` are the
+/// names the spec's stack creates, part by part: the stack derives them
+/// from the edition for exactly the parts it has, a stage above this one,
+/// so the caller builds it and passes them.
+pub fn student<'a>(
+    spec: &StudentSpec,
+    names: impl IntoIterator<Item = &'a Name>,
+) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     found.extend(account::check(&spec.account_id));
     found.extend(region::check(&spec.region));
@@ -45,15 +49,13 @@ pub fn student_in(spec: &StudentSpec, stack: &Stack) -> Vec<Diagnostic> {
     // Derived names are only worth checking once the fields they embed can
     // be printed at all; a bad field makes many names bad in the same
     // way, and each (code, field, value) is reported once.
-    for part in &stack.parts {
-        for name in part.names.values() {
-            let Some(rule) = rule_for(name.kind) else {
-                continue;
-            };
-            let who = identity(spec, &name.fields);
-            for d in rule.check(name, &who) {
-                push_once(&mut found, d);
-            }
+    for name in names {
+        let Some(rule) = rule_for(name.kind) else {
+            continue;
+        };
+        let who = identity(spec, &name.fields);
+        for d in rule.check(name, &who) {
+            push_once(&mut found, d);
         }
     }
     found

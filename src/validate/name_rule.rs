@@ -3,9 +3,9 @@
 //! `NameRule`; `check` turns a violation into a diagnostic that names the
 //! derived name, the rule, the input field it comes from, and a fix.
 
-use crate::codes::Code;
-use crate::diagnostic::{quote, Diagnostic};
-use crate::stack::part::Name;
+use crate::base::codes::Code;
+use crate::base::diagnostic::{quote, Diagnostic};
+use crate::base::part::Name;
 
 pub struct NameRule {
     pub code: Code,

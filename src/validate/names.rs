@@ -12,8 +12,8 @@
 //! the provider skips S3's naming rules at plan time.
 
 use super::name_rule::{Charset, NameRule};
-use crate::codes::Code;
-use crate::stack::part::NameKind;
+use crate::base::codes::Code;
+use crate::base::part::NameKind;
 
 /// The rule a derived name of this kind must satisfy; None for a kind
 /// that is checked as part of other names (a table prefix).

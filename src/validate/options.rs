@@ -4,10 +4,10 @@
 //! Why: each of these fails at `apply` (or, for the SQL values, silently
 //! produces a query that matches nothing) if it is out of range.
 
-use crate::aws::LOG_RETENTION_DAYS;
-use crate::codes::Code;
-use crate::diagnostic::Diagnostic;
-use crate::model::StudentSpec;
+use crate::base::aws::LOG_RETENTION_DAYS;
+use crate::base::codes::Code;
+use crate::base::diagnostic::Diagnostic;
+use crate::base::model::StudentSpec;
 
 /// A numeric option and the range AWS (or the lab) allows for it.
 pub struct Range {
@@ -136,7 +136,7 @@ fn symbol(code: Code, field: &str, value: &str) -> Option<Diagnostic> {
 
 /// `generator.speedup`: the same setting as `messages_per_second` under
 /// its real meaning, so the two cannot both be given.
-fn speedup(g: &crate::model::GeneratorOptions) -> Option<Diagnostic> {
+fn speedup(g: &crate::base::model::GeneratorOptions) -> Option<Diagnostic> {
     let rule = "the speed-up is above 0 and at most 1,000 (`generator.speedup` and `generator.messages_per_second` are one setting: give one)";
     if let (Some(_), Some(_)) = (g.speedup, g.messages_per_second) {
         return Some(

@@ -3,10 +3,10 @@
 //! Why: a misspelt region fails only when Terraform first calls AWS.
 //! Example: `us-east-1`; `us-est-1` gets "did you mean `us-east-1`?".
 
-use crate::aws;
-use crate::codes::Code;
-use crate::diagnostic::Diagnostic;
-use crate::suggest;
+use crate::base::aws;
+use crate::base::codes::Code;
+use crate::base::diagnostic::Diagnostic;
+use crate::base::suggest;
 
 pub fn check(region: &str) -> Option<Diagnostic> {
     if aws::is_region(region) {

@@ -6,7 +6,7 @@
 //! `datalake-dev-100603781557-JK-12345` is not (uppercase).
 
 use super::name_rule::{is_alnum_lower, Charset, NameRule};
-use crate::codes::Code;
+use crate::base::codes::Code;
 
 pub const RULE: NameRule = NameRule {
     code: Code::SG201,

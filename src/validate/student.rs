@@ -6,10 +6,10 @@
 //! letters of any script, digits, spaces and `+ - = . _ : / @`.
 //! Example: `initials: jk`, `index_no: "12345"`, `name: Łukasz Żak`.
 
-use crate::codes::Code;
-use crate::diagnostic::Diagnostic;
-use crate::model::Student;
-use crate::translit;
+use crate::base::codes::Code;
+use crate::base::diagnostic::Diagnostic;
+use crate::base::model::Student;
+use crate::base::translit;
 
 const INITIALS_RULE: &str = "initials are lowercase ASCII letters (a-z), because they are part of S3 bucket and Athena database names";
 

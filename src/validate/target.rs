@@ -9,13 +9,13 @@
 //! `target: modern` with `lambda.runtime: python3.9` is rejected with the
 //! date AWS deprecated it.
 
-use crate::codes::Code;
-use crate::diagnostic::Diagnostic;
-use crate::features::{
+use crate::base::aws::{
     pandas_layer, CLASSIC_RUNTIME, LEARNER_LAB_REGIONS, MODERN_RUNTIME, MODERN_RUNTIMES,
     PANDAS_LAYERS_SOURCE,
 };
-use crate::model::{Engine, StudentSpec, Target};
+use crate::base::codes::Code;
+use crate::base::diagnostic::Diagnostic;
+use crate::base::model::{Engine, StudentSpec, Target};
 
 use super::options::layer_zip;
 
@@ -108,7 +108,7 @@ fn modern(spec: &StudentSpec, found: &mut Vec<Diagnostic>) {
     }
     // With a runtime that is not supported, the layer is beside the point;
     // nor does it matter for a region that does not exist (SG102 says so).
-    if MODERN_RUNTIMES.contains(&runtime) && crate::aws::is_region(&spec.region) {
+    if MODERN_RUNTIMES.contains(&runtime) && crate::base::aws::is_region(&spec.region) {
         found.extend(layer_version(spec, runtime));
     }
     if spec.analytics.enabled && spec.analytics.engine == Some(Engine::Sql) {
@@ -166,7 +166,7 @@ fn layer_version(spec: &StudentSpec, runtime: &str) -> Option<Diagnostic> {
 
 /// The fix for a region without a published layer: where there is one.
 fn published_in(runtime: &str) -> String {
-    let regions: Vec<&str> = crate::features::PANDAS_LAYERS
+    let regions: Vec<&str> = crate::base::aws::PANDAS_LAYERS
         .iter()
         .map(|(r, _, _)| *r)
         .filter(|r| pandas_layer(r, runtime).is_some())
@@ -180,7 +180,7 @@ fn published_in(runtime: &str) -> String {
 fn learner_lab(spec: &StudentSpec, role: &str) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let iam_role =
-        super::rule_for(crate::stack::part::NameKind::IamRole).expect("IAM roles have a rule");
+        super::rule_for(crate::base::part::NameKind::IamRole).expect("IAM roles have a rule");
     if !iam_role.problems(role).is_empty() {
         found.push(
             Diagnostic::new(
@@ -188,7 +188,7 @@ fn learner_lab(spec: &StudentSpec, role: &str) -> Vec<Diagnostic> {
                 "iam.existing_role",
                 format!(
                     "{} is not a valid IAM role name",
-                    crate::diagnostic::quote(role)
+                    crate::base::diagnostic::quote(role)
                 ),
             )
             .value(role)
@@ -206,7 +206,7 @@ fn learner_lab(spec: &StudentSpec, role: &str) -> Vec<Diagnostic> {
                 .fix("use `us-east-1` (or `us-west-2`), or remove `iam.existing_role` for an account where the stack may create IAM roles"),
         );
     }
-    if spec.policy_style != crate::model::PolicyStyle::LeastPrivilege {
+    if spec.policy_style != crate::base::model::PolicyStyle::LeastPrivilege {
         found.push(
             Diagnostic::new(
                 Code::SG902,
@@ -223,13 +223,13 @@ fn learner_lab(spec: &StudentSpec, role: &str) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::check;
-    use crate::codes::Code;
+    use crate::base::codes::Code;
 
-    fn spec(region: &str, lambda: &str) -> crate::model::StudentSpec {
+    fn spec(region: &str, lambda: &str) -> crate::base::model::StudentSpec {
         let text = format!(
             "student: {{name: J, initials: jk, index_no: \"1\"}}\naccount_id: \"100603781557\"\nregion: {region}\n{lambda}"
         );
-        crate::load::student(&crate::load::Source::new("s.yaml", &text)).unwrap()
+        crate::input::load::student(&crate::input::load::Source::new("s.yaml", &text)).unwrap()
     }
 
     fn sg321(region: &str, lambda: &str) -> Vec<String> {

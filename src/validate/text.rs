@@ -6,9 +6,9 @@
 //! control character in a path is always a mistake, and a 10 kB value is
 //! never meant. Example: `generator.input_csv: "data/btc.csv"`.
 
-use crate::codes::Code;
-use crate::diagnostic::{quote, Diagnostic};
-use crate::model::StudentSpec;
+use crate::base::codes::Code;
+use crate::base::diagnostic::{quote, Diagnostic};
+use crate::base::model::StudentSpec;
 
 /// The longest path or free-text value accepted (Linux's PATH_MAX).
 pub const MAX_TEXT: usize = 4096;

@@ -1,0 +1,202 @@
+//! What several commands share: loading a student or class file with its
+//! diagnostics printed, the exit code of a failure, rendering in memory
+//! with a progress bar, reading the trade CSV, and the pacing options.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use stackgen::base::diagnostic::{summary, Diagnostic};
+use stackgen::input::load::{self, Kind, Source};
+use stackgen::lab::replay::{self as replay_lib, Pacing};
+use stackgen::output::emit::Files;
+use stackgen::output::summary::CsvStyle;
+use stackgen::validate::class::Class;
+use stackgen::RenderError;
+
+use super::Verbosity;
+use crate::{EXIT_INVALID, EXIT_IO};
+
+/// A loaded input: one student, or a class with its roster.
+pub enum Input {
+    Student(Box<stackgen::Checked>),
+    Class(Class),
+}
+
+/// Everything needed to report on an input: its sources and its name.
+pub struct Loaded {
+    pub sources: Vec<Source>,
+    pub name: String,
+    pub input: Input,
+}
+
+impl Loaded {
+    pub fn warnings(&self) -> &[Diagnostic] {
+        match &self.input {
+            Input::Student(c) => &c.warnings,
+            Input::Class(c) => &c.warnings,
+        }
+    }
+}
+
+/// Reads, parses and validates a student or class file, printing the
+/// diagnostics and choosing the exit code when it is invalid.
+pub fn load(spec: &Path, v: &Verbosity) -> Result<Loaded, ExitCode> {
+    let source = Source::read(spec).map_err(|e| {
+        errln!("error: cannot read `{}`: {e}", spec.display());
+        ExitCode::from(if e.is_invalid_input() {
+            EXIT_INVALID
+        } else {
+            EXIT_IO
+        })
+    })?;
+    let name = file_name(spec);
+    let kind = match load::kind(&source) {
+        Ok(k) => k,
+        Err(found) => return Err(fail(&[source], &RenderError::Invalid(found), v)),
+    };
+    let (result, roster) = match kind {
+        Kind::Student => (
+            stackgen::check(&source).map(|c| Input::Student(Box::new(c))),
+            None,
+        ),
+        Kind::Class => {
+            let base = spec.parent().unwrap_or(Path::new("."));
+            let (result, roster) = stackgen::check_class(&source, base);
+            (result.map(Input::Class), roster)
+        }
+    };
+    let mut sources = vec![source];
+    sources.extend(roster);
+    match result {
+        Ok(input) => {
+            let loaded = Loaded {
+                sources,
+                name,
+                input,
+            };
+            report(&loaded.sources, loaded.warnings(), v);
+            Ok(loaded)
+        }
+        Err(e) => Err(fail(&sources, &e, v)),
+    }
+}
+
+/// The input's file name, used in generated headers so the output does not
+/// depend on where the input or the output lives.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// `2 errors, 1 warning` of what is printed, and how many `--allow` hid.
+pub fn shown_summary(diagnostics: &[Diagnostic], v: &Verbosity) -> String {
+    let allowed = diagnostics
+        .iter()
+        .filter(|d| !d.is_error() && v.allow.contains(&d.code))
+        .count();
+    let shown: Vec<Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.is_error() || !v.allow.contains(&d.code))
+        .cloned()
+        .collect();
+    if allowed == 0 {
+        summary(&shown)
+    } else {
+        format!("{}, {allowed} allowed", summary(&shown))
+    }
+}
+
+/// Prints the diagnostics `v` lets through.
+fn report(sources: &[Source], diagnostics: &[Diagnostic], v: &Verbosity) {
+    for d in diagnostics.iter().filter(|d| v.shows(d)) {
+        errln!("{}", load::render_in(sources, d));
+    }
+}
+
+/// Prints what went wrong and picks the exit code.
+pub fn fail(sources: &[Source], error: &RenderError, v: &Verbosity) -> ExitCode {
+    match error {
+        RenderError::Invalid(found) => {
+            report(sources, found, v);
+            errln!(
+                "{}: {} is invalid; nothing was written",
+                shown_summary(found, v),
+                sources[0].name
+            );
+            ExitCode::from(EXIT_INVALID)
+        }
+        RenderError::Internal(message) => {
+            errln!("error: {message}\nThis is a bug in stackgen; please report it with the input file.");
+            ExitCode::from(EXIT_IO)
+        }
+    }
+}
+
+/// Renders a loaded input in memory (link check included).
+pub fn render_files(loaded: &Loaded, csv: CsvStyle, v: &Verbosity) -> Result<Files, ExitCode> {
+    let result = match &loaded.input {
+        Input::Student(checked) => stackgen::render(&checked.spec, &loaded.name),
+        Input::Class(class) => {
+            let bar = progress_bar(class.members.len(), v);
+            let result = stackgen::render_class_in(class, &loaded.name, csv, &|| bar.inc(1));
+            bar.finish_and_clear();
+            result
+        }
+    };
+    result.map_err(|e| fail(&loaded.sources, &e, v))
+}
+
+/// A progress bar on a terminal for classes big enough to wait for;
+/// hidden otherwise.
+fn progress_bar(len: usize, v: &Verbosity) -> ProgressBar {
+    if v.quiet || len < 50 || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template("rendering {bar:40} {pos}/{len} students ({eta})")
+            .expect("the template is valid"),
+    );
+    bar
+}
+
+pub fn read_trades(data: &Path) -> Result<Vec<replay_lib::Trade>, ExitCode> {
+    replay_lib::trades::read(data).map_err(|e| {
+        errln!("error: {e}");
+        ExitCode::from(match e {
+            replay_lib::trades::TradesError::Io { .. } => EXIT_IO,
+            _ => EXIT_INVALID,
+        })
+    })
+}
+
+/// `--rate` or `--speed`; neither: what the spec's generator settings say.
+#[derive(clap::Args, Clone, Copy)]
+pub struct PacingArgs {
+    /// Records per second (the i-th record is due at i/R s).
+    #[arg(long, value_name = "R", value_parser = positive, conflicts_with = "speed")]
+    pub rate: Option<f64>,
+    /// Event time divided by X (the course generator's -s X): a trade is
+    /// due at (ts - ts0)/X s.
+    #[arg(long, value_name = "X", value_parser = positive)]
+    pub speed: Option<f64>,
+}
+
+impl PacingArgs {
+    pub fn pacing(self) -> Option<Pacing> {
+        self.rate
+            .map(Pacing::Rate)
+            .or(self.speed.map(Pacing::Speed))
+    }
+}
+
+fn positive(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("`{text}` is not a positive number")),
+    }
+}
