@@ -1055,14 +1055,21 @@ fn join_code(items: &[String]) -> String {
         .join(", ")
 }
 
+/// A check of a resource that is not there: what `<part>.exists` (or the
+/// member's) says, not repeated.
 fn missing(id: String, expected: Value, slot: &Slot) -> Check {
+    let what = if slot.member.key.is_empty() {
+        format!("`{}.exists`", part_key(slot.part))
+    } else {
+        format!("the {} of {}", slot.member.key, part_key(slot.part))
+    };
     Check::new(
         id,
         Status::Missing,
         expected,
         Value::Null,
-        format!("no `{}` for {}", slot.rendered.kind, describe(slot)),
-        format!("declare it first (see `{}.exists`)", part_key(slot.part)),
+        format!("nothing to check: {what} is missing"),
+        String::new(),
     )
 }
 

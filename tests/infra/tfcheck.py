@@ -417,13 +417,17 @@ def check_tf115(
     tfrc: Path | None = None,
     plan: bool = False,
     variables: dict[str, str] | None = None,
+    save_plan: Path | None = None,
 ) -> list[str]:
     """fmt -check, init and validate with Terraform 1.15.5, and with `plan`
     also plan, in one child process (see tf115_worker.py for why a child).
     `tfrc` is the CLI config (which providers init finds); default: the
-    mirror with the AWS provider 3.39.0."""
+    mirror with the AWS provider 3.39.0. With `save_plan`, `terraform show
+    -json` of the plan is written there."""
     result_file = stack.parent / f"{stack.name}.tf115.json"
     extra = ["--plan"] if plan else []
+    if plan and save_plan is not None:
+        extra += ["--save-plan", str(save_plan)]
     for name, value in (variables or {}).items():
         extra += ["--var", f"{name}={value}"]
     t = time.monotonic()
@@ -598,7 +602,12 @@ def learner_lab_role(stack: Path) -> str | None:
 
 
 def plan_with_lab_role(
-    tools: Tools, copy: Path, timings: Timings, role: str, variables: dict[str, str]
+    tools: Tools,
+    copy: Path,
+    timings: Timings,
+    role: str,
+    variables: dict[str, str],
+    save_plan: Path | None = None,
 ) -> list[str]:
     """Terraform 1.15.5 validate and plan of a classic Learner Lab stack,
     with IAM answered by a moto server in which the lab role exists."""
@@ -637,7 +646,9 @@ def plan_with_lab_role(
             )
         )
         timings.notes.append(f"the lab role {role} answered by a moto server")
-        return check_tf115(tools, copy, timings, plan=True, variables=variables)
+        return check_tf115(
+            tools, copy, timings, plan=True, variables=variables, save_plan=save_plan
+        )
     finally:
         server.stop()
 
@@ -650,9 +661,13 @@ class StackReport:
     timings: Timings
 
 
-def check_stack(tools: Tools, stack: Path, workdir: Path) -> StackReport:
+def check_stack(
+    tools: Tools, stack: Path, workdir: Path, save_plan: Path | None = None
+) -> StackReport:
     """Every check of one rendered stack for its target, on copies made in
-    WORKDIR (which must be empty or absent)."""
+    WORKDIR (which must be empty or absent). With `save_plan`, `terraform
+    show -json` of the Terraform 1.15.5 plan is written there (what
+    `stackgen grade --plan` reads)."""
     target = detect_target(stack)
     timings = Timings()
     problems: list[str] = []
@@ -671,16 +686,20 @@ def check_stack(tools: Tools, stack: Path, workdir: Path) -> StackReport:
         lab_role = learner_lab_role(copy115)
         if lab_role is None:
             (copy115 / OVERRIDE_NAME).write_text(CLASSIC_OFFLINE_OVERRIDE)
-            problems += check_tf115(tools, copy115, timings, plan=True, variables=variables)
+            problems += check_tf115(
+                tools, copy115, timings, plan=True, variables=variables, save_plan=save_plan
+            )
         else:
             # A Learner Lab stack looks its role up at plan time (the one
             # data source a stack may have); a local AWS API answers it.
-            problems += plan_with_lab_role(tools, copy115, timings, lab_role, variables)
+            problems += plan_with_lab_role(
+                tools, copy115, timings, lab_role, variables, save_plan
+            )
     else:
         copy115 = workdir / "tf-1.15.5"
         shutil.copytree(stack, copy115, symlinks=True, ignore=_NOT_COPIED)
         problems += check_tf115(
-            tools, copy115, timings, tfrc=tools.schema_tfrc, plan=True
+            tools, copy115, timings, tfrc=tools.schema_tfrc, plan=True, save_plan=save_plan
         )
     return StackReport(stack, target, problems, timings)
 
@@ -699,6 +718,12 @@ def stacks_in(directory: Path) -> list[Path]:
             " first (`stackgen render SPEC -o DIR`)"
         )
     return found
+
+
+# When set, tfcheck.sh also writes `terraform show -json` of each stack's
+# Terraform 1.15.5 plan into this directory, as <stack directory name>.plan.json
+# (the suite grades them with `stackgen grade --plan`).
+SAVE_PLANS_ENV = "STACKGEN_TFCHECK_PLANS"
 
 
 def main(argv: list[str]) -> int:
@@ -729,7 +754,14 @@ def main(argv: list[str]) -> int:
             reports = list(
                 pool.map(
                     lambda i_stack: check_stack(
-                        tools, i_stack[1], Path(tmp) / str(i_stack[0])
+                        tools,
+                        i_stack[1],
+                        Path(tmp) / str(i_stack[0]),
+                        save_plan=(
+                            Path(os.environ[SAVE_PLANS_ENV]) / f"{i_stack[1].name}.plan.json"
+                            if os.environ.get(SAVE_PLANS_ENV)
+                            else None
+                        ),
                     ),
                     enumerate(stacks),
                 )

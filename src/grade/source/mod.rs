@@ -90,12 +90,17 @@ fn read_text(source: Source, path: &Path) -> Result<String, ReadError> {
         source: e,
     };
     let file = std::fs::File::open(path).map_err(io)?;
+    // A regular file's size is known before reading it; a pipe's is not,
+    // and reading stops one byte past the limit.
+    let size = file.metadata().map_err(io)?.len();
     let mut bytes = Vec::new();
-    file.take(MAX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
+    if size <= MAX_BYTES {
+        file.take(MAX_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+    }
     let file = Problem::new(source, path, "");
-    if bytes.len() as u64 > MAX_BYTES {
+    if size > MAX_BYTES || bytes.len() as u64 > MAX_BYTES {
         return Err(ReadError::Invalid(file.diagnostic(
             Code::SG801,
             format!(
