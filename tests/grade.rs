@@ -312,11 +312,12 @@ fn an_editions_grading_section_reweights_and_drops() {
 fn serde_yaml_like(edition: &stackgen::base::edition::Edition) -> String {
     let mut value = serde_json::to_value(edition).unwrap();
     value.as_object_mut().unwrap().remove("grading");
-    let mut text = String::new();
-    for (key, v) in value.as_object().unwrap() {
-        text.push_str(&format!("{key}: {v}\n"));
-    }
-    text
+    value
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(key, v)| format!("{key}: {v}\n"))
+        .collect()
 }
 
 /// Every prefix of the fixture is an error, never a panic: a state cut
