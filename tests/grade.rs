@@ -8,6 +8,7 @@
 //! The real deployments, plans and the planted-defect corpus run in
 //! tests/infra (test_deploy.py, test_grade.py).
 
+use std::fmt::Write as _;
 use std::fs;
 use std::path::PathBuf;
 use std::process::Command;
@@ -312,12 +313,11 @@ fn an_editions_grading_section_reweights_and_drops() {
 fn serde_yaml_like(edition: &stackgen::base::edition::Edition) -> String {
     let mut value = serde_json::to_value(edition).unwrap();
     value.as_object_mut().unwrap().remove("grading");
-    value
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(key, v)| format!("{key}: {v}\n"))
-        .collect()
+    let mut text = String::new();
+    for (key, v) in value.as_object().unwrap() {
+        let _ = writeln!(text, "{key}: {v}");
+    }
+    text
 }
 
 /// Every prefix of the fixture is an error, never a panic: a state cut
