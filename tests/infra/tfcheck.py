@@ -418,6 +418,7 @@ def check_tf115(
     plan: bool = False,
     variables: dict[str, str] | None = None,
     save_plan: Path | None = None,
+    plan_only: bool = False,
 ) -> list[str]:
     """fmt -check, init and validate with Terraform 1.15.5, and with `plan`
     also plan, in one child process (see tf115_worker.py for why a child).
@@ -426,7 +427,9 @@ def check_tf115(
     -json` of the plan is written there."""
     result_file = stack.parent / f"{stack.name}.tf115.json"
     extra = ["--plan"] if plan else []
-    if plan and save_plan is not None:
+    if plan_only:
+        extra = ["--plan-only"]
+    if (plan or plan_only) and save_plan is not None:
         extra += ["--save-plan", str(save_plan)]
     for name, value in (variables or {}).items():
         extra += ["--var", f"{name}={value}"]
@@ -453,7 +456,7 @@ def check_tf115(
         timings.steps[f"1.15 {step}"] = seconds
 
     problems = []
-    fmt = res["fmt"]
+    fmt = res["fmt"] or {"retcode": 0}
     if fmt["retcode"] != 0:
         problems.append(
             f"terraform 1.15.5 fmt -check exited {fmt['retcode']}:\n"
@@ -466,9 +469,10 @@ def check_tf115(
             f"{init['stdout']}{init['stderr']}".rstrip()
         )
         return problems
-    problems += validate_problems("1.15.5", res["validate"]["value"])
+    if not plan_only:
+        problems += validate_problems("1.15.5", res["validate"]["value"])
     planned = res.get("plan")
-    if plan and planned is None and not problems:
+    if (plan or plan_only) and planned is None and not problems:
         problems.append("terraform 1.15.5 plan did not run")
     if planned is not None:
         if planned["retcode"] != 0:
@@ -608,6 +612,7 @@ def plan_with_lab_role(
     role: str,
     variables: dict[str, str],
     save_plan: Path | None = None,
+    plan_only: bool = False,
 ) -> list[str]:
     """Terraform 1.15.5 validate and plan of a classic Learner Lab stack,
     with IAM answered by a moto server in which the lab role exists."""
@@ -647,10 +652,43 @@ def plan_with_lab_role(
         )
         timings.notes.append(f"the lab role {role} answered by a moto server")
         return check_tf115(
-            tools, copy, timings, plan=True, variables=variables, save_plan=save_plan
+            tools,
+            copy,
+            timings,
+            plan=True,
+            variables=variables,
+            save_plan=save_plan,
+            plan_only=plan_only,
         )
     finally:
         server.stop()
+
+
+def plan_json(tools: Tools, stack: Path, workdir: Path, save: Path) -> list[str]:
+    """Terraform 1.15.5 `init` and `plan` of a stack for its target (as
+    check_stack sets them up: classic offline with provider 3.39.0 and the
+    layer stand-in, a Learner Lab's role answered by moto, modern through the
+    schema provider), without fmt and validate, and `terraform show -json`
+    of the plan into SAVE: what `stackgen grade --plan` reads."""
+    target = detect_target(stack)
+    timings = Timings()
+    workdir.mkdir(parents=True, exist_ok=True)
+    copy = workdir / "tf-1.15.5"
+    shutil.copytree(stack, copy, symlinks=True, ignore=_NOT_COPIED)
+    if target == MODERN:
+        return check_tf115(
+            tools, copy, timings, tfrc=tools.schema_tfrc, save_plan=save, plan_only=True
+        )
+    variables = layer_stand_in(copy)
+    lab_role = learner_lab_role(copy)
+    if lab_role is not None:
+        return plan_with_lab_role(
+            tools, copy, timings, lab_role, variables, save_plan=save, plan_only=True
+        )
+    (copy / OVERRIDE_NAME).write_text(CLASSIC_OFFLINE_OVERRIDE)
+    return check_tf115(
+        tools, copy, timings, variables=variables, save_plan=save, plan_only=True
+    )
 
 
 @dataclass
