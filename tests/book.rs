@@ -674,8 +674,8 @@ fn mismatch(page: &Page, step: &Step, ran: &Ran) -> String {
             ran.status, step.status
         );
     }
-    let expected = step.expected.join("\n");
-    let actual = ran.output.join("\n");
+    let expected: String = step.expected.iter().map(|l| format!("{l}\n")).collect();
+    let actual: String = ran.output.iter().map(|l| format!("{l}\n")).collect();
     let diff = similar::TextDiff::from_lines(&expected, &actual);
     let _ = write!(
         report,
