@@ -674,8 +674,9 @@ fn mismatch(page: &Page, step: &Step, ran: &Ran) -> String {
             ran.status, step.status
         );
     }
-    let expected: String = step.expected.iter().map(|l| format!("{l}\n")).collect();
-    let actual: String = ran.output.iter().map(|l| format!("{l}\n")).collect();
+    // Each line ends with its newline, so the diff shows none missing.
+    let expected = step.expected.join("\n") + "\n";
+    let actual = ran.output.join("\n") + "\n";
     let diff = similar::TextDiff::from_lines(&expected, &actual);
     let _ = write!(
         report,
