@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use stackgen::grade::source::{self, ReadError, Source};
 
-use super::common::{apply_through, exercise, fail, load, pick_student, Input};
+use super::common::{exercise, fail, load, pick_student};
 use super::Verbosity;
 use crate::{EXIT_FINDINGS, EXIT_INVALID, EXIT_IO};
 
@@ -61,16 +61,21 @@ fn percent(text: &str) -> Result<f64, String> {
 }
 
 pub fn run(args: &Args, v: &Verbosity) -> Result<ExitCode, ExitCode> {
-    let mut loaded = load(&args.spec, v)?;
-    // Only the student graded gets the checkpoint (a class's others are
-    // not rendered).
-    if let (Input::Class(class), Some(wanted)) = (&mut loaded.input, args.student.as_deref()) {
-        class
-            .members
-            .retain(|m| m.spec.student.index_no == wanted || m.dir == wanted);
+    let loaded = load(&args.spec, v)?;
+    let mut spec = pick_student(&loaded, args.student.as_deref(), "whose work")?.clone();
+    if let Some(n) = args.through {
+        let edition = spec.edition();
+        if n > edition.last_exercise() {
+            errln!(
+                "error: --through {n}: the edition `{}` of {} has exercises 1 to {}",
+                edition.name,
+                loaded.name,
+                edition.last_exercise()
+            );
+            return Err(ExitCode::from(EXIT_INVALID));
+        }
+        spec.through = Some(n);
     }
-    apply_through(&mut loaded, args.through)?;
-    let spec = pick_student(&loaded, args.student.as_deref(), "whose work")?;
     let (kind, path) = match (&args.state, &args.plan) {
         (Some(path), _) => (Source::State, path.as_path()),
         (None, Some(path)) => (Source::Plan, path.as_path()),
@@ -96,7 +101,7 @@ pub fn run(args: &Args, v: &Verbosity) -> Result<ExitCode, ExitCode> {
         }
     })?;
     let report =
-        stackgen::grade(spec, &observed, kind).map_err(|e| fail(&loaded.sources, &e, v))?;
+        stackgen::grade(&spec, &observed, kind).map_err(|e| fail(&loaded.sources, &e, v))?;
     match args.format {
         Format::Json => out!("{}", report.json()),
         Format::Text => out!("{}", report.text(&spec.edition().name, &display(path))),

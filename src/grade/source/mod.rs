@@ -75,12 +75,21 @@ pub fn read(
     wanted: &dyn Fn(&str) -> bool,
 ) -> Result<Observed, ReadError> {
     let text = read_text(source, path)?;
-    let file = Problem::new(source, path, &text);
+    parse(source, &path.display().to_string(), &text, wanted).map_err(ReadError::Invalid)
+}
+
+/// Reads a source's text (`name` is the file's, for the diagnostics).
+pub fn parse(
+    source: Source,
+    name: &str,
+    text: &str,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<Observed, Box<Diagnostic>> {
+    let file = Problem::new(source, Path::new(name), text);
     match source {
-        Source::State => state::parse(&text, &file, wanted),
-        Source::Plan => plan::parse(&text, &file, wanted),
+        Source::State => state::parse(text, &file, wanted),
+        Source::Plan => plan::parse(text, &file, wanted),
     }
-    .map_err(ReadError::Invalid)
 }
 
 fn read_text(source: Source, path: &Path) -> Result<String, ReadError> {
