@@ -7,9 +7,11 @@
 #   3. `stackgen validate` of a 10,000-student class: wall time, CPU time and
 #      peak memory from /usr/bin/time -v, beside 1,000 students to show it
 #      is linear (target: at most 2 s and 200 MB).
+# With BENCH=grade, issue 18's instead: `stackgen grade` of a real state and
+# of a 50 MB one (wall, CPU and peak memory).
 # Each figure is the median of RUNS runs (default 5). Needs the test tools
 # (scripts/install-test-tools.sh) for Terraform, except with BENCH=validate,
-# which runs only part 3.
+# which runs only part 3, and BENCH=grade.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -47,6 +49,50 @@ scale() {
   done
   echo "$(median "${wall[@]}") $(median "${cpu[@]}") $(median "${kb[@]}")"
 }
+
+# grade_run FILE: the median over RUNS of `stackgen grade` of the example
+# jk-12345 from the state FILE, as "wall cpu kb".
+grade_run() {
+  local wall=() cpu=() kb=() line
+  for ((r = 0; r < RUNS; r++)); do
+    line=$(/usr/bin/time -v "$bin" grade -q examples/jk-12345.yaml --state "$1" --format json 2>&1 >/dev/null |
+      awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); w = t[n] + (n > 1 ? t[n - 1] * 60 : 0)}
+                  /User time/ {u = $2} /System time/ {s = $2}
+                  /Maximum resident/ {m = $2}
+                  END {printf "%.2f %.2f %d", w, u + s, m}')
+    read -r w c m <<<"$line"
+    wall+=("$w") cpu+=("$c") kb+=("$m")
+  done
+  echo "$(median "${wall[@]}") $(median "${cpu[@]}") $(median "${kb[@]}")"
+}
+
+if [[ ${BENCH:-} == grade ]]; then
+  # Issue 18: a 50 MB state is read in bounded time and memory. The
+  # deployed example's real state (tests/grade/fixtures), then the same
+  # with thousands of other resources (half of a type the checks read,
+  # with large attributes) up to 50 MB.
+  small=tests/grade/fixtures/jk-12345.state.json
+  python3 - "$small" "$work/big.json" <<'PY'
+import json, sys
+state = json.load(open(sys.argv[1]))
+resources = state["values"]["root_module"]["resources"]
+big, n = "x" * 4000, 0
+while len(json.dumps(state)) < 50 * 1024 * 1024:
+    for i in range(500):
+        kind = "aws_s3_bucket" if i % 2 == 0 else "aws_instance"
+        resources.append({"address": f"{kind}.f{n}_{i}", "mode": "managed", "type": kind,
+                          "name": f"f{n}_{i}", "values": {"bucket": f"f-{n}-{i}", "tags": {"big": big}}})
+    n += 1
+json.dump(state, open(sys.argv[2], "w"))
+PY
+  read -r w1 c1 m1 <<<"$(grade_run "$small")"
+  read -r w2 c2 m2 <<<"$(grade_run "$work/big.json")"
+  echo "| stackgen grade --state | size | wall | CPU | peak memory |"
+  echo "|---|---|---|---|---|"
+  echo "| the deployed example's state | $(($(stat -c %s "$small") / 1024)) KB | ${w1} s | ${c1} s | $((m1 / 1024)) MB |"
+  echo "| the same with other resources | $(($(stat -c %s "$work/big.json") / 1024 / 1024)) MB | ${w2} s | ${c2} s | $((m2 / 1024)) MB |"
+  exit 0
+fi
 
 if [[ ${BENCH:-} == validate ]]; then
   read -r w1 c1 m1 <<<"$(scale 1000)"

@@ -15,6 +15,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod base;
+pub mod grade;
 pub mod input;
 pub mod lab;
 pub mod output;
@@ -226,6 +227,7 @@ pub fn identity(spec: &StudentSpec, dir: &str) -> write::Identity {
             model::Target::Modern => "modern",
         }
         .to_owned(),
+        through: spec.through,
     }
 }
 
@@ -234,6 +236,28 @@ pub fn review_iam(spec: &StudentSpec, source_name: &str) -> Result<review::Revie
     let stack = Stack::new(spec, &spec.edition());
     let (_, linked) = render_stack(&stack, emit::Origin::file(source_name))?;
     Ok(review::review(&stack, &linked.resources))
+}
+
+/// Grades what a source observed against the stack of a checked spec (a
+/// checkpoint when `spec.through` is set): the stack is rendered and read
+/// back, so every expected value is what `render` writes.
+pub fn grade(
+    spec: &StudentSpec,
+    observed: &grade::observed::Observed,
+    source: grade::source::Source,
+) -> Result<grade::report::Report, RenderError> {
+    let problems = grade::grading_problems(&spec.edition());
+    if !problems.is_empty() {
+        return Err(RenderError::Invalid(problems));
+    }
+    let stack = Stack::new(spec, &spec.edition());
+    let (files, linked) = render_stack(&stack, emit::Origin::file("grade"))?;
+    let tfvars = files
+        .get("terraform.tfvars")
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    let expected = grade::expected::evaluate(&linked.bodies, &tfvars);
+    Ok(grade::grade(&stack, &expected, observed, source))
 }
 
 /// Emits a stack and link-checks it: the one parse-back of its files.

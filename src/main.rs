@@ -3,8 +3,9 @@
 //! binary is the only place that knows clap, stdout and stderr, and exit
 //! codes: 0 success, 1 I/O failure (or a bug; for `render --check`, a tree
 //! that differs), 2 invalid input (including a refused output directory),
-//! 3 `review --fail-on` findings, 4 a tree written with conflicts or
-//! retired stacks left, 141 a closed pipe.
+//! 3 `review --fail-on` findings or a `grade --fail-under` score below the
+//! bar, 4 a tree written with conflicts or retired stacks left, 141 a
+//! closed pipe.
 
 // A print macro panics on a closed pipe; everything goes through `put`.
 // At the crate root, the lint covers every file of `cli/` too.
@@ -18,6 +19,8 @@ use clap::{CommandFactory, Parser, Subcommand};
 const EXIT_IO: u8 = 1;
 const EXIT_DIFFERS: u8 = 1;
 const EXIT_INVALID: u8 = 2;
+/// `review --fail-on` found something, or `grade --fail-under` a lower
+/// score.
 const EXIT_FINDINGS: u8 = 3;
 /// `render` wrote the tree, but it still contradicts the input somewhere
 /// a person must act: an edited file the input now generates differently
@@ -47,8 +50,8 @@ macro_rules! errln {
 mod cli;
 
 use cli::{
-    completions, init, man, plan, render, replay, review, schema, simulate, validate, Global,
-    Verbosity,
+    completions, grade, init, man, plan, render, replay, review, schema, simulate, validate,
+    Global, Verbosity,
 };
 
 #[derive(Parser)]
@@ -71,6 +74,7 @@ enum Command {
     Render(render::Args),
     Validate(validate::Args),
     Review(review::Args),
+    Grade(grade::Args),
     Plan(plan::Args),
     Replay(replay::Args),
     Simulate(simulate::Args),
@@ -106,6 +110,7 @@ fn main() -> ExitCode {
         Command::Render(args) => render::run(args, &mut v),
         Command::Validate(args) => validate::run(args, &mut v),
         Command::Review(args) => review::run(args, &v),
+        Command::Grade(args) => grade::run(args, &v),
         Command::Plan(args) => plan::run(args, &v),
         Command::Init(args) => init::run(args, &v),
         Command::Completions(args) => Ok(completions::run(args, Cli::command())),

@@ -52,6 +52,7 @@ const FIXTURES: &[&str] = &[
     "tests/inputs",
     "tests/rosters",
     "tests/python/fixtures",
+    "tests/grade/fixtures",
 ];
 
 /// `console,ignore` blocks: the page, the block's first command, and why it
@@ -487,6 +488,7 @@ const SUBCOMMANDS: &[&str] = &[
     "render",
     "validate",
     "review",
+    "grade",
     "plan",
     "replay",
     "simulate",

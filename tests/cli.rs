@@ -45,6 +45,7 @@ fn help() {
         assert_cmd_snapshot!("cli_render_help", stackgen().args(["render", "--help"]));
         assert_cmd_snapshot!("cli_replay_help", stackgen().args(["replay", "--help"]));
         assert_cmd_snapshot!("cli_simulate_help", stackgen().args(["simulate", "--help"]));
+        assert_cmd_snapshot!("cli_grade_help", stackgen().args(["grade", "--help"]));
     });
 }
 

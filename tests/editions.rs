@@ -73,3 +73,40 @@ fn an_unknown_edition_gets_a_suggestion() {
     assert_eq!(found[0].code, Code::SG701);
     assert_eq!(found[0].fix, "did you mean `uam-2025`?");
 }
+
+#[test]
+fn an_instructors_edition_renders_every_checkpoint() {
+    // The file lists bare part names: each takes the 2021 handout's
+    // exercise, which must leave every checkpoint consistent.
+    let checked = load("tests/editions/student.yaml").unwrap_or_else(|e| panic!("{e:?}"));
+    let edition = checked.spec.edition();
+    assert_eq!(
+        edition.exercise(stackgen::base::part::PartId::Firehose),
+        Some(2)
+    );
+    for n in 1..=edition.last_exercise() {
+        let mut spec = checked.spec.clone();
+        spec.through = Some(n);
+        stackgen::render(&spec, "student.yaml").unwrap_or_else(|e| panic!("--through {n}: {e:?}"));
+    }
+}
+
+#[test]
+fn a_part_before_what_it_needs_is_explained() {
+    let mut edition = stackgen::base::edition::Edition::built_in("uam-2021").unwrap();
+    for p in &mut edition.parts {
+        if p.part == stackgen::base::part::PartId::Firehose {
+            p.exercise = 1;
+        }
+        if p.part == stackgen::base::part::PartId::Stream {
+            p.exercise = 2;
+        }
+    }
+    let problems = edition.problems().join("\n");
+    assert!(
+        problems.contains(
+            "`firehose` comes in exercise 1, but it needs `stream`, which comes in exercise 2"
+        ),
+        "{problems}"
+    );
+}

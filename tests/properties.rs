@@ -435,3 +435,64 @@ fn regex_lite(_: &str) -> impl Fn(&str) -> bool {
         false
     }
 }
+
+/// Every checkpoint of every built-in edition renders and links, on both
+/// targets, with and without a Learner Lab role and in both policy styles:
+/// a template that named a part of a later exercise would fail here. A
+/// checkpoint has exactly the parts of its exercises, and the last one is
+/// the whole stack, file for file (the README says it is a checkpoint).
+#[test]
+fn every_checkpoint_renders_and_links() {
+    let mut rendered = 0;
+    for edition in stackgen::base::edition::built_in_names() {
+        let last = stackgen::base::edition::Edition::built_in(edition)
+            .unwrap()
+            .last_exercise();
+        for target in ["classic", "modern"] {
+            for role in [None, Some("LabRole")] {
+                for style in ["least_privilege", "lab"] {
+                    let mut doc = baseline();
+                    set(&mut doc, "edition", json!(edition));
+                    set(&mut doc, "target", json!(target));
+                    set(&mut doc, "iam.existing_role", json!(role));
+                    if role.is_none() {
+                        set(&mut doc, "policy_style", json!(style));
+                    }
+                    let text = serde_json::to_string_pretty(&doc).unwrap();
+                    let Ok(checked) = stackgen::check(&Source::new("s.yaml", text)) else {
+                        continue;
+                    };
+                    let whole = stackgen::render(&checked.spec, "s.yaml").unwrap();
+                    let full = stackgen::stack::Stack::new(&checked.spec, &checked.spec.edition());
+                    for n in 1..=last {
+                        let mut spec = checked.spec.clone();
+                        spec.through = Some(n);
+                        let files = stackgen::render(&spec, "s.yaml").unwrap_or_else(|e| {
+                            panic!("{edition} {target} {role:?} {style} --through {n}: {e:?}")
+                        });
+                        let stack = stackgen::stack::Stack::new(&spec, &spec.edition());
+                        let ids: Vec<_> = stack.parts.iter().map(|p| p.id).collect();
+                        let want: Vec<_> = full
+                            .parts
+                            .iter()
+                            .map(|p| p.id)
+                            .filter(|id| spec.edition().exercise(*id).is_some_and(|e| e <= n))
+                            .collect();
+                        assert_eq!(ids, want, "{edition} --through {n}");
+                        if n == last {
+                            let tf = |f: &stackgen::output::emit::Files| {
+                                f.iter()
+                                    .filter(|(p, _)| p.as_str() != "README.md")
+                                    .map(|(p, b)| (p.clone(), b.clone()))
+                                    .collect::<Vec<_>>()
+                            };
+                            assert_eq!(tf(&files), tf(&whole), "{edition} --through {last}");
+                        }
+                        rendered += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(rendered >= 60, "{rendered}");
+}

@@ -129,6 +129,45 @@ fn a_student_over_a_class_with_state_is_refused_until_forced() {
 }
 
 #[test]
+fn a_checkpoint_that_drops_exercises_beside_state_is_refused_until_forced() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("out");
+    // A class two exercises in; one student has applied it.
+    let spec = class(temp.path(), &["1", "2"]);
+    assert_eq!(render(&spec, &out, &["--through", "2"]).0, Some(0));
+    fs::write(out.join("2-jk/terraform.tfstate"), LIVE).unwrap();
+    // The next exercise is added under the usual rules.
+    let (code, _, stderr) = render(&spec, &out, &["--through", "3"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(fs::read_to_string(out.join("2-jk/glue.tf"))
+        .unwrap()
+        .contains("aws_glue_crawler"));
+    // Going back would destroy the crawler at the next apply: refused for
+    // the student with state, with the command that destroys first.
+    let glue = fs::read(out.join("2-jk/glue.tf")).unwrap();
+    let (code, _, stderr) = render(&spec, &out, &["--through", "2"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("it holds exercises 1 to 3 (`render --through 3`), and this render keeps only exercises 1 to 2"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&destroy(&out.join("2-jk"))), "{stderr}");
+    assert_eq!(fs::read(out.join("2-jk/glue.tf")).unwrap(), glue);
+    // The whole stack, then a checkpoint: refused too; --force overrides.
+    assert_eq!(render(&spec, &out, &[]).0, Some(0));
+    assert_eq!(render(&spec, &out, &["--through", "4"]).0, Some(2));
+    assert_eq!(
+        render(&spec, &out, &["--through", "4", "--force"]).0,
+        Some(0)
+    );
+    assert!(!out.join("2-jk/kinesis_analytics.tf").exists());
+    // An exercise the edition does not have is an error.
+    let (code, _, stderr) = render(&spec, &out, &["--through", "6"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("has exercises 1 to 5"), "{stderr}");
+}
+
+#[test]
 fn another_students_stack_is_not_written_over_live_state() {
     let temp = tempfile::tempdir().unwrap();
     let out = temp.path().join("out");
@@ -429,6 +468,12 @@ fn every_command_piped_into_head_ends_quietly() {
         vec!["render", "-v", "examples/roster-class.yaml", "-o"],
         vec!["schema"],
         vec!["schema", "--class"],
+        vec![
+            "grade",
+            "examples/jk-12345.yaml",
+            "--state",
+            "tests/grade/fixtures/jk-12345.state.json",
+        ],
         vec!["init", "--class", "-"],
         vec!["completions", "bash"],
         vec!["man"],

@@ -177,10 +177,11 @@ mod init_files {
     }
 }
 
-const COMMANDS: [&str; 10] = [
+const COMMANDS: [&str; 11] = [
     "render",
     "validate",
     "review",
+    "grade",
     "plan",
     "replay",
     "simulate",

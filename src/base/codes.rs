@@ -120,6 +120,11 @@ codes! {
     // SG7xx: editions
     SG701 Error "unknown edition";
     SG702 Error "edition file";
+    SG703 Error "edition grading";
+    // SG8xx: files `stackgen grade` reads
+    SG801 Error "state or plan JSON";
+    SG802 Error "state or plan contents";
+    SG803 Error "state or plan format version";
     // SG9xx: warnings
     SG901 Warning "retired Lambda runtime";
     SG902 Warning "policy_style in a Learner Lab";

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codes::Code;
 use super::diagnostic::{quote, Diagnostic};
+pub use super::part::MadeIn;
 use super::part::{name_keys, PartId};
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -34,13 +35,116 @@ pub struct Edition {
     /// sets them itself, e.g. `target: modern`.
     #[serde(default)]
     pub defaults: serde_json::Map<String, serde_json::Value>,
-    /// The parts a stack has. Exercise 5's parts are further switched by
-    /// the student file's `analytics` section.
-    pub parts: Vec<PartId>,
+    /// The parts a stack has, in any order, each with the exercise of the
+    /// handout that builds it and whether the handout builds it in
+    /// Terraform or in the AWS console. A bare part name takes the 2021
+    /// handout's exercise and way. Exercise 5's
+    /// parts are further switched by the student file's `analytics`
+    /// section.
+    #[schemars(with = "Vec<PartEntrySchema>")]
+    pub parts: Vec<EditionPart>,
     /// The pattern `{suffix}` stands for.
     pub suffix: String,
     /// A pattern for every name the edition's parts create.
     pub names: BTreeMap<String, String>,
+    /// How `stackgen grade` counts the checks: weights other than 1, and
+    /// checks left out, by check id (`firehose.iam.s3_write`).
+    #[serde(default, skip_serializing_if = "Grading::is_empty")]
+    pub grading: Grading,
+}
+
+/// One part of an edition: which exercise builds it, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct EditionPart {
+    pub part: PartId,
+    /// The exercise of the handout that builds the part (1 to 5 in the
+    /// built-in editions).
+    pub exercise: u8,
+    pub made_in: MadeIn,
+}
+
+/// The schema of one entry of `parts`: a part's name, or the part with its
+/// exercise and way.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum PartEntrySchema {
+    /// A part, with the 2021 handout's exercise and way.
+    Name(PartId),
+    Entry(PartEntry),
+}
+
+/// A part with the exercise that builds it and how.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct PartEntry {
+    part: PartId,
+    /// The exercise that builds the part, from 1 (default: the 2021
+    /// handout's).
+    #[schemars(range(min = 1, max = 99))]
+    exercise: Option<u8>,
+    /// `terraform` or `console` (default: the 2021 handout's).
+    made_in: Option<MadeIn>,
+}
+
+impl<'de> Deserialize<'de> for EditionPart {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = EditionPart;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a part name, or a map with `part`, `exercise` and `made_in`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<EditionPart, E> {
+                let part = PartId::deserialize(serde::de::value::StrDeserializer::<E>::new(v))?;
+                Ok(EditionPart::handout(part))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<EditionPart, A::Error> {
+                let entry =
+                    PartEntry::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                let default = EditionPart::handout(entry.part);
+                Ok(EditionPart {
+                    part: entry.part,
+                    exercise: entry.exercise.unwrap_or(default.exercise),
+                    made_in: entry.made_in.unwrap_or(default.made_in),
+                })
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl EditionPart {
+    /// The part as the 2021 handout builds it.
+    pub fn handout(part: PartId) -> Self {
+        let (exercise, made_in) = super::part::handout(part);
+        Self {
+            part,
+            exercise,
+            made_in,
+        }
+    }
+}
+
+/// An edition's `grading` section.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Grading {
+    /// Check id -> points the check is worth when it passes (default 1).
+    #[serde(default)]
+    pub weights: BTreeMap<String, std::num::NonZeroU32>,
+    /// Check ids left out of the grade altogether.
+    #[serde(default)]
+    pub drop: Vec<String>,
+}
+
+impl Grading {
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty() && self.drop.is_empty()
+    }
 }
 
 /// The built-in editions, by name; the first is the default.
@@ -138,7 +242,22 @@ impl Edition {
     }
 
     pub fn has(&self, part: PartId) -> bool {
-        self.parts.contains(&part)
+        self.entry(part).is_some()
+    }
+
+    /// The edition's entry for a part, if it has the part.
+    pub fn entry(&self, part: PartId) -> Option<&EditionPart> {
+        self.parts.iter().find(|p| p.part == part)
+    }
+
+    /// The exercise that builds a part (`None`: the edition has no such part).
+    pub fn exercise(&self, part: PartId) -> Option<u8> {
+        self.entry(part).map(|p| p.exercise)
+    }
+
+    /// The last exercise of the edition: what `--through` defaults to.
+    pub fn last_exercise(&self) -> u8 {
+        self.parts.iter().map(|p| p.exercise).max().unwrap_or(1)
     }
 
     /// What is wrong with the edition as a layout, in words.
@@ -174,14 +293,26 @@ impl Edition {
             );
         }
         let mut seen = Vec::new();
-        for part in &self.parts {
-            if seen.contains(part) {
-                found.push(format!("it lists `{}` twice", part_key(*part)));
+        for entry in &self.parts {
+            if seen.contains(&entry.part) {
+                found.push(format!("it lists `{}` twice", part_key(entry.part)));
             }
-            seen.push(*part);
+            seen.push(entry.part);
+            if entry.exercise == 0 {
+                found.push(format!(
+                    "`{}` has exercise 0: exercises count from 1",
+                    part_key(entry.part)
+                ));
+            }
         }
-        for part in &self.parts {
-            for key in name_keys(*part) {
+        found.extend(self.order_problems());
+        for id in self.grading.weights.keys() {
+            if self.grading.drop.contains(id) {
+                found.push(format!("`grading` both weights and drops `{id}`"));
+            }
+        }
+        for part in self.parts.iter().map(|p| p.part) {
+            for key in name_keys(part) {
                 if !self.names.contains_key(key) {
                     found.push(format!("`names` has no pattern for `{key}`"));
                 }
@@ -196,6 +327,30 @@ impl Edition {
         for key in self.names.keys() {
             if let Err(e) = self.expand(key, &probe) {
                 found.push(e);
+            }
+        }
+        found
+    }
+
+    /// A part that comes in an earlier exercise than a part it needs (the
+    /// Firehose before the stream it reads) would leave a checkpoint
+    /// (`render --through`) referring to something it does not have.
+    fn order_problems(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for entry in &self.parts {
+            for need in super::part::needs(entry.part) {
+                let Some(needed) = need.iter().copied().find(|p| self.has(*p)) else {
+                    continue;
+                };
+                let later = self.exercise(needed).unwrap_or(0);
+                if later > entry.exercise {
+                    found.push(format!(
+                        "`{}` comes in exercise {}, but it needs `{}`, which comes in exercise {later}",
+                        part_key(entry.part),
+                        entry.exercise,
+                        part_key(needed)
+                    ));
+                }
             }
         }
         found
@@ -377,7 +532,7 @@ mod tests {
         let mut e = Edition::built_in("uam-2021").unwrap();
         e.names.remove("stream");
         e.names.insert("x".into(), "a-{nope}".into());
-        e.parts.push(PartId::RawBucket);
+        e.parts.push(EditionPart::handout(PartId::RawBucket));
         let problems = e.problems().join("\n");
         assert!(problems.contains("no pattern for `stream`"), "{problems}");
         assert!(problems.contains("`{nope}`"), "{problems}");

@@ -28,6 +28,12 @@ pub struct StudentSpec {
     #[serde(skip)]
     #[schemars(skip)]
     pub resolved_edition: Option<std::sync::Arc<crate::base::edition::Edition>>,
+    /// A checkpoint: only the parts of exercises 1 to N (`render
+    /// --through N`, `grade --through N`); None for the whole stack. Not
+    /// a key of the file: the command line sets it.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub through: Option<u8>,
     /// Which Terraform and AWS provider generation to emit for.
     #[serde(default)]
     pub target: Target,

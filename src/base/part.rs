@@ -50,6 +50,16 @@ pub enum PartId {
     AlertsFirehose,
 }
 
+/// Whether the handout builds a part in Terraform or in the AWS console.
+/// `stackgen grade` lists console parts as not graded: a Terraform state
+/// or plan holds no trace of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MadeIn {
+    Terraform,
+    Console,
+}
+
 /// The kind of AWS name, which decides the rule it must satisfy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum NameKind {
@@ -281,6 +291,72 @@ static TABLE: &[PartNames] = &[
         )),
     },
 ];
+
+/// The exercise of the 2021 handout that builds a kind of part, and
+/// whether it builds it in Terraform or in the console (STACK.md, "Built in
+/// Terraform or in the console"). An edition file that lists a part by its
+/// bare name gets these; the built-in editions spell theirs out. Parts the
+/// 2021 handout does not have come in the exercise that first needs them:
+/// the processed zone's bucket and database with the ETL function (4),
+/// Athena's results bucket with Athena (3), the detector and the alert
+/// parts with exercise 5.
+pub fn handout(id: PartId) -> (u8, MadeIn) {
+    use MadeIn::{Console, Terraform};
+    match id {
+        PartId::Bucket | PartId::RawBucket | PartId::Stream => (1, Terraform),
+        PartId::Firehose => (2, Terraform),
+        PartId::GlueDatabase | PartId::RawDatabase | PartId::Crawler | PartId::ResultsBucket => {
+            (3, Terraform)
+        }
+        // Exercise 3 sets up Athena's workgroup `primary` by hand.
+        PartId::Athena => (3, Console),
+        PartId::ProcessedBucket
+        | PartId::ProcessedDatabase
+        | PartId::Etl
+        | PartId::EtlParameter => (4, Terraform),
+        // Exercise 4.2 registers it with CREATE EXTERNAL TABLE in Athena.
+        PartId::ProcessedTable => (4, Console),
+        // Exercise 5.1: "Utwórz nową aplikację Kinesis Analytics
+        // wykorzystując konsolę AWS".
+        PartId::SqlAnalytics => (5, Console),
+        // 5g offers the console or Terraform and 5h leaves it open; a stack
+        // stackgen renders builds both in Terraform.
+        PartId::Detector | PartId::AlertFunction | PartId::AlertsFirehose => (5, Terraform),
+    }
+}
+
+/// What a kind of part refers to in its templates: each entry is one need,
+/// met by the first of its kinds the edition has (the raw zone's own bucket,
+/// else the lake's one bucket). A part cannot come in an earlier exercise
+/// than what it needs, or a checkpoint (`render --through`) would refer to
+/// something it does not have; `Edition::problems` checks it.
+pub fn needs(id: PartId) -> &'static [&'static [PartId]] {
+    use PartId as P;
+    const RAW_BUCKET: &[PartId] = &[P::RawBucket, P::Bucket];
+    const PROCESSED_BUCKET: &[PartId] = &[P::ProcessedBucket, P::Bucket];
+    const RESULTS_BUCKET: &[PartId] = &[P::ResultsBucket, P::Bucket];
+    const RAW_DATABASE: &[PartId] = &[P::RawDatabase, P::GlueDatabase];
+    const PROCESSED_DATABASE: &[PartId] = &[P::ProcessedDatabase, P::GlueDatabase];
+    match id {
+        P::Firehose => &[&[P::Stream], RAW_BUCKET],
+        P::Crawler => &[RAW_DATABASE, RAW_BUCKET],
+        P::ProcessedTable => &[PROCESSED_DATABASE, PROCESSED_BUCKET],
+        P::Etl => &[RAW_BUCKET, PROCESSED_BUCKET, &[P::EtlParameter]],
+        P::EtlParameter => &[&[P::ProcessedBucket]],
+        P::Athena => &[RESULTS_BUCKET, RAW_DATABASE],
+        P::SqlAnalytics | P::Detector => &[&[P::Stream]],
+        P::AlertsFirehose => &[RAW_BUCKET],
+        P::Bucket
+        | P::RawBucket
+        | P::ProcessedBucket
+        | P::ResultsBucket
+        | P::Stream
+        | P::GlueDatabase
+        | P::RawDatabase
+        | P::ProcessedDatabase
+        | P::AlertFunction => &[],
+    }
+}
 
 /// The names of a kind of part.
 pub fn names_of(id: PartId) -> &'static PartNames {

@@ -83,6 +83,87 @@ pub fn load(spec: &Path, v: &Verbosity) -> Result<Loaded, ExitCode> {
     }
 }
 
+/// A checkpoint (`--through N`): every stack of the input keeps the parts
+/// of exercises 1 to N. N must be one of the edition's exercises.
+pub fn apply_through(loaded: &mut Loaded, through: Option<u8>) -> Result<(), ExitCode> {
+    let Some(n) = through else {
+        return Ok(());
+    };
+    let specs: Vec<&mut stackgen::base::model::StudentSpec> = match &mut loaded.input {
+        Input::Student(c) => vec![&mut c.spec],
+        Input::Class(c) => c.members.iter_mut().map(|m| &mut m.spec).collect(),
+    };
+    for spec in specs {
+        let edition = spec.edition();
+        let last = edition.last_exercise();
+        if n > last {
+            errln!(
+                "error: --through {n}: the edition `{}` of {} has exercises 1 to {last}",
+                edition.name,
+                loaded.name
+            );
+            return Err(ExitCode::from(EXIT_INVALID));
+        }
+        spec.through = Some(n);
+    }
+    Ok(())
+}
+
+/// The clap parser of `--through`: an exercise number, from 1.
+pub fn exercise(text: &str) -> Result<u8, String> {
+    match text.parse::<u8>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("`{text}` is not an exercise number (1, 2, ...)")),
+    }
+}
+
+/// The student of a class that `--student` names (index number or
+/// directory), or the single student. `whose` says what is being picked
+/// ("whose stream").
+pub fn pick_student<'a>(
+    loaded: &'a Loaded,
+    student: Option<&str>,
+    whose: &str,
+) -> Result<&'a stackgen::base::model::StudentSpec, ExitCode> {
+    match (&loaded.input, student) {
+        (Input::Student(c), None) => Ok(&c.spec),
+        (Input::Student(_), Some(_)) => {
+            errln!(
+                "error: --student picks a student of a class, and {} is one student's file",
+                loaded.name
+            );
+            Err(ExitCode::from(EXIT_INVALID))
+        }
+        (Input::Class(c), wanted) => {
+            let found = wanted.and_then(|w| {
+                c.members
+                    .iter()
+                    .find(|m| m.spec.student.index_no == w || m.dir == w)
+            });
+            found.map(|m| &m.spec).ok_or_else(|| {
+                let known: Vec<&str> = c
+                    .members
+                    .iter()
+                    .map(|m| m.spec.student.index_no.as_str())
+                    .collect();
+                match wanted {
+                    None => errln!(
+                        "error: {} is a class: say {whose} with --student INDEX (one of {})",
+                        loaded.name,
+                        known.join(", ")
+                    ),
+                    Some(w) => errln!(
+                        "error: no student `{w}` in {} (index numbers: {})",
+                        loaded.name,
+                        known.join(", ")
+                    ),
+                }
+                ExitCode::from(EXIT_INVALID)
+            })
+        }
+    }
+}
+
 /// The input's file name, used in generated headers so the output does not
 /// depend on where the input or the output lives.
 fn file_name(path: &Path) -> String {

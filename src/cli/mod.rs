@@ -10,6 +10,7 @@
 
 pub mod common;
 pub mod completions;
+pub mod grade;
 pub mod init;
 pub mod man;
 pub mod plan;

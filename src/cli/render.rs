@@ -10,7 +10,7 @@ use stackgen::output::emit::Files;
 use stackgen::output::summary::CsvStyle;
 use stackgen::output::write::{self, WriteError};
 
-use super::common::{load, render_files, Input, Loaded};
+use super::common::{apply_through, load, render_files, Input, Loaded};
 use super::Verbosity;
 use crate::{EXIT_CONFLICT, EXIT_DIFFERS, EXIT_INVALID, EXIT_IO};
 
@@ -34,6 +34,13 @@ pub struct Args {
     /// Also list every file written or removed, one per line on stdout.
     #[arg(short, long)]
     verbose: bool,
+    /// A checkpoint: the stack as it stands at the end of exercise N, the
+    /// parts of exercises 1 to N with their IAM (for a student who fell
+    /// behind). Rendering N+1 into the same directory adds the next
+    /// exercise's parts; fewer exercises beside Terraform state is refused
+    /// unless --force.
+    #[arg(long, value_name = "N", value_parser = super::common::exercise)]
+    through: Option<u8>,
     /// How a class's `class-summary.csv` is written: `standard` (`,`
     /// and `0.1300`) or `excel` (`;`, `0,1300` and a UTF-8 byte order
     /// mark, so Excel under a Polish locale opens it by double-click).
@@ -59,7 +66,8 @@ impl From<SummaryCsv> for CsvStyle {
 pub fn run(args: &Args, v: &mut Verbosity) -> Result<ExitCode, ExitCode> {
     let v = v.with_verbose(args.verbose)?;
     let output = args.output.as_path();
-    let loaded = load(&args.spec, v)?;
+    let mut loaded = load(&args.spec, v)?;
+    apply_through(&mut loaded, args.through)?;
     let files = render_files(&loaded, args.summary_csv.into(), v)?;
     let io_fail = |e: WriteError| {
         errln!("error: {e}");

@@ -6,10 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use stackgen::base::model::StudentSpec;
 use stackgen::lab::replay::{self as replay_lib, Event, Pacing, ReplayTarget, Stop};
 
-use super::common::{load, read_trades, Input, Loaded, PacingArgs};
+use super::common::{load, pick_student, read_trades, PacingArgs};
 use super::Verbosity;
 use crate::{EXIT_INVALID, EXIT_IO};
 
@@ -52,7 +51,11 @@ pub fn run(args: &Args, v: &mut Verbosity) -> Result<ExitCode, ExitCode> {
     };
     let data = args.data.as_path();
     let loaded = load(&args.spec, v)?;
-    let target = ReplayTarget::from_spec(pick_student(&loaded, args.student.as_deref())?);
+    let target = ReplayTarget::from_spec(pick_student(
+        &loaded,
+        args.student.as_deref(),
+        "whose stream",
+    )?);
     let trades = read_trades(data)?;
     let options = replay_lib::Options {
         pacing: pacing.unwrap_or(target.default_pacing),
@@ -126,51 +129,6 @@ pub fn run(args: &Args, v: &mut Verbosity) -> Result<ExitCode, ExitCode> {
             );
         }
         Ok(ExitCode::from(EXIT_IO))
-    }
-}
-
-/// The student of a class that `--student` names (index number or
-/// directory), or the single student.
-fn pick_student<'a>(
-    loaded: &'a Loaded,
-    student: Option<&str>,
-) -> Result<&'a StudentSpec, ExitCode> {
-    match (&loaded.input, student) {
-        (Input::Student(c), None) => Ok(&c.spec),
-        (Input::Student(_), Some(_)) => {
-            errln!(
-                "error: --student picks a student of a class, and {} is one student's file",
-                loaded.name
-            );
-            Err(ExitCode::from(EXIT_INVALID))
-        }
-        (Input::Class(c), wanted) => {
-            let found = wanted.and_then(|w| {
-                c.members
-                    .iter()
-                    .find(|m| m.spec.student.index_no == w || m.dir == w)
-            });
-            found.map(|m| &m.spec).ok_or_else(|| {
-                let known: Vec<&str> = c
-                    .members
-                    .iter()
-                    .map(|m| m.spec.student.index_no.as_str())
-                    .collect();
-                match wanted {
-                    None => errln!(
-                        "error: {} is a class: say whose stream with --student INDEX (one of {})",
-                        loaded.name,
-                        known.join(", ")
-                    ),
-                    Some(w) => errln!(
-                        "error: no student `{w}` in {} (index numbers: {})",
-                        loaded.name,
-                        known.join(", ")
-                    ),
-                }
-                ExitCode::from(EXIT_INVALID)
-            })
-        }
     }
 }
 

@@ -28,12 +28,15 @@ pub enum LinkError {
 /// Roots that are not declarations: Terraform's own objects.
 const BUILTIN_ROOTS: [&str; 5] = ["path", "terraform", "count", "each", "self"];
 
-/// What the one parse-back of a stack found: every problem, and every
-/// resource with what it refers to (the review's "used by").
+/// What the one parse-back of a stack found: every problem, every
+/// resource with what it refers to (the review's "used by"), and the parsed
+/// files themselves (what `grade` reads the expected values from).
 #[derive(Debug, Clone, Default)]
 pub struct Linked {
     pub errors: Vec<LinkError>,
     pub resources: Vec<Resource>,
+    /// Each `.tf` file that parsed, by name.
+    pub bodies: Vec<(String, Body)>,
 }
 
 /// Checks all `.tf` files of a stack; returns every problem found.
@@ -85,7 +88,11 @@ pub fn link(files: &Files) -> Linked {
         .iter()
         .flat_map(|(_, body)| resources_of(body))
         .collect();
-    Linked { errors, resources }
+    Linked {
+        errors,
+        resources,
+        bodies,
+    }
 }
 
 /// A resource block of the stack: its address, its literal `name`
@@ -150,6 +157,14 @@ fn declarations(body: &Body) -> Vec<String> {
         }
     }
     names
+}
+
+/// The declarations one expression refers to (`aws_s3_bucket.b`,
+/// `var.x`, `data.t.n`).
+pub fn references_in(expr: &Expression) -> BTreeSet<String> {
+    let mut refs = BTreeSet::new();
+    collect_expr(expr, &mut Vec::new(), &mut refs);
+    refs
 }
 
 fn collect_body(body: &Body, scope: &mut Vec<String>, refs: &mut BTreeSet<String>) {

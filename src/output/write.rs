@@ -147,6 +147,11 @@ pub struct Identity {
     pub account_id: String,
     pub region: String,
     pub target: String,
+    /// A checkpoint's last exercise (`render --through N`); None: the
+    /// whole stack. Rendering fewer exercises beside state is refused
+    /// (`guard`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub through: Option<u8>,
 }
 
 impl Identity {
@@ -160,6 +165,19 @@ impl Identity {
             account_id: String::new(),
             region: String::new(),
             target: String::new(),
+            through: None,
+        }
+    }
+
+    /// Whether two identities are the same student's stack in the same
+    /// place, whatever exercises each holds.
+    fn same_stack(&self, other: &Self) -> bool {
+        Self {
+            through: None,
+            ..self.clone()
+        } == Self {
+            through: None,
+            ..other.clone()
         }
     }
 
@@ -467,8 +485,10 @@ fn guard(
         let new_id = new_stacks
             .get(d.as_str())
             .filter(|_| old_kind == origin.kind);
+        // An old manifest that recorded no identity holds a whole stack.
+        let old_through = old_id.and_then(|id| id.through);
         match (new_id, old_id) {
-            (Some(new_id), Some(old_id)) if old_id != new_id => refusals.push(Refusal {
+            (Some(new_id), Some(old_id)) if !old_id.same_stack(new_id) => refusals.push(Refusal {
                 dir: shown_dir(d),
                 why: format!(
                     "it holds the stack of {}, and this render would replace it with the stack of {}",
@@ -477,6 +497,17 @@ fn guard(
                 ),
                 state: Some(state),
             }),
+            (Some(new_id), _) if drops_exercises(old_through, new_id.through) => {
+                refusals.push(Refusal {
+                    dir: shown_dir(d),
+                    why: format!(
+                        "it holds {}, and this render keeps only exercises 1 to {}: the next `terraform apply` would destroy the parts of the exercises it drops",
+                        exercises(old_through),
+                        new_id.through.unwrap_or_default()
+                    ),
+                    state: Some(state),
+                });
+            }
             (Some(_), _) => {}
             (None, _) if origin.kind == TreeKind::Class && old_kind == TreeKind::Class => {
                 retired.push((
@@ -498,6 +529,23 @@ fn guard(
         Ok(retired)
     } else {
         Err(WriteError::Refused(refusals))
+    }
+}
+
+/// Whether a render of exercises 1 to `new` (None: all) holds fewer
+/// exercises than the tree's 1 to `old`.
+fn drops_exercises(old: Option<u8>, new: Option<u8>) -> bool {
+    match (old, new) {
+        (_, None) => false,
+        (None, Some(_)) => true,
+        (Some(old), Some(new)) => new < old,
+    }
+}
+
+fn exercises(through: Option<u8>) -> String {
+    match through {
+        None => "every exercise".to_owned(),
+        Some(n) => format!("exercises 1 to {n} (`render --through {n}`)"),
     }
 }
 
@@ -930,6 +978,7 @@ mod tests {
             account_id: "100603781557".to_owned(),
             region: "us-east-1".to_owned(),
             target: "modern".to_owned(),
+            through: None,
         }
     }
 
@@ -1196,6 +1245,47 @@ mod tests {
         // The same student again is an ordinary re-render.
         write(&out, &student("2"), &files(&[("main.tf", "y")]), false).unwrap();
         assert_eq!(fs::read_to_string(out.join("main.tf")).unwrap(), "y");
+    }
+
+    #[test]
+    fn a_checkpoint_with_fewer_exercises_beside_state_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let through = |n: Option<u8>| Origin {
+            stacks: vec![Identity {
+                through: n,
+                ..id("", "1")
+            }],
+            ..student("1")
+        };
+        write(&out, &through(Some(2)), &files(&[("a.tf", "2")]), false).unwrap();
+        fs::write(out.join("terraform.tfstate"), LIVE).unwrap();
+        // More exercises: the parts are added under the usual rules.
+        write(&out, &through(Some(3)), &files(&[("a.tf", "3")]), false).unwrap();
+        let manifest = Manifest::read(&out).unwrap();
+        assert_eq!(manifest.stacks[0].through, Some(3));
+        // Fewer: refused, with the destroy command, nothing changed.
+        let err = write(&out, &through(Some(1)), &files(&[("a.tf", "1")]), false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("it holds exercises 1 to 3 (`render --through 3`), and this render keeps only exercises 1 to 1"),
+            "{err}"
+        );
+        assert!(err.contains("destroy` first, or pass --force"), "{err}");
+        assert_eq!(fs::read_to_string(out.join("a.tf")).unwrap(), "3");
+        // The whole stack, then a checkpoint: refused too.
+        write(&out, &through(None), &files(&[("a.tf", "all")]), false).unwrap();
+        let err = write(&out, &through(Some(4)), &files(&[("a.tf", "4")]), false)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("it holds every exercise"), "{err}");
+        // --force overrides, as for every refusal.
+        write(&out, &through(Some(4)), &files(&[("a.tf", "4")]), true).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a.tf")).unwrap(), "4");
+        // Without state, a checkpoint may shrink freely.
+        fs::remove_file(out.join("terraform.tfstate")).unwrap();
+        write(&out, &through(Some(1)), &files(&[("a.tf", "1")]), false).unwrap();
     }
 
     #[test]

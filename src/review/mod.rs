@@ -182,7 +182,7 @@ pub fn review(plan: &Plan, resources: &[Resource]) -> Review {
 
 /// The ARNs of resources the student owns; anything under them (after `/`
 /// or `:`) is theirs too.
-fn own_arns(plan: &Plan) -> Vec<String> {
+pub fn own_arns(plan: &Plan) -> Vec<String> {
     let a = &plan.arns;
     vec![
         a.bucket.clone(),
@@ -211,7 +211,9 @@ fn is_own(resource: &str, own: &[String]) -> bool {
     })
 }
 
-fn statement_findings(s: &Statement, own: &[String]) -> Vec<Finding> {
+/// The findings of one statement (IAM001 to IAM004): `stackgen grade`
+/// reports them on a student's own policies as advice.
+pub fn statement_findings(s: &Statement, own: &[String]) -> Vec<Finding> {
     let mut found = Vec::new();
     let mut add = |code: Code, message: String| {
         found.push(Finding {

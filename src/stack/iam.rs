@@ -121,6 +121,39 @@ pub struct Arns {
     pub etl_parameter: Option<String>,
 }
 
+/// What each least-privilege statement is for, by its Sid: the need a
+/// grade checks a student's role for (`firehose.iam.s3_write`). Statements
+/// for one need (a split edition lists two buckets) are one check.
+const NEEDS: &[(&str, &str)] = &[
+    ("ReadSourceStream", "stream_read"),
+    ("LocateBucket", "s3_bucket"),
+    ("WriteRawZone", "s3_write"),
+    ("WriteProcessedZone", "s3_write"),
+    ("WriteAlerts", "s3_write"),
+    ("WriteDeliveryLogs", "logs"),
+    ("WriteOwnLogs", "logs"),
+    ("ListZones", "s3_list"),
+    ("ListRawZone", "s3_list"),
+    ("ListProcessedZone", "s3_list"),
+    ("ReadRawZone", "s3_read"),
+    ("ReadBucketParameter", "ssm_read"),
+    ("DeliverAlerts", "firehose_write"),
+    ("InvokeAlertFunction", "lambda_invoke"),
+];
+
+/// The need a least-privilege statement meets (its grade key), by Sid.
+pub fn need(sid: &str) -> Option<&'static str> {
+    NEEDS.iter().find(|(s, _)| *s == sid).map(|(_, n)| *n)
+}
+
+/// Every need key a grade can check (an edition's `grading` names them).
+pub fn need_keys() -> impl Iterator<Item = &'static str> {
+    let mut keys: Vec<&str> = NEEDS.iter().map(|(_, n)| *n).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.into_iter()
+}
+
 /// The AWS managed policy a Glue crawler's role needs beside its own.
 pub fn glue_service_role_arn(partition: &str) -> String {
     format!("arn:{partition}:iam::aws:policy/service-role/AWSGlueServiceRole")
@@ -468,6 +501,15 @@ mod tests {
                         "{r} reaches beyond the zones"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn every_least_privilege_statement_meets_a_need() {
+        for doc in all_least_privilege() {
+            for s in &doc.statements {
+                assert!(need(&s.sid).is_some(), "{} has no need in NEEDS", s.sid);
             }
         }
     }

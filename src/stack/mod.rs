@@ -8,6 +8,7 @@
 
 pub mod address;
 pub mod features;
+pub mod grading;
 pub mod iam;
 pub mod pacing;
 pub mod part;
@@ -21,7 +22,7 @@ use serde::Serialize;
 
 use crate::base::aws;
 use crate::base::edition::{Edition, Identity};
-use crate::base::model::StudentSpec;
+use crate::base::model::{PolicyStyle, StudentSpec};
 use crate::base::part::PartId;
 use features::Features;
 use iam::{Arns, Document};
@@ -170,13 +171,12 @@ impl Stack {
                 .unwrap_or_default(),
         );
         let partition = aws::partition(&spec.region);
-        let zones = Zones::of(&ids, &names);
+        let zones = Zones::of(edition, &names);
         let arns = arns(spec, &names, &zones, partition);
         let zones_view = zones.clone();
         let prefixes = prefixes(&zones);
         let has = |id: PartId| ids.contains(&id);
-        let style = spec.policy_style;
-        let policy = |id: PartId| -> Document {
+        let policy = |id: PartId, style: PolicyStyle| -> Document {
             match id {
                 PartId::Firehose => iam::firehose(style, &arns),
                 PartId::Crawler => iam::crawler(style, &arns),
@@ -212,7 +212,10 @@ impl Stack {
             .collect();
         let features = Features::of(spec, has);
         Self {
-            queries: sql::named_queries(&zones.tables(&names), &spec.analytics.symbol),
+            queries: sql::named_queries(&zones.tables(&names), &spec.analytics.symbol)
+                .into_iter()
+                .filter(|q| spec.through.is_none_or(|n| q.exercise <= n))
+                .collect(),
             analytics_sql: sql::anomaly_detection(&spec.analytics),
             analytics_threshold: sql::number(spec.analytics.threshold),
             generator: generator(spec, &names),
@@ -255,13 +258,14 @@ impl Stack {
 
     /// The bucket each zone lives in, and the databases.
     pub fn zones(&self) -> Zones {
-        let ids: Vec<PartId> = self.parts.iter().map(|p| p.id).collect();
-        Zones::of(&ids, &self.names)
+        self.zones.clone()
     }
 }
 
 /// Which part plays each role in the lake: in a one-bucket edition the
-/// lake bucket is the raw, processed and results bucket at once.
+/// lake bucket is the raw, processed and results bucket at once. The
+/// choice is the edition's; a checkpoint (`render --through`) may not have
+/// the part yet, and then its name is empty (`Stack::has` tells).
 #[derive(Debug, Clone, Serialize)]
 pub struct Zones {
     pub raw_bucket: PartId,
@@ -278,9 +282,9 @@ pub struct Zones {
 }
 
 impl Zones {
-    fn of(ids: &[PartId], names: &BTreeMap<&'static str, String>) -> Self {
+    fn of(edition: &Edition, names: &BTreeMap<&'static str, String>) -> Self {
         let pick = |split: PartId, single: PartId| {
-            if ids.contains(&split) {
+            if edition.has(split) {
                 split
             } else {
                 single

@@ -23,6 +23,11 @@ pub struct Role {
     pub policy_name: String,
     pub trust: Document,
     pub policy: Document,
+    /// What the part's service needs: the least-privilege policy, whatever
+    /// style the stack's own policy is written in (`stackgen grade` checks
+    /// a student's role against it).
+    #[serde(skip)]
+    pub needs: Document,
     pub address: Address,
     pub policy_address: Address,
     /// AWS managed policies attached beside the inline policy, with the

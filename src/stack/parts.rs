@@ -10,7 +10,7 @@ use super::address::{Address, Reference};
 use super::iam;
 use super::part::{Fragment, Part, Role, Zip};
 use crate::base::edition::{Edition, Identity};
-use crate::base::model::{StudentSpec, Target};
+use crate::base::model::{PolicyStyle, StudentSpec, Target};
 use crate::base::part::{names_of, Name, PartId};
 
 /// The role a part's service assumes, when the stack creates IAM.
@@ -364,13 +364,18 @@ pub fn role_purpose(id: PartId) -> Option<&'static str> {
 }
 
 /// Which of the edition's parts this spec has: exercise 5's parts follow
-/// the `analytics` switches and the target's engine.
+/// the `analytics` switches and the target's engine, and a checkpoint
+/// (`spec.through`) keeps the parts of exercises 1 to N.
 pub fn selected(edition: &Edition, spec: &StudentSpec) -> Vec<PartId> {
     let f = super::features::Switches::of(spec);
     ORDER
         .iter()
         .copied()
-        .filter(|id| edition.has(*id))
+        .filter(|id| {
+            edition
+                .exercise(*id)
+                .is_some_and(|e| spec.through.is_none_or(|n| e <= n))
+        })
         .filter(|id| match id {
             PartId::SqlAnalytics => f.sql_analytics,
             PartId::Detector => f.detector,
@@ -379,6 +384,31 @@ pub fn selected(edition: &Edition, spec: &StudentSpec) -> Vec<PartId> {
             _ => true,
         })
         .collect()
+}
+
+/// Whether a kind of part declares an address under `key` (on some
+/// target).
+pub fn declares(id: PartId, key: &str) -> bool {
+    let s = spec_of(id);
+    s.addresses
+        .iter()
+        .chain(s.modern_addresses)
+        .any(|(k, _)| *k == key)
+}
+
+/// Every resource type a part of any stack declares, with the role's and
+/// the Learner Lab's lookup.
+pub fn resource_types() -> impl Iterator<Item = &'static str> {
+    TABLE
+        .iter()
+        .flat_map(|s| s.addresses.iter().chain(s.modern_addresses))
+        .map(|(_, a)| a.kind)
+        .chain([
+            "aws_iam_role",
+            "aws_iam_role_policy",
+            "aws_iam_role_policy_attachment",
+            LAB_ROLE.kind,
+        ])
 }
 
 /// The Learner Lab's role lookup, the one data source a stack may have.
@@ -434,7 +464,7 @@ pub fn assemble(
     spec: &StudentSpec,
     ids: &[PartId],
     names: Vec<BTreeMap<&'static str, Name>>,
-    policy: &dyn Fn(PartId) -> iam::Document,
+    policy: &dyn Fn(PartId, PolicyStyle) -> iam::Document,
 ) -> Vec<Part> {
     let create_iam = spec.iam.existing_role.is_none();
     ids.iter()
@@ -454,7 +484,8 @@ pub fn assemble(
                     name: names[role_name.key].value.clone(),
                     policy_name: names[policy_name.key].value.clone(),
                     trust: iam::trust(rs.service),
-                    policy: policy(*id),
+                    policy: policy(*id, spec.policy_style),
+                    needs: policy(*id, PolicyStyle::LeastPrivilege),
                     address: r("aws_iam_role", rs.label),
                     policy_address: r("aws_iam_role_policy", rs.policy_label),
                     managed: if *id == PartId::Crawler {

@@ -5,7 +5,9 @@ that checks outside the project call: `bash scripts/tfcheck.sh DIR`.
   every edition; the list is whatever the directory holds): `stackgen
   render` exits 0, and tfcheck.sh passes on what it wrote, with no error and
   no warning. For a class that is every student's directory. Every edition
-  among the examples must have a class among them.
+  among the examples must have a class among them. The same Terraform
+  1.15.5 plans, `terraform show -json` of them graded with `stackgen grade
+  --plan`, lose no check (no `fail`, no `missing`).
 - Every planted error of tests/planted/*.yaml, planted into a copy of a
   rendered example of each target: tfcheck.sh exits 1 and prints
   Terraform's own message for it, from Terraform 1.15.5's validate. For
@@ -28,7 +30,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from . import tfcheck
+from . import grade, tfcheck
 
 TFCHECK = tfcheck.REPO / "scripts" / "tfcheck.sh"
 PLANTED = Path(os.environ.get("STACKGEN_PLANTED") or tfcheck.REPO / "tests" / "planted")
@@ -49,16 +51,46 @@ _DIR = tfcheck.examples_dir()
 _EXAMPLES = all_examples(_DIR) if _DIR.is_dir() else []
 
 
-def tfcheck_sh(directory: Path) -> subprocess.CompletedProcess:
+def tfcheck_sh(directory: Path, save_plans: Path | None = None) -> subprocess.CompletedProcess:
+    """`bash scripts/tfcheck.sh DIR`; with SAVE_PLANS, `terraform show -json`
+    of each stack's plan is written there too (tfcheck.SAVE_PLANS_ENV)."""
+    env = dict(os.environ)
+    if save_plans is not None:
+        save_plans.mkdir(parents=True, exist_ok=True)
+        env[tfcheck.SAVE_PLANS_ENV] = str(save_plans)
     return subprocess.run(
         ["bash", str(TFCHECK), str(directory)],
         check=False,
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
+        env=env,
         # A class runs one check per student.
         timeout=tfcheck.TIMEOUT_S * 4,
     )
+
+
+def plans_grade_problems(
+    stackgen: Path, spec: Path, stacks: list[Path], plans: Path, through: int | None = None
+) -> list[str]:
+    """`stackgen grade --plan` of each stack's saved plan (a class's
+    students by their directory): no check fails and none is missing.
+    Values known only after apply may leave checks unknown."""
+    problems = []
+    for stack in stacks:
+        plan = plans / f"{stack.name}.plan.json"
+        if not plan.is_file():
+            problems.append(f"{stack}: tfcheck saved no plan at {plan}")
+            continue
+        student = stack.name if len(stacks) > 1 or stack.name != "stack" else None
+        report = grade.run_grade(stackgen, spec, plan=plan, student=student, through=through)
+        bad = grade.lost(report)
+        bad = {i: s for i, s in bad.items() if s != "unknown"}
+        if bad:
+            problems.append(
+                f"{spec.name} {stack.name}: grade --plan loses checks:\n{grade.describe(report, bad)}"
+            )
+    return problems
 
 
 @pytest.mark.parametrize(
@@ -72,7 +104,7 @@ def test_tfcheck_passes_on_example(stack_example, stackgen, tmp_path):
     out = tmp_path / "stack"
     tfcheck.render(stackgen, stack_example, out)
     start = time.monotonic()
-    proc = tfcheck_sh(out)
+    proc = tfcheck_sh(out, save_plans=tmp_path / "plans")
     print(f"{stack_example.stem}: tfcheck.sh {time.monotonic() - start:.1f}s\n{proc.stdout}")
     assert proc.returncode == 0, (
         f"tfcheck.sh exited {proc.returncode} on {stack_example.name}:\n"
@@ -84,6 +116,9 @@ def test_tfcheck_passes_on_example(stack_example, stackgen, tmp_path):
     for line in proc.stdout.splitlines():
         if ": ok (" in line:
             assert "Plan: " in line, f"no plan summary: {line}"
+    # The same plans, graded: no fail and no missing.
+    problems = plans_grade_problems(stackgen, stack_example, stacks, tmp_path / "plans")
+    assert not problems, "\n\n".join(problems)
 
 
 def edition(doc: dict) -> str:

