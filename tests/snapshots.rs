@@ -185,6 +185,26 @@ fn class_examples_render_summaries_to_their_snapshots() {
                 let text = String::from_utf8(files[summary].clone()).unwrap();
                 insta::assert_snapshot!(format!("{}__{summary}", stem(&path)), text);
             }
+            // Where the state lives: the first student's `terraform`
+            // block, and the bootstrap stack when the class has one.
+            let first = files
+                .keys()
+                .find(|p| p.ends_with("/provider.tf"))
+                .expect("a class has a student")
+                .clone();
+            let shown = files
+                .keys()
+                .filter(|p| **p == first || p.starts_with("bootstrap/"));
+            for file in shown {
+                let text = String::from_utf8(files[file].clone()).unwrap();
+                let name = file.rsplit('/').next().unwrap_or(file);
+                let dir = if file.starts_with("bootstrap/") {
+                    "bootstrap"
+                } else {
+                    "student"
+                };
+                insta::assert_snapshot!(format!("{}__{dir}_{name}", stem(&path)), text);
+            }
             let dirs: std::collections::BTreeSet<&str> = files
                 .keys()
                 .filter_map(|p| p.split_once('/'))

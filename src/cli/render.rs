@@ -188,6 +188,9 @@ fn origin(loaded: &Loaded) -> write::Origin {
                 .members
                 .iter()
                 .map(|m| stackgen::identity(&m.spec, &m.dir))
+                // The bootstrap stack holds state once applied: the guard
+                // protects it like a student's stack.
+                .chain(stackgen::bootstrap(class).map(|b| stackgen::bootstrap_identity(&b)))
                 .collect(),
         },
     }

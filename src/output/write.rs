@@ -147,6 +147,12 @@ pub struct Identity {
     pub account_id: String,
     pub region: String,
     pub target: String,
+    /// The state bucket, for a class's `bootstrap/` stack (which belongs
+    /// to no student: its index number and initials are empty); empty for
+    /// a student's stack. A different bucket, account or region is another
+    /// stack, which the guard does not let replace one with state.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub bucket: String,
 }
 
 impl Identity {
@@ -160,14 +166,26 @@ impl Identity {
             account_id: String::new(),
             region: String::new(),
             target: String::new(),
+            bucket: String::new(),
         }
     }
 
     fn is_known(&self) -> bool {
-        !self.index_no.is_empty()
+        !self.index_no.is_empty() || !self.bucket.is_empty()
     }
 
     fn describe(&self) -> String {
+        if !self.bucket.is_empty() {
+            let account = if self.account_id.is_empty() {
+                "any account".to_owned()
+            } else {
+                format!("account {}", self.account_id)
+            };
+            return format!(
+                "the state bucket {} ({account}, {}, {} target)",
+                self.bucket, self.region, self.target
+            );
+        }
         format!(
             "{}-{} (account {}, {}, {} target)",
             self.index_no, self.initials, self.account_id, self.region, self.target
@@ -930,6 +948,7 @@ mod tests {
             account_id: "100603781557".to_owned(),
             region: "us-east-1".to_owned(),
             target: "modern".to_owned(),
+            bucket: String::new(),
         }
     }
 

@@ -7,6 +7,7 @@
 //! `stackgen plan`'s readers; nothing decides anything from them.
 
 pub mod address;
+pub mod backend;
 pub mod features;
 pub mod iam;
 pub mod pacing;
@@ -53,6 +54,10 @@ pub struct Stack {
     pub generator: Generator,
     /// The AWS managed policy the crawler role gets beside its own.
     pub managed_glue_policy_arn: String,
+    /// Where Terraform keeps the state; None for a local state file.
+    pub backend: Option<backend::StateBackend>,
+    /// The `required_version` of the stack's `terraform` block.
+    pub terraform_version: &'static str,
     pub parts: Vec<Part>,
 }
 
@@ -169,7 +174,10 @@ impl Stack {
             })
             .collect();
         let features = Features::of(spec, has);
+        let state = backend::StateBackend::of(spec);
         Self {
+            terraform_version: backend::required_version(spec.target, state.as_ref()),
+            backend: state,
             queries: sql::named_queries(&zones.tables(&names), &spec.analytics.symbol),
             analytics_sql: sql::anomaly_detection(&spec.analytics),
             analytics_threshold: sql::number(spec.analytics.threshold),

@@ -15,6 +15,7 @@
 //! it, in part order. After rendering, `format` lays each `.tf` file out as
 //! `terraform fmt` would.
 
+pub mod bootstrap;
 pub mod checkov;
 pub mod context;
 pub mod format;
@@ -55,6 +56,7 @@ macro_rules! templates {
 
 templates![
     "common/header.j2",
+    "common/backend.j2",
     "common/wait_for_policy.j2",
     "common/log_group_skips.j2",
     "common/function_skips.j2",
@@ -86,6 +88,9 @@ templates![
     "modern/etl.tf.j2",
     "modern/alerts_firehose.tf.j2",
     "modern/detector.tf.j2",
+    "classic/bootstrap.tf.j2",
+    "modern/bootstrap.tf.j2",
+    "common/bootstrap_outputs.tf.j2",
 ];
 
 /// The output files, in the handout's split: (file, the file's own
@@ -183,8 +188,10 @@ fn build_environment() -> Environment<'static> {
 /// on this; `render` still checks every stack it writes).
 pub fn shape(stack: &Stack) -> String {
     let parts: Vec<String> = stack.parts.iter().map(|p| format!("{:?}", p.id)).collect();
+    // The backend block is a branch of its own (the lock differs by target).
+    let backend = stack.backend.as_ref().map_or("local", |b| b.kind());
     format!(
-        "{:?}/{:?}/{}/start={}/iam={}",
+        "{:?}/{:?}/{}/start={}/iam={}/backend={backend}",
         stack.spec.target,
         stack.spec.policy_style,
         parts.join("+"),
