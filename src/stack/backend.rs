@@ -73,6 +73,18 @@ impl StateBackend {
     }
 }
 
+/// The kind of backend a spec asks for, without resolving it: `local`,
+/// `s3` or `http` (the template shape's part, `stack::shape`).
+pub fn kind_of(spec: &StudentSpec) -> &'static str {
+    match spec.backend.as_ref().map(|b| (b.s3.is_some(), b.http.is_some())) {
+        Some((true, false)) => "s3",
+        Some((false, true)) => "http",
+        // Neither or both: validation refuses it (SG406).
+        Some(_) => "invalid",
+        None => "local",
+    }
+}
+
 /// The Terraform versions a stack takes: the target's, raised to 1.10 for
 /// the modern target's S3 backend, whose lock file (`use_lockfile`) came
 /// with 1.10. Classic locks through DynamoDB, which 0.14 has.
