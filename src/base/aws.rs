@@ -297,7 +297,7 @@ pub const GB: u64 = 1 << 30;
 /// only makes the Lambda storage quota bind sooner.
 pub const LAYER_ZIP_BYTES: u64 = 40 << 20;
 /// An upper bound for each Lambda function's zip that stackgen generates
-/// (ETL, alert, detector): a few KB each; `tests/start.rs` checks every
+/// (ETL, alert, detector): a few KB each; `tests/class_cli.rs` checks every
 /// generated zip against it.
 pub const FUNCTION_ZIP_BYTES: u64 = 64 << 10;
 
@@ -305,7 +305,10 @@ const IAM_QUOTAS: &str =
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html";
 
 /// The quotas a class is checked against (`validate::quotas`), each with
-/// its source. The codes are Service Quotas' (`aws service-quotas
+/// its source. Kinesis Data Analytics for SQL (50 applications per region)
+/// is not here: AWS has accepted no new application since 2025-10-15, so
+/// no class creates one on AWS whatever its size (the classic target's
+/// README says so). The codes are Service Quotas' (`aws service-quotas
 /// get-aws-default-service-quota --service-code S --quota-code C`), read
 /// off a published listing of the adjustable quotas and the quota pages
 /// below in 2026-12.
@@ -420,20 +423,6 @@ pub const QUOTAS: &[Quota] = &[
         measure: Measure::LambdaCode,
         adjustable: true,
         source: "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html",
-        date: "2026-12",
-    },
-    Quota {
-        key: "analytics_applications",
-        what: "Kinesis Data Analytics for SQL applications",
-        name: "Applications per account and region",
-        service: "kinesisanalytics",
-        code: None,
-        default: 50,
-        regional: &[],
-        scope: Scope::Region,
-        measure: Measure::Names(&[NameKind::AnalyticsApplication]),
-        adjustable: false,
-        source: "https://docs.aws.amazon.com/kinesisanalytics/latest/dev/limits.html",
         date: "2026-12",
     },
     Quota {

@@ -470,9 +470,6 @@ pub struct Quotas {
     /// Lambda function and layer storage per region, in GB (default 75).
     #[schemars(schema_with = "crate::base::field_schema::quota")]
     pub lambda_storage_gb: Option<u64>,
-    /// Kinesis Data Analytics for SQL applications per region (default 50).
-    #[schemars(schema_with = "crate::base::field_schema::quota")]
-    pub analytics_applications: Option<u64>,
     /// Standard SSM parameters per region (default 10,000).
     #[schemars(schema_with = "crate::base::field_schema::quota")]
     pub ssm_parameters: Option<u64>,
@@ -494,7 +491,6 @@ impl Quotas {
             "glue_crawlers" => self.glue_crawlers,
             "athena_workgroups" => self.athena_workgroups,
             "lambda_storage_gb" => self.lambda_storage_gb,
-            "analytics_applications" => self.analytics_applications,
             "ssm_parameters" => self.ssm_parameters,
             "eventbridge_rules" => self.eventbridge_rules,
             _ => None,

@@ -76,7 +76,11 @@ impl StateBackend {
 /// The kind of backend a spec asks for, without resolving it: `local`,
 /// `s3` or `http` (the template shape's part, `stack::shape`).
 pub fn kind_of(spec: &StudentSpec) -> &'static str {
-    match spec.backend.as_ref().map(|b| (b.s3.is_some(), b.http.is_some())) {
+    match spec
+        .backend
+        .as_ref()
+        .map(|b| (b.s3.is_some(), b.http.is_some()))
+    {
         Some((true, false)) => "s3",
         Some((false, true)) => "http",
         // Neither or both: validation refuses it (SG406).
