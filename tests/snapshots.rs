@@ -332,3 +332,46 @@ fn every_example_has_a_reviewed_iam_review() {
         }
     });
 }
+
+/// The book's table of quotas (instructors/large-classes.md) is the
+/// quota table: a row per quota, with its default and its Service Quotas
+/// code (or none), and no row for a quota that is not checked.
+#[test]
+fn the_book_lists_every_quota_as_checked() {
+    use stackgen::base::aws::{thousands, Measure, QUOTAS};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let page = fs::read_to_string(root.join("docs/src/instructors/large-classes.md")).unwrap();
+    let rows: Vec<&str> = page
+        .lines()
+        .filter(|l| l.starts_with("| `") && l.contains('_'))
+        .filter(|l| !l.starts_with("| `quotas:`"))
+        .collect();
+    for quota in QUOTAS {
+        let row = rows
+            .iter()
+            .find(|r| r.starts_with(&format!("| `{}` |", quota.key)))
+            .unwrap_or_else(|| panic!("large-classes.md has no row for `{}`", quota.key));
+        let default = match quota.measure {
+            Measure::LambdaCode => format!("{} GB", quota.default),
+            _ => thousands(quota.default),
+        };
+        assert!(
+            row.contains(&default),
+            "{}: default {default}: {row}",
+            quota.key
+        );
+        let code = quota.code.map_or("none".to_owned(), |c| format!("`{c}`"));
+        assert!(
+            row.contains(&format!("| {code} |")),
+            "{}: code {code}: {row}",
+            quota.key
+        );
+    }
+    let keys: Vec<String> = QUOTAS.iter().map(|q| format!("| `{}` |", q.key)).collect();
+    for row in rows.iter().filter(|r| r.contains("| [")) {
+        assert!(
+            keys.iter().any(|k| row.starts_with(k.as_str())),
+            "large-classes.md lists a quota that is not checked: {row}"
+        );
+    }
+}
