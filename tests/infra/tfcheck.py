@@ -424,6 +424,9 @@ def check_tf115(
     mirror with the AWS provider 3.39.0."""
     result_file = stack.parent / f"{stack.name}.tf115.json"
     extra = ["--plan"] if plan else []
+    if plan and has_backend(stack):
+        extra.append("--local-backend")
+        timings.notes.append("planned with the local backend in place of the stack's")
     for name, value in (variables or {}).items():
         extra += ["--var", f"{name}={value}"]
     t = time.monotonic()
@@ -479,6 +482,14 @@ def check_tf115(
 
 
 _PLAN_SUMMARY = re.compile(r"^Plan: .*$", re.MULTILINE)
+
+# A `backend "s3"` or `backend "http"` block (stackgen writes one only with
+# `backend:` in the input).
+_BACKEND = re.compile(r'^\s*backend\s+"', re.MULTILINE)
+
+
+def has_backend(stack: Path) -> bool:
+    return any(_BACKEND.search(tf.read_text(errors="replace")) for tf in stack.glob("*.tf"))
 
 
 # --- one stack, for its target (scripts/tfcheck.sh) ---------------------------
