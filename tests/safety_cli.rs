@@ -228,6 +228,19 @@ fn the_bootstrap_stack_with_state_is_kept_like_a_students() {
     let with = class_with_state(temp.path(), "class.yaml", Some("c-tfstate"));
     assert_eq!(render(&with, &out, &["-q"]).0, Some(0));
     assert!(out.join("bootstrap/main.tf").is_file());
+    // The manifest lists the students' stacks, and the bootstrap apart.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join(".stackgen-manifest.json")).unwrap())
+            .unwrap();
+    let dirs: Vec<&str> = manifest["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["dir"].as_str().unwrap())
+        .collect();
+    assert_eq!(dirs, ["1-jk", "2-jk"]);
+    assert_eq!(manifest["bootstrap"]["dir"], "bootstrap");
+    assert_eq!(manifest["bootstrap"]["bucket"], "c-tfstate");
     // Before it is applied, nothing holds it: another bucket replaces it.
     let other = class_with_state(temp.path(), "other.yaml", Some("c-tfstate-2"));
     assert_eq!(render(&other, &out, &["-q"]).0, Some(0));

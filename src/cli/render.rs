@@ -180,6 +180,7 @@ fn origin(loaded: &Loaded) -> write::Origin {
             source: loaded.name.clone(),
             kind: write::TreeKind::Student,
             stacks: vec![stackgen::identity(&checked.spec, "")],
+            bootstrap: None,
         },
         Input::Class(class) => write::Origin {
             source: loaded.name.clone(),
@@ -188,10 +189,10 @@ fn origin(loaded: &Loaded) -> write::Origin {
                 .members
                 .iter()
                 .map(|m| stackgen::identity(&m.spec, &m.dir))
-                // The bootstrap stack holds state once applied: the guard
-                // protects it like a student's stack.
-                .chain(stackgen::bootstrap(class).map(|b| stackgen::bootstrap_identity(&b)))
                 .collect(),
+            // It holds state once applied: the guard protects it like a
+            // student's stack.
+            bootstrap: stackgen::bootstrap(class).map(|b| stackgen::bootstrap_identity(&b)),
         },
     }
 }

@@ -200,6 +200,9 @@ pub struct Origin {
     pub source: String,
     pub kind: TreeKind,
     pub stacks: Vec<Identity>,
+    /// A class's `bootstrap/` stack, when its students keep their state in
+    /// S3.
+    pub bootstrap: Option<Identity>,
 }
 
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
@@ -210,8 +213,15 @@ pub struct Manifest {
     /// `kind()` infers it from the files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<TreeKind>,
+    /// The students' stacks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stacks: Vec<Identity>,
+    /// A class's `bootstrap/` stack (the state bucket), kept apart from
+    /// `stacks` so that whoever lists the students' stacks from the
+    /// manifest (a CI pipeline) gets students only. The guard treats it as
+    /// one of the stacks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<Identity>,
     /// Stacks no longer in the class, kept whole because they hold state;
     /// their files stay listed in `files` so a later render removes them
     /// once the state is gone.
@@ -244,6 +254,7 @@ impl Manifest {
             return self
                 .stacks
                 .iter()
+                .chain(&self.bootstrap)
                 .chain(&self.retired)
                 .map(|id| (id.dir.clone(), id.is_known().then_some(id)))
                 .collect();
@@ -450,6 +461,7 @@ fn guard(
     let new_stacks: BTreeMap<&str, &Identity> = origin
         .stacks
         .iter()
+        .chain(&origin.bootstrap)
         .map(|id| (id.dir.as_str(), id))
         .collect();
     let shown_dir = |d: &str| {
@@ -752,6 +764,7 @@ pub fn write(
         source: origin.source.clone(),
         kind: Some(origin.kind),
         stacks: origin.stacks.clone(),
+        bootstrap: origin.bootstrap.clone(),
         retired: retired_ids,
         files: recorded,
     };
@@ -957,6 +970,7 @@ mod tests {
             source: "s.yaml".to_owned(),
             kind: TreeKind::Student,
             stacks: vec![id("", index_no)],
+            bootstrap: None,
         }
     }
 
@@ -1097,6 +1111,7 @@ mod tests {
             source: "c.yaml".to_owned(),
             kind: TreeKind::Class,
             stacks: indexes.iter().map(|i| id(&format!("{i}-jk"), i)).collect(),
+            bootstrap: None,
         };
         let mut all = files(&[("class-summary.md", "summary")]);
         for i in indexes {
