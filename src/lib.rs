@@ -184,6 +184,11 @@ pub fn render_class_in(
             all.insert(format!("{}/{path}", member.dir), bytes);
         }
     }
+    if let Some(boot) = bootstrap(class) {
+        for (path, bytes) in render_bootstrap(&boot, source_name)? {
+            all.insert(format!("{}/{path}", emit::bootstrap::DIR), bytes);
+        }
+    }
     all.insert(
         "README.md".into(),
         emit::readme::class(class, source_name).into_bytes(),
@@ -199,6 +204,30 @@ pub fn render_class_in(
     Ok(all)
 }
 
+/// The class's bootstrap stack, when its students keep their state in S3.
+pub fn bootstrap(class: &class::Class) -> Option<stack::backend::Bootstrap> {
+    stack::backend::Bootstrap::of(&class.course, class.members.iter().map(|m| &m.spec))
+}
+
+/// Emits the bootstrap stack and link-checks it, as `render_stack` does a
+/// student's.
+pub fn render_bootstrap(
+    boot: &stack::backend::Bootstrap,
+    source_name: &str,
+) -> Result<Files, RenderError> {
+    let files = emit::bootstrap::render(boot, source_name)
+        .map_err(|e| RenderError::Internal(e.to_string()))?;
+    let errors = link::check(&files);
+    if !errors.is_empty() {
+        let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        return Err(RenderError::Internal(format!(
+            "the generated bootstrap stack does not link:\n  {}",
+            list.join("\n  ")
+        )));
+    }
+    Ok(files)
+}
+
 /// Renders and link-checks one stack per template shape of the class
 /// (see `stack::names_and_shape`): what `validate` does instead of rendering every
 /// student, so a 1,000-student class validates in well under a second.
@@ -209,6 +238,9 @@ pub fn check_class_shapes(class: &class::Class) -> Result<usize, RenderError> {
             let stack = Stack::new(&member.spec, &member.spec.edition());
             render_stack(&stack, emit::Origin::file("class"))?;
         }
+    }
+    if let Some(boot) = bootstrap(class) {
+        render_bootstrap(&boot, "class")?;
     }
     Ok(seen.len())
 }
@@ -222,12 +254,31 @@ pub fn identity(spec: &StudentSpec, dir: &str) -> write::Identity {
         initials: spec.student.initials.clone(),
         account_id: spec.account_id.clone(),
         region: spec.region.clone(),
-        target: match spec.target {
-            model::Target::Classic => "classic",
-            model::Target::Modern => "modern",
-        }
-        .to_owned(),
+        target: target_name(spec.target).to_owned(),
         through: spec.through,
+        bucket: String::new(),
+    }
+}
+
+fn target_name(target: model::Target) -> &'static str {
+    match target {
+        model::Target::Classic => "classic",
+        model::Target::Modern => "modern",
+    }
+}
+
+/// What the manifest records for a class's `bootstrap/` stack: the bucket
+/// it creates, where, and for which target.
+pub fn bootstrap_identity(boot: &stack::backend::Bootstrap) -> write::Identity {
+    write::Identity {
+        dir: emit::bootstrap::DIR.to_owned(),
+        index_no: String::new(),
+        initials: String::new(),
+        account_id: boot.account_id.clone().unwrap_or_default(),
+        region: boot.region.clone(),
+        target: target_name(boot.target).to_owned(),
+        through: None,
+        bucket: boot.bucket.clone(),
     }
 }
 

@@ -278,3 +278,123 @@ fn shared_initials_give_one_note_per_group_naming_its_students() {
     // The note points at the group's second student.
     assert!(stderr.contains("(students[1].initials)"), "{stderr}");
 }
+
+/// A classic class of `n` students in `account` (one account per student
+/// when None), with `extra` YAML under `defaults` and at the top.
+fn big_class(n: usize, account: Option<&str>, defaults: &str, top: &str) -> String {
+    let mut yaml = format!("course: big\ntarget: classic\n{top}defaults:\n{defaults}");
+    if let Some(account) = account {
+        let _ = writeln!(yaml, "  account_id: \"{account}\"");
+    }
+    yaml.push_str("students:\n");
+    for i in 0..n {
+        let own = match account {
+            Some(_) => String::new(),
+            None => format!(", account_id: \"{:012}\"", 100_000_000_000 + i),
+        };
+        let _ = writeln!(
+            yaml,
+            "  - {{ name: Student {i}, initials: st, index_no: \"{}\"{own} }}",
+            100_000 + i
+        );
+    }
+    yaml
+}
+
+/// `stackgen validate` of a class file written to a temporary directory:
+/// exit code and stderr.
+fn validate_class(yaml: &str) -> (Option<i32>, String) {
+    let temp = tempfile::tempdir().unwrap();
+    let path = temp.path().join("class.yaml");
+    fs::write(&path, yaml).unwrap();
+    let out = stackgen().arg("validate").arg(&path).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Issue 22's quota cases: 200 classic students with the handout's six
+/// roles each in one account are over the default 1,000 IAM roles; the
+/// same class fits with the quota raised, with the Learner Lab role, and
+/// spread over one account per student.
+#[test]
+fn a_class_over_the_iam_role_quota_is_refused_until_it_fits() {
+    let shared = Some("100603781557");
+    let (code, stderr) = validate_class(&big_class(200, shared, "", ""));
+    assert_eq!(code, Some(2), "{stderr}");
+    let finding = stderr
+        .lines()
+        .find(|l| l.starts_with("error[SG410]"))
+        .unwrap_or_else(|| panic!("no SG410:\n{stderr}"));
+    assert!(
+        finding.contains("account 100603781557 would hold 1,200 IAM roles (200 students, 6 each)")
+            && finding.contains("\"Roles per account\", iam L-FE177D64"),
+        "{finding}"
+    );
+    assert!(stderr.contains("`quotas: { iam_roles: 1334 }`"), "{stderr}");
+    assert!(stderr.contains("existing_role"), "{stderr}");
+    // Only the IAM roles are over: nothing else of the class comes near.
+    assert_eq!(stderr.matches("[SG410]").count(), 1, "{stderr}");
+
+    // And `render` writes nothing.
+    let temp = tempfile::tempdir().unwrap();
+    let path = temp.path().join("class.yaml");
+    fs::write(&path, big_class(200, shared, "", "")).unwrap();
+    let out = temp.path().join("out");
+    let status = stackgen()
+        .args(["render", "-q"])
+        .arg(&path)
+        .arg("-o")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2));
+    assert!(!out.exists(), "render wrote {}", out.display());
+
+    for (what, yaml) in [
+        (
+            "quotas: { iam_roles: 2000 }",
+            big_class(200, shared, "", "quotas: { iam_roles: 2000 }\n"),
+        ),
+        (
+            "existing_role",
+            big_class(200, shared, "  iam: { existing_role: LabRole }\n", ""),
+        ),
+        ("one account per student", big_class(200, None, "", "")),
+    ] {
+        let (code, stderr) = validate_class(&yaml);
+        assert_eq!(code, Some(0), "{what}:\n{stderr}");
+        assert!(
+            !stderr.contains("SG410") && !stderr.contains("SG903"),
+            "{what}:\n{stderr}"
+        );
+    }
+
+    // 150 students (900 roles) are within 10% of the quota: a warning,
+    // and the class is valid.
+    let (code, stderr) = validate_class(&big_class(150, shared, "", ""));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning[SG903]") && stderr.contains("900 IAM roles"),
+        "{stderr}"
+    );
+}
+
+/// Every Lambda zip stackgen generates fits the bound the quota check
+/// counts for a function (`aws::FUNCTION_ZIP_BYTES`).
+#[test]
+fn every_generated_function_zip_fits_the_counted_size() {
+    use stackgen::output::package;
+    for (name, zip) in [
+        ("etl", package::etl_zip()),
+        ("alert", package::alert_zip()),
+        ("detector", package::detector_zip()),
+    ] {
+        assert!(
+            zip.len() as u64 <= stackgen::base::aws::FUNCTION_ZIP_BYTES,
+            "{name}: {} bytes",
+            zip.len()
+        );
+    }
+}

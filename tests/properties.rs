@@ -6,8 +6,9 @@
 //!   (file, block type, labels, attribute names) is the benign value's,
 //!   with the payload round-tripping into the Terraform strings exactly;
 //! - **every valid input renders**: across the cross product of the
-//!   switches, `validate` passing implies `render` and the link check
-//!   passing, for a student and for a class;
+//!   switches (and the three backends, in turn), `validate` passing
+//!   implies `render` and the link check passing, for a student and for a
+//!   class (whose S3 backend adds the bootstrap stack);
 //! - **templates name no resource**: no template spells a resource type,
 //!   label or reference; each comes from a part's addresses.
 
@@ -84,6 +85,11 @@ fn string_fields() -> Vec<(String, Value)> {
                 "edition" => "uam-2021",
                 // Classic only; checked with target classic below.
                 "lambda.layer_zip" => "lambda/layer.zip",
+                // Probed inside a whole S3 backend (see `base_for`).
+                "backend.s3.bucket" => "uam-tfstate",
+                "backend.s3.region" => "eu-central-1",
+                "backend.s3.key_prefix" => "uam/2026",
+                "backend.s3.lock_table" => "uam-tflock",
                 other => panic!("no benign value for string field `{other}`: add one"),
             };
             (path, json!(benign))
@@ -232,10 +238,7 @@ fn no_input_changes_the_structure_of_a_stack() {
     let mut rejected = 0;
     let mut rendered = 0;
     for (field, benign) in &fields {
-        let mut base = baseline();
-        if field == "lambda.layer_zip" {
-            set(&mut base, "target", json!("classic"));
-        }
+        let base = base_for(field);
         let mut good = base.clone();
         set(&mut good, field, benign.clone());
         let (good_shape, _) =
@@ -282,10 +285,37 @@ fn no_input_changes_the_structure_of_a_stack() {
     );
 }
 
+/// The document a field is probed in: classic for the fields only classic
+/// reads; a whole S3 backend (classic, so the lock table is rendered) for
+/// each of its fields.
+fn base_for(field: &str) -> Value {
+    let mut base = baseline();
+    if field == "lambda.layer_zip" || field.starts_with("backend.") {
+        set(&mut base, "target", json!("classic"));
+    }
+    if field.starts_with("backend.s3.") {
+        set(&mut base, "backend", s3_backend());
+    }
+    base
+}
+
+fn s3_backend() -> Value {
+    json!({ "s3": {
+        "bucket": "uam-tfstate",
+        "region": "eu-central-1",
+        "key_prefix": "uam/2026",
+        "lock_table": "uam-tflock",
+    } })
+}
+
 #[test]
 fn every_valid_combination_of_switches_renders() {
     let mut valid = 0;
     let mut invalid = 0;
+    // Where the state lives, in turn: each combination gets one backend,
+    // and every backend meets both targets and editions many times.
+    let backends = [Value::Null, s3_backend(), json!({ "http": {} })];
+    let mut turn = 0;
     for edition in ["uam-2021", "uam-2025"] {
         for target in ["classic", "modern"] {
             for enabled in [true, false] {
@@ -309,6 +339,8 @@ fn every_valid_combination_of_switches_renders() {
                                         json!(alerts_firehose),
                                     );
                                     set(&mut doc, "iam.existing_role", json!(role));
+                                    set(&mut doc, "backend", backends[turn % 3].clone());
+                                    turn += 1;
                                     match render(&doc) {
                                         Ok(_) => valid += 1,
                                         Err(found) => {

@@ -73,6 +73,21 @@ fn class(dir: &Path, indexes: &[&str]) -> PathBuf {
     path
 }
 
+/// A classic class of students 1 and 2 whose state is in the S3 bucket
+/// `bucket` (none: local state), written to `dir/<name>`.
+fn class_with_state(dir: &Path, name: &str, bucket: Option<&str>) -> PathBuf {
+    let path = dir.join(name);
+    let backend = bucket.map_or_else(String::new, |b| {
+        format!("  backend: {{ s3: {{ bucket: {b}, region: us-east-1, key_prefix: c, lock_table: c-lock }} }}\n")
+    });
+    fs::write(
+        &path,
+        format!("course: c\ntarget: classic\ndefaults:\n  account_id: \"100603781557\"\n{backend}students:\n  - {{ name: Jan Kowalski, initials: jk, index_no: \"1\" }}\n  - {{ name: Jan Kowalski, initials: jk, index_no: \"2\" }}\n"),
+    )
+    .unwrap();
+    path
+}
+
 fn destroy(dir: &Path) -> String {
     format!("terraform -chdir={} destroy", dir.display())
 }
@@ -241,6 +256,77 @@ fn a_removed_student_with_state_is_retired_then_removed_once_destroyed() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(!out.join("2-jk/main.tf").exists());
     assert!(out.join("2-jk/terraform.tfstate").exists());
+}
+
+/// The bootstrap stack holds the state of the class's state bucket once
+/// it is applied: the write guard keeps it like a student's stack.
+#[test]
+fn the_bootstrap_stack_with_state_is_kept_like_a_students() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("out");
+    let with = class_with_state(temp.path(), "class.yaml", Some("c-tfstate"));
+    assert_eq!(render(&with, &out, &["-q"]).0, Some(0));
+    assert!(out.join("bootstrap/main.tf").is_file());
+    // The manifest lists the students' stacks, and the bootstrap apart.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join(".stackgen-manifest.json")).unwrap())
+            .unwrap();
+    let dirs: Vec<&str> = manifest["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["dir"].as_str().unwrap())
+        .collect();
+    assert_eq!(dirs, ["1-jk", "2-jk"]);
+    assert_eq!(manifest["bootstrap"]["dir"], "bootstrap");
+    assert_eq!(manifest["bootstrap"]["bucket"], "c-tfstate");
+    // Before it is applied, nothing holds it: another bucket replaces it.
+    let other = class_with_state(temp.path(), "other.yaml", Some("c-tfstate-2"));
+    assert_eq!(render(&other, &out, &["-q"]).0, Some(0));
+    assert!(fs::read_to_string(out.join("bootstrap/main.tf"))
+        .unwrap()
+        .contains("\"c-tfstate-2\""));
+
+    // Applied: another bucket would orphan the one it created.
+    fs::write(out.join("bootstrap/terraform.tfstate"), LIVE).unwrap();
+    let before = read_tree(&out);
+    let (code, _, stderr) = render(&with, &out, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "`{}`: it holds the stack of the state bucket c-tfstate-2 (account 100603781557, us-east-1, classic target), and this render would replace it with the stack of the state bucket c-tfstate (account 100603781557, us-east-1, classic target)",
+            out.join("bootstrap").display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&destroy(&out.join("bootstrap"))),
+        "{stderr}"
+    );
+    assert_eq!(read_tree(&out), before, "a refused render changed the tree");
+
+    // A student file over the class is refused for it too.
+    let (code, _, stderr) = render(&student(temp.path(), "1", ""), &out, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("`{}`", out.join("bootstrap").display())),
+        "{stderr}"
+    );
+
+    // The class without remote state keeps it whole, as retired.
+    let local = class_with_state(temp.path(), "local.yaml", None);
+    let kept = read_tree(&out.join("bootstrap"));
+    let (code, _, stderr) = render(&local, &out, &[]);
+    assert_eq!(code, Some(4), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "retired: {} is no longer in local.yaml",
+            out.join("bootstrap").display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(read_tree(&out.join("bootstrap")), kept);
+    assert!(out.join("1-jk/main.tf").is_file());
 }
 
 #[test]

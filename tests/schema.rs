@@ -158,6 +158,22 @@ const STATIC: &[(&str, &[&str])] = &[
     ("err_layer_version.yaml", &["/lambda/layer_version"]),
     // SG321: no layer is published in ap-southeast-7, so the version is required.
     ("err_layer_unpublished.yaml", &[""]),
+    // SG401 bucket pattern, SG402 region enum, SG403 key prefix pattern,
+    // SG404 table name pattern.
+    (
+        "err_backend.yaml",
+        &[
+            "/backend/s3/bucket",
+            "/backend/s3/region",
+            "/backend/s3/key_prefix",
+            "/backend/s3/lock_table",
+        ],
+    ),
+    // SG405: the classic target's S3 backend requires `lock_table`.
+    ("err_backend_lock.yaml", &["/backend/s3"]),
+    // SG411: a raised quota is at least 1. (SG410, the class over the
+    // shard quota, counts across students: validation's alone.)
+    ("class_err_quotas.yaml", &["/quotas/iam_roles"]),
     // SG501 both `students` and `roster` (oneOf), SG502 `defaults.student`.
     ("class_err_both.yaml", &["", "/defaults/student"]),
     // SG103, SG104, SG101 in student entries; SG301 in `defaults`, which

@@ -185,6 +185,26 @@ fn class_examples_render_summaries_to_their_snapshots() {
                 let text = String::from_utf8(files[summary].clone()).unwrap();
                 insta::assert_snapshot!(format!("{}__{summary}", stem(&path)), text);
             }
+            // Where the state lives: the first student's `terraform`
+            // block, and the bootstrap stack when the class has one.
+            let first = files
+                .keys()
+                .find(|p| p.ends_with("/provider.tf"))
+                .expect("a class has a student")
+                .clone();
+            let shown = files
+                .keys()
+                .filter(|p| **p == first || p.starts_with("bootstrap/"));
+            for file in shown {
+                let text = String::from_utf8(files[file].clone()).unwrap();
+                let name = file.rsplit('/').next().unwrap_or(file);
+                let dir = if file.starts_with("bootstrap/") {
+                    "bootstrap"
+                } else {
+                    "student"
+                };
+                insta::assert_snapshot!(format!("{}__{dir}_{name}", stem(&path)), text);
+            }
             let dirs: std::collections::BTreeSet<&str> = files
                 .keys()
                 .filter_map(|p| p.split_once('/'))
@@ -311,4 +331,47 @@ fn every_example_has_a_reviewed_iam_review() {
             }
         }
     });
+}
+
+/// The book's table of quotas (instructors/large-classes.md) is the
+/// quota table: a row per quota, with its default and its Service Quotas
+/// code (or none), and no row for a quota that is not checked.
+#[test]
+fn the_book_lists_every_quota_as_checked() {
+    use stackgen::base::aws::{thousands, Measure, QUOTAS};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let page = fs::read_to_string(root.join("docs/src/instructors/large-classes.md")).unwrap();
+    let rows: Vec<&str> = page
+        .lines()
+        .filter(|l| l.starts_with("| `") && l.contains('_'))
+        .filter(|l| !l.starts_with("| `quotas:`"))
+        .collect();
+    for quota in QUOTAS {
+        let row = rows
+            .iter()
+            .find(|r| r.starts_with(&format!("| `{}` |", quota.key)))
+            .unwrap_or_else(|| panic!("large-classes.md has no row for `{}`", quota.key));
+        let default = match quota.measure {
+            Measure::LambdaCode => format!("{} GB", quota.default),
+            _ => thousands(quota.default),
+        };
+        assert!(
+            row.contains(&default),
+            "{}: default {default}: {row}",
+            quota.key
+        );
+        let code = quota.code.map_or("none".to_owned(), |c| format!("`{c}`"));
+        assert!(
+            row.contains(&format!("| {code} |")),
+            "{}: code {code}: {row}",
+            quota.key
+        );
+    }
+    let keys: Vec<String> = QUOTAS.iter().map(|q| format!("| `{}` |", q.key)).collect();
+    for row in rows.iter().filter(|r| r.contains("| [")) {
+        assert!(
+            keys.iter().any(|k| row.starts_with(k.as_str())),
+            "large-classes.md lists a quota that is not checked: {row}"
+        );
+    }
 }

@@ -175,6 +175,40 @@ mod init_files {
         assert_eq!(dirs, ["12345-jk", "12346-an"]);
         stackgen::check_class_shapes(&class).unwrap();
     }
+
+    /// Uncommenting the class file's options (all but the roster, the
+    /// alternative to `students:`) still gives a valid class, with its
+    /// state in S3 and a raised quota.
+    #[test]
+    fn every_commented_class_option_is_a_real_key_with_a_valid_value() {
+        let text: String = class(Edition::Uam2021)
+            .lines()
+            .map(|l| {
+                let indent = &l[..l.len() - l.trim_start().len()];
+                match l.trim_start().strip_prefix("# ") {
+                    Some(rest)
+                        if !rest.trim_start().starts_with("roster")
+                            && rest.trim_start().split_once(':').is_some_and(|(k, _)| {
+                                !k.is_empty()
+                                    && k.trim().chars().all(|c| {
+                                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'
+                                    })
+                            }) =>
+                    {
+                        format!("{indent}{rest}\n")
+                    }
+                    _ => format!("{l}\n"),
+                }
+            })
+            .collect();
+        assert!(text.contains("\n  backend:\n    s3: {"), "{text}");
+        let source = Source::new("class.yaml", text);
+        let (class, _) = stackgen::check_class(&source, std::path::Path::new("."));
+        let class = class.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(class.members[0].spec.stream.shard_count, 1);
+        let files = stackgen::render_class(&class, "class.yaml", &|| {}).unwrap();
+        assert!(files.contains_key("bootstrap/main.tf"));
+    }
 }
 
 const COMMANDS: [&str; 11] = [

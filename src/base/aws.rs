@@ -2,8 +2,10 @@
 //! tables, each with its source where AWS publishes it: regions and their
 //! partitions, CloudWatch's allowed log retentions, the Lambda runtimes
 //! each target takes, the AWS-managed AWSSDKPandas layers, the Learner
-//! Lab's regions, and list prices. Kept as data so a new region is a
-//! one-line change.
+//! Lab's regions, list prices, and the quotas that bound how many students
+//! one account holds. Kept as data so a new region is a one-line change.
+
+use super::part::NameKind;
 
 /// Region codes as of late 2026, with their partition.
 pub const REGIONS: &[(&str, &str)] = &[
@@ -195,9 +197,330 @@ pub const ANALYTICS_HOUR_USD: f64 = FALLBACK_PRICES.analytics_hour_usd;
 pub const FIREHOSE_GB_USD: f64 = FALLBACK_PRICES.firehose_gb_usd;
 pub const PRICES_DATE: &str = FALLBACK_PRICES.date;
 
+/// The longest `backend.s3.key_prefix` (SG403): leaves room in S3's
+/// 1,024-byte keys for `/<index_no>-<initials>/terraform.tfstate` and for
+/// the lock file's suffix.
+pub const KEY_PREFIX_MAX: usize = 200;
+
+/// What a quota counts in one student's stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// One for each name of these kinds the stack creates (the names are
+    /// the part table's, so a new part is counted by the kinds of its
+    /// names, with no change here).
+    Names(&'static [NameKind]),
+    /// Bytes of code Lambda stores: `LAYER_ZIP_BYTES` for each layer the
+    /// stack uploads (classic: the course's awswrangler zip, once per
+    /// student) and `FUNCTION_ZIP_BYTES` for each function. The modern
+    /// target's AWS-managed layer lives in AWS's account, not the student's.
+    LambdaCode,
+    /// Shards: `stream.shard_count` for each Kinesis stream.
+    Shards,
+}
+
+/// Where a quota applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    /// Once per account, whatever the region (IAM, S3 bucket count).
+    Account,
+    /// Per account and region.
+    Region,
+}
+
+/// One AWS quota that a class can run into. Figures are the documented
+/// defaults; a class states raised ones under `quotas:` (by `key`).
+#[derive(Debug, Clone, Copy)]
+pub struct Quota {
+    /// Its key under `quotas:` (`iam_roles`, a fixed contract, and the rest).
+    pub key: &'static str,
+    /// What is counted, in words: "IAM roles".
+    pub what: &'static str,
+    /// The quota's name where AWS lists it: "Roles per account".
+    pub name: &'static str,
+    /// The Service Quotas service code.
+    pub service: &'static str,
+    /// The Service Quotas quota code, where the quota has one there (the
+    /// adjustable ones); None where AWS documents the quota only on the
+    /// service's own page.
+    pub code: Option<&'static str>,
+    /// The default in every region not in `regional`.
+    pub default: u64,
+    /// Regions whose default differs.
+    pub regional: &'static [(&'static str, u64)],
+    pub scope: Scope,
+    pub measure: Measure,
+    /// Whether AWS raises it on request.
+    pub adjustable: bool,
+    pub source: &'static str,
+    /// When the figure and the code were read.
+    pub date: &'static str,
+}
+
+impl Quota {
+    /// The default in `region`.
+    pub fn default_in(&self, region: &str) -> u64 {
+        self.regional
+            .iter()
+            .find(|(r, _)| *r == region)
+            .map_or(self.default, |(_, v)| *v)
+    }
+
+    /// A count in the quota's unit, as a diagnostic prints it.
+    pub fn show(&self, count: u64) -> String {
+        match self.measure {
+            Measure::LambdaCode => {
+                // Tenths of a GB, rounded, in integers.
+                let tenths = (count * 10 + GB / 2) / GB;
+                format!("{}.{} GB", thousands(tenths / 10), tenths % 10)
+            }
+            _ => thousands(count),
+        }
+    }
+
+    /// The quota's limit in what `Measure` counts (bytes for Lambda
+    /// storage), from a value in its unit (GB for Lambda storage).
+    pub fn limit(&self, value: u64) -> u64 {
+        match self.measure {
+            Measure::LambdaCode => value.saturating_mul(GB),
+            _ => value,
+        }
+    }
+}
+
+/// Lambda counts storage in binary units: its documentation says MB for
+/// 1,024 KB, and GB likewise.
+pub const GB: u64 = 1 << 30;
+/// The course's awswrangler 2.7.0 layer zip, which every classic student
+/// uploads as a layer version of their own: 40 MB, the figure the course
+/// and this repository's README give. stackgen does not generate it and it
+/// is not in the repository, so it is not measured here; a larger file
+/// only makes the Lambda storage quota bind sooner.
+pub const LAYER_ZIP_BYTES: u64 = 40 << 20;
+/// An upper bound for each Lambda function's zip that stackgen generates
+/// (ETL, alert, detector): a few KB each; `tests/class_cli.rs` checks every
+/// generated zip against it.
+pub const FUNCTION_ZIP_BYTES: u64 = 64 << 10;
+
+const IAM_QUOTAS: &str =
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html";
+
+/// The quotas a class is checked against (`validate::quotas`), each with
+/// its source. Kinesis Data Analytics for SQL (50 applications per region)
+/// is not here: AWS has accepted no new application since 2025-10-15, so
+/// no class creates one on AWS whatever its size (the classic target's
+/// README says so). The codes are Service Quotas' (`aws service-quotas
+/// get-aws-default-service-quota --service-code S --quota-code C`), read
+/// off a published listing of the adjustable quotas and the quota pages
+/// below in 2026-12.
+pub const QUOTAS: &[Quota] = &[
+    Quota {
+        key: "iam_roles",
+        what: "IAM roles",
+        name: "Roles per account",
+        service: "iam",
+        code: Some("L-FE177D64"),
+        default: 1_000,
+        regional: &[],
+        scope: Scope::Account,
+        measure: Measure::Names(&[NameKind::IamRole]),
+        adjustable: true,
+        source: IAM_QUOTAS,
+        date: "2026-12",
+    },
+    Quota {
+        key: "s3_buckets",
+        what: "S3 buckets",
+        name: "General purpose buckets",
+        service: "s3",
+        code: Some("L-DC2B2D3D"),
+        default: 10_000,
+        regional: &[],
+        scope: Scope::Account,
+        measure: Measure::Names(&[NameKind::S3Bucket]),
+        adjustable: true,
+        source: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/BucketRestrictions.html",
+        date: "2026-12",
+    },
+    Quota {
+        key: "kinesis_shards",
+        what: "Kinesis shards",
+        name: "Shards per Region",
+        service: "kinesis",
+        code: Some("L-0918CF54"),
+        default: 200,
+        regional: &[("us-east-1", 500), ("us-west-2", 500), ("eu-west-1", 500)],
+        scope: Scope::Region,
+        measure: Measure::Shards,
+        adjustable: true,
+        source: "https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html",
+        date: "2026-12",
+    },
+    Quota {
+        key: "firehose_streams",
+        what: "Firehose streams",
+        name: "Delivery streams",
+        service: "firehose",
+        code: Some("L-14BB0BE7"),
+        default: 5_000,
+        regional: &[],
+        scope: Scope::Region,
+        measure: Measure::Names(&[NameKind::Firehose]),
+        adjustable: true,
+        source: "https://docs.aws.amazon.com/firehose/latest/dev/limits.html",
+        date: "2026-12",
+    },
+    Quota {
+        key: "glue_databases",
+        what: "Glue databases",
+        name: "Max databases per account",
+        service: "glue",
+        code: Some("L-F953935E"),
+        default: 10_000,
+        regional: &[],
+        scope: Scope::Region,
+        measure: Measure::Names(&[NameKind::GlueDatabase]),
+        adjustable: true,
+        source: "https://docs.aws.amazon.com/general/latest/gr/glue.html",
+        date: "2026-12",
+    },
+    Quota {
+        key: "glue_crawlers",
+        what: "Glue crawlers",
+        name: "Number of crawlers per account",
+        service: "glue",
+        code: Some("L-11FA2C1A"),
+        default: 1_000,
+        regional: &[],
+        scope: Scope::Region,
+        measure: Measure::Names(&[NameKind::GlueCrawler]),
+        adjustable: true,
+        source: "https://docs.aws.amazon.com/general/latest/gr/glue.html",
+        date: "2026-12",
+    },
+    Quota {
+        key: "athena_workgroups",
+        what: "Athena workgroups",
+        name: "Workgroups per account and region",
+        service: "athena",
+        code: None,
+        default: 1_000,
+        regional: &[],
+        scope: Scope::Region,
+        measure: Measure::Names(&[NameKind::AthenaWorkgroup]),
+        adjustable: false,
+        source: "https://docs.aws.amazon.com/athena/latest/ug/service-limits.html",
+        date: "2026-12",
+    },
+    Quota {
+        key: "lambda_storage_gb",
+        what: "Lambda code and layer storage",
+        name: "Function and layer storage",
+        service: "lambda",
+        code: Some("L-2ACBD22F"),
+        default: 75,
+        regional: &[],
+        scope: Scope::Region,
+        measure: Measure::LambdaCode,
+        adjustable: true,
+        source: "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html",
+        date: "2026-12",
+    },
+    Quota {
+        key: "ssm_parameters",
+        what: "SSM parameters (standard tier)",
+        name: "Standard parameters per account and region",
+        service: "ssm",
+        code: None,
+        default: 10_000,
+        regional: &[],
+        scope: Scope::Region,
+        measure: Measure::Names(&[NameKind::SsmParameter]),
+        adjustable: false,
+        source: "https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html",
+        date: "2026-12",
+    },
+    Quota {
+        key: "eventbridge_rules",
+        what: "EventBridge rules on the default bus",
+        name: "Number of rules",
+        service: "events",
+        code: Some("L-244521F2"),
+        default: 300,
+        regional: &[("af-south-1", 100), ("eu-south-1", 100)],
+        scope: Scope::Region,
+        measure: Measure::Names(&[NameKind::EventRule]),
+        adjustable: true,
+        source: "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html",
+        date: "2026-12",
+    },
+];
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_quota_has_a_raisable_key_and_a_source() {
+        let mut keys = std::collections::BTreeSet::new();
+        for q in QUOTAS {
+            assert!(keys.insert(q.key), "{} twice", q.key);
+            // `quotas:` has a field of the same name (model::Quotas).
+            let mut raised = serde_json::Map::new();
+            raised.insert(q.key.to_owned(), serde_json::json!(7));
+            let quotas: crate::base::model::Quotas =
+                serde_json::from_value(serde_json::Value::Object(raised))
+                    .unwrap_or_else(|e| panic!("quotas: has no `{}`: {e}", q.key));
+            assert_eq!(quotas.raised(q.key), Some(7), "{}", q.key);
+            assert!(
+                q.source.starts_with("https://docs.aws.amazon.com/"),
+                "{}",
+                q.key
+            );
+            assert!(q.default > 0 && !q.date.is_empty());
+            if let Some(code) = q.code {
+                assert!(code.starts_with("L-") && code.len() == 10, "{code}");
+            }
+            for (region, _) in q.regional {
+                assert!(is_region(region), "{region}");
+            }
+        }
+        // And the reverse: every field of `quotas:` is a row.
+        let all = serde_json::to_value(crate::base::model::Quotas::default()).unwrap();
+        for key in all.as_object().unwrap().keys() {
+            assert!(
+                keys.contains(key.as_str()),
+                "quotas.{key} has no row in QUOTAS"
+            );
+        }
+    }
+
+    #[test]
+    fn regional_defaults_and_units() {
+        let shards = QUOTAS.iter().find(|q| q.key == "kinesis_shards").unwrap();
+        assert_eq!(shards.default_in("us-east-1"), 500);
+        assert_eq!(shards.default_in("eu-central-1"), 200);
+        let lambda = QUOTAS
+            .iter()
+            .find(|q| q.key == "lambda_storage_gb")
+            .unwrap();
+        assert_eq!(lambda.limit(75), 75 * GB);
+        assert_eq!(lambda.show(LAYER_ZIP_BYTES * 1_920), "75.0 GB");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+    }
 
     #[test]
     fn the_layer_table_covers_known_regions_and_runtimes() {

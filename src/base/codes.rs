@@ -81,6 +81,7 @@ codes! {
     SG211 Error "Athena workgroup name";
     SG212 Error "CloudWatch log group name";
     SG213 Error "SSM parameter name";
+    SG214 Error "EventBridge rule name";
     // SG3xx: options
     SG301 Error "stream.shard_count";
     SG302 Error "stream.retention_hours";
@@ -104,6 +105,15 @@ codes! {
     SG320 Error "lambda.layer_zip outside classic";
     SG321 Error "unknown AWSSDKPandas layer version";
     SG322 Error "Learner Lab region";
+    // SG4xx: remote state and AWS quotas
+    SG401 Error "backend.s3.bucket";
+    SG402 Error "backend.s3.region";
+    SG403 Error "backend.s3.key_prefix";
+    SG404 Error "backend.s3.lock_table";
+    SG405 Error "lock table missing";
+    SG406 Error "backend kind";
+    SG410 Error "AWS quota exceeded";
+    SG411 Error "quotas value";
     // SG5xx: class files
     SG501 Error "students";
     SG502 Error "defaults.student";
@@ -128,6 +138,8 @@ codes! {
     // SG9xx: warnings
     SG901 Warning "retired Lambda runtime";
     SG902 Warning "policy_style in a Learner Lab";
+    SG903 Warning "near an AWS quota";
+    SG904 Warning "lock table unused";
     // IAM0xx: `stackgen review`
     IAM001 Error "action wildcard";
     IAM002 Warning "resource `*`";

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde_json::{json, Value};
 
 use super::aws::{self, CLASSIC_RUNTIME, MODERN_RUNTIMES};
-use super::model::StudentSpec;
+use super::model::{HttpBackend, S3Backend, StudentSpec};
 
 /// A schema from its JSON.
 pub(crate) fn from(value: Value) -> Schema {
@@ -118,4 +118,54 @@ pub fn class_defaults(gen: &mut SchemaGenerator) -> Schema {
     gen.definitions_mut()
         .insert("StudentDefaults".to_owned(), Schema::Object(schema));
     Schema::new_ref("#/definitions/StudentDefaults".to_owned())
+}
+
+/// `backend.s3.bucket`: an S3 bucket name (SG401); the extra conditions
+/// (no `..`, not an IP address, reserved prefixes) are validation's.
+pub fn bucket(_: &mut SchemaGenerator) -> Schema {
+    from(json!({
+        "type": "string",
+        "minLength": 3,
+        "maxLength": 63,
+        "pattern": "^[a-z0-9][a-z0-9.-]*[a-z0-9]$"
+    }))
+}
+
+/// `backend.s3.key_prefix` (SG403): segments of `[A-Za-z0-9_.-]` joined by
+/// single `/`; that no segment is `.` or `..` is validation's.
+pub fn key_prefix(_: &mut SchemaGenerator) -> Schema {
+    from(json!({
+        "type": "string",
+        "minLength": 1,
+        "maxLength": super::aws::KEY_PREFIX_MAX,
+        "pattern": "^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$"
+    }))
+}
+
+/// `backend.s3.lock_table`: a DynamoDB table name (SG404).
+pub fn lock_table(_: &mut SchemaGenerator) -> Schema {
+    from(json!({
+        "type": ["string", "null"],
+        "pattern": "^[A-Za-z0-9_.-]{3,255}$"
+    }))
+}
+
+/// A raised quota under `quotas:` (SG411): a whole number from 1.
+pub fn quota(_: &mut SchemaGenerator) -> Schema {
+    from(json!({ "type": ["integer", "null"], "minimum": 1 }))
+}
+
+/// `backend`: exactly one of `s3` and `http` (SG406); its description is
+/// the field's doc comment.
+pub fn backend(gen: &mut SchemaGenerator) -> Schema {
+    let s3 = serde_json::to_value(gen.subschema_for::<S3Backend>()).expect("a schema serializes");
+    let http =
+        serde_json::to_value(gen.subschema_for::<HttpBackend>()).expect("a schema serializes");
+    from(json!({
+        "type": ["object", "null"],
+        "properties": { "s3": s3, "http": http },
+        "additionalProperties": false,
+        "minProperties": 1,
+        "maxProperties": 1
+    }))
 }

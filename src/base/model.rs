@@ -73,6 +73,13 @@ pub struct StudentSpec {
     pub athena: AthenaOptions,
     #[serde(default)]
     pub generator: GeneratorOptions,
+    /// Where Terraform keeps the stack's state: omitted, a local
+    /// `terraform.tfstate` in the stack's directory (the default); `s3`, a
+    /// bucket shared by the class, one key per student, with locking;
+    /// `http`, GitLab-managed Terraform state, addressed by the CI job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::base::field_schema::backend")]
+    pub backend: Option<Backend>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -334,6 +341,62 @@ pub struct GeneratorOptions {
     pub single_run: bool,
 }
 
+/// Remote state. The spelling is a fixed contract: `backend: { s3: { ... } }`
+/// or `backend: { http: {} }`. Exactly one of the two is given, which
+/// validation checks (SG406): a struct rather than an enum, because
+/// serde_yaml reads an enum from a YAML tag (`!s3`) instead of a key, and
+/// so that a file giving both or neither gets a diagnostic at its place.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Backend {
+    /// Terraform's S3 backend: every student's state in one bucket, under
+    /// `<key_prefix>/<index_no>-<initials>/terraform.tfstate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3Backend>,
+    /// Terraform's HTTP backend as GitLab serves it: the address, the lock
+    /// address and the credentials come from the CI job (`-backend-config`
+    /// or `TF_HTTP_*` variables); the state's name is the student's
+    /// directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpBackend>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct S3Backend {
+    /// The state bucket, which `render` of a class creates in `bootstrap/`:
+    /// an S3 bucket name (3-63 lowercase letters, digits, `-` and `.`).
+    #[schemars(schema_with = "crate::base::field_schema::bucket")]
+    pub bucket: String,
+    /// The bucket's region code.
+    #[schemars(schema_with = "crate::base::field_schema::region")]
+    pub region: String,
+    /// What every student's key starts with: 1-200 letters, digits and
+    /// `_ . - /`, segments separated by single `/`, no segment `.` or `..`.
+    #[schemars(schema_with = "crate::base::field_schema::key_prefix")]
+    pub key_prefix: String,
+    /// The DynamoDB table that locks the state. Required by the classic
+    /// target (Terraform 0.14 locks only through DynamoDB); the modern
+    /// target locks with a lock file beside the state (`use_lockfile`) and
+    /// does not use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::base::field_schema::lock_table")]
+    pub lock_table: Option<String>,
+}
+
+/// GitLab-managed state takes no settings in the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HttpBackend {}
+
+impl Student {
+    /// The student's directory in a class's output, and the part of the
+    /// state key that names them: `<index_no>-<initials>`.
+    pub fn dir(&self) -> String {
+        format!("{}-{}", self.index_no, self.initials)
+    }
+}
+
 fn default_region() -> String {
     "us-east-1".to_owned()
 }
@@ -373,6 +436,72 @@ pub struct ClassSpec {
     /// relative to the class file.
     #[serde(default)]
     pub roster: Option<String>,
+    // What `quotas` holds is said on `Quotas` (a doc comment here would
+    // wrap the schema's reference in an `allOf`).
+    #[serde(default)]
+    pub quotas: Quotas,
+}
+
+/// AWS quotas raised above their defaults, in every account of the class
+/// (`quotas: { iam_roles: 5000 }`): the class is checked against these
+/// instead of the defaults. Each is a whole number from 1, in the quota's
+/// unit (Lambda storage in GB).
+// Each key is the `key` of one row of `aws::QUOTAS` (a unit test checks
+// that the two list the same keys).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Quotas {
+    /// IAM roles per account (default 1,000).
+    #[schemars(schema_with = "crate::base::field_schema::quota")]
+    pub iam_roles: Option<u64>,
+    /// S3 general purpose buckets per account (default 10,000).
+    #[schemars(schema_with = "crate::base::field_schema::quota")]
+    pub s3_buckets: Option<u64>,
+    /// Kinesis Data Streams shards per region (default 500 in us-east-1,
+    /// us-west-2 and eu-west-1, 200 elsewhere).
+    #[schemars(schema_with = "crate::base::field_schema::quota")]
+    pub kinesis_shards: Option<u64>,
+    /// Firehose streams per region (default 5,000).
+    #[schemars(schema_with = "crate::base::field_schema::quota")]
+    pub firehose_streams: Option<u64>,
+    /// Glue databases per account and region (default 10,000).
+    #[schemars(schema_with = "crate::base::field_schema::quota")]
+    pub glue_databases: Option<u64>,
+    /// Glue crawlers per account and region (default 1,000).
+    #[schemars(schema_with = "crate::base::field_schema::quota")]
+    pub glue_crawlers: Option<u64>,
+    /// Athena workgroups per region (default 1,000).
+    #[schemars(schema_with = "crate::base::field_schema::quota")]
+    pub athena_workgroups: Option<u64>,
+    /// Lambda function and layer storage per region, in GB (default 75).
+    #[schemars(schema_with = "crate::base::field_schema::quota")]
+    pub lambda_storage_gb: Option<u64>,
+    /// Standard SSM parameters per region (default 10,000).
+    #[schemars(schema_with = "crate::base::field_schema::quota")]
+    pub ssm_parameters: Option<u64>,
+    /// EventBridge rules per event bus (default 300; 100 in af-south-1
+    /// and eu-south-1).
+    #[schemars(schema_with = "crate::base::field_schema::quota")]
+    pub eventbridge_rules: Option<u64>,
+}
+
+impl Quotas {
+    /// The raised value of the quota whose `aws::QUOTAS` key is `key`.
+    pub fn raised(&self, key: &str) -> Option<u64> {
+        match key {
+            "iam_roles" => self.iam_roles,
+            "s3_buckets" => self.s3_buckets,
+            "kinesis_shards" => self.kinesis_shards,
+            "firehose_streams" => self.firehose_streams,
+            "glue_databases" => self.glue_databases,
+            "glue_crawlers" => self.glue_crawlers,
+            "athena_workgroups" => self.athena_workgroups,
+            "lambda_storage_gb" => self.lambda_storage_gb,
+            "ssm_parameters" => self.ssm_parameters,
+            "eventbridge_rules" => self.eventbridge_rules,
+            _ => None,
+        }
+    }
 }
 
 /// One student of a class; what is not given comes from `defaults`.

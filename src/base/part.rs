@@ -77,6 +77,10 @@ pub enum NameKind {
     AthenaWorkgroup,
     LogGroup,
     SsmParameter,
+    /// An EventBridge rule on the default bus. No part creates one yet;
+    /// the kind exists so that a part that does is counted against the
+    /// rules-per-bus quota (`aws::QUOTAS`) by its row alone.
+    EventRule,
     /// A table-name prefix: not a resource of its own, checked as part of
     /// the table names it makes.
     Prefix,

@@ -188,6 +188,7 @@ fn origin(loaded: &Loaded) -> write::Origin {
             source: loaded.name.clone(),
             kind: write::TreeKind::Student,
             stacks: vec![stackgen::identity(&checked.spec, "")],
+            bootstrap: None,
         },
         Input::Class(class) => write::Origin {
             source: loaded.name.clone(),
@@ -197,6 +198,9 @@ fn origin(loaded: &Loaded) -> write::Origin {
                 .iter()
                 .map(|m| stackgen::identity(&m.spec, &m.dir))
                 .collect(),
+            // It holds state once applied: the guard protects it like a
+            // student's stack.
+            bootstrap: stackgen::bootstrap(class).map(|b| stackgen::bootstrap_identity(&b)),
         },
     }
 }

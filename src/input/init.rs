@@ -88,6 +88,15 @@ defaults:
   # log_retention_days: 14
   # stream:
   #   shard_count: 1
+  # Every student's Terraform state in one S3 bucket, which `render` writes
+  # a bootstrap/ stack for (the book's \"Remote state\"; classic adds `lock_table`):
+  # backend:
+  #   s3: {{ bucket: uam-cloud-2026-tfstate, region: us-east-1, key_prefix: uam-cloud-2026 }}
+
+# AWS quotas your accounts have had raised (checked, with the defaults, by
+# `validate`; the book's \"Large classes\"):
+# quotas:
+#   iam_roles: 2000
 
 # Each student may also set `account_id`, `region` and `environment`.
 # Missing initials come from the name (Łukasz Żak: lz).

@@ -61,7 +61,8 @@ pub fn student_json() -> String {
     text
 }
 
-/// What each target accepts (SG305, SG317, SG318, SG320). `target` is
+/// What each target accepts (SG305, SG317, SG318, SG320, and SG405: the
+/// classic target's S3 backend needs a lock table). `target` is
 /// modern when absent, so only an explicit `classic` takes the first branch.
 fn by_target() -> Value {
     let modern: Vec<Value> = MODERN_RUNTIMES
@@ -83,7 +84,8 @@ fn by_target() -> Value {
                 "runtime": { "enum": [CLASSIC_RUNTIME, null] },
                 "layer_version": { "type": "null" }
             } },
-            "analytics": engine("sql")
+            "analytics": engine("sql"),
+            "backend": { "properties": { "s3": { "required": ["lock_table"] } } }
         } },
         "else": { "properties": {
             "lambda": { "properties": {

@@ -152,6 +152,12 @@ pub struct Identity {
     /// (`guard`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub through: Option<u8>,
+    /// The state bucket, for a class's `bootstrap/` stack (which belongs
+    /// to no student: its index number and initials are empty); empty for
+    /// a student's stack. A different bucket, account or region is another
+    /// stack, which the guard does not let replace one with state.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub bucket: String,
 }
 
 impl Identity {
@@ -166,6 +172,7 @@ impl Identity {
             region: String::new(),
             target: String::new(),
             through: None,
+            bucket: String::new(),
         }
     }
 
@@ -182,10 +189,21 @@ impl Identity {
     }
 
     fn is_known(&self) -> bool {
-        !self.index_no.is_empty()
+        !self.index_no.is_empty() || !self.bucket.is_empty()
     }
 
     fn describe(&self) -> String {
+        if !self.bucket.is_empty() {
+            let account = if self.account_id.is_empty() {
+                "any account".to_owned()
+            } else {
+                format!("account {}", self.account_id)
+            };
+            return format!(
+                "the state bucket {} ({account}, {}, {} target)",
+                self.bucket, self.region, self.target
+            );
+        }
         format!(
             "{}-{} (account {}, {}, {} target)",
             self.index_no, self.initials, self.account_id, self.region, self.target
@@ -200,6 +218,9 @@ pub struct Origin {
     pub source: String,
     pub kind: TreeKind,
     pub stacks: Vec<Identity>,
+    /// A class's `bootstrap/` stack, when its students keep their state in
+    /// S3.
+    pub bootstrap: Option<Identity>,
 }
 
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
@@ -210,8 +231,15 @@ pub struct Manifest {
     /// `kind()` infers it from the files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<TreeKind>,
+    /// The students' stacks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stacks: Vec<Identity>,
+    /// A class's `bootstrap/` stack (the state bucket), kept apart from
+    /// `stacks` so that whoever lists the students' stacks from the
+    /// manifest (a CI pipeline) gets students only. The guard treats it as
+    /// one of the stacks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<Identity>,
     /// Stacks no longer in the class, kept whole because they hold state;
     /// their files stay listed in `files` so a later render removes them
     /// once the state is gone.
@@ -244,6 +272,7 @@ impl Manifest {
             return self
                 .stacks
                 .iter()
+                .chain(&self.bootstrap)
                 .chain(&self.retired)
                 .map(|id| (id.dir.clone(), id.is_known().then_some(id)))
                 .collect();
@@ -450,6 +479,7 @@ fn guard(
     let new_stacks: BTreeMap<&str, &Identity> = origin
         .stacks
         .iter()
+        .chain(&origin.bootstrap)
         .map(|id| (id.dir.as_str(), id))
         .collect();
     let shown_dir = |d: &str| {
@@ -782,6 +812,7 @@ pub fn write(
         source: origin.source.clone(),
         kind: Some(origin.kind),
         stacks: origin.stacks.clone(),
+        bootstrap: origin.bootstrap.clone(),
         retired: retired_ids,
         files: recorded,
     };
@@ -979,6 +1010,7 @@ mod tests {
             region: "us-east-1".to_owned(),
             target: "modern".to_owned(),
             through: None,
+            bucket: String::new(),
         }
     }
 
@@ -987,6 +1019,7 @@ mod tests {
             source: "s.yaml".to_owned(),
             kind: TreeKind::Student,
             stacks: vec![id("", index_no)],
+            bootstrap: None,
         }
     }
 
@@ -1127,6 +1160,7 @@ mod tests {
             source: "c.yaml".to_owned(),
             kind: TreeKind::Class,
             stacks: indexes.iter().map(|i| id(&format!("{i}-jk"), i)).collect(),
+            bootstrap: None,
         };
         let mut all = files(&[("class-summary.md", "summary")]);
         for i in indexes {

@@ -7,6 +7,7 @@
 //! `stackgen plan`'s readers; nothing decides anything from them.
 
 pub mod address;
+pub mod backend;
 pub mod features;
 pub mod grading;
 pub mod iam;
@@ -54,6 +55,10 @@ pub struct Stack {
     pub generator: Generator,
     /// The AWS managed policy the crawler role gets beside its own.
     pub managed_glue_policy_arn: String,
+    /// Where Terraform keeps the state; None for a local state file.
+    pub backend: Option<backend::StateBackend>,
+    /// The `required_version` of the stack's `terraform` block.
+    pub terraform_version: &'static str,
     pub parts: Vec<Part>,
 }
 
@@ -133,7 +138,7 @@ pub fn names_and_shape(
 }
 
 /// The template branches a spec selects: its target, policy style, parts,
-/// analytics start and whether it creates IAM. Two specs of one shape give
+/// analytics start, whether it creates IAM, and its backend. Two specs of one shape give
 /// stacks that differ only in values, and every value reaches the files
 /// through the formatter's quoting; so rendering and link-checking one
 /// stack per shape proves all of them render (`validate` of a class relies
@@ -144,12 +149,14 @@ fn shape(spec: &StudentSpec, ids: &[PartId]) -> String {
         let sep = if i == 0 { "" } else { "+" };
         let _ = write!(parts, "{sep}{id:?}");
     }
+    // The backend block is a branch of its own (its lock differs by target).
     format!(
-        "{:?}/{:?}/{parts}/start={}/iam={}",
+        "{:?}/{:?}/{parts}/start={}/iam={}/backend={}",
         spec.target,
         spec.policy_style,
         spec.analytics.start,
-        spec.iam.existing_role.is_none()
+        spec.iam.existing_role.is_none(),
+        backend::kind_of(spec)
     )
 }
 
@@ -211,7 +218,10 @@ impl Stack {
             })
             .collect();
         let features = Features::of(spec, has);
+        let state = backend::StateBackend::of(spec);
         Self {
+            terraform_version: backend::required_version(spec.target, state.as_ref()),
+            backend: state,
             queries: sql::named_queries(&zones.tables(&names), &spec.analytics.symbol)
                 .into_iter()
                 .filter(|q| spec.through.is_none_or(|n| q.exercise <= n))

@@ -119,6 +119,25 @@ pub fn expand(
             warnings.push(d);
         }
     }
+    // What each account will hold, over the students that could be built.
+    let locate = |field: &str| source.locations.value(field);
+    let places = super::quotas::Places {
+        quota: &locate,
+        account: ["defaults.account_id", "students", "roster"]
+            .iter()
+            .find_map(|k| source.locations.key(k)),
+    };
+    let built = members
+        .iter()
+        .flatten()
+        .map(|m| (&m.spec, m.names.as_slice()));
+    for d in super::quotas::check(&spec.quotas, built, &places) {
+        if d.is_error() {
+            errors.push(d);
+        } else {
+            warnings.push(d);
+        }
+    }
     if !errors.is_empty() {
         errors.extend(warnings);
         return Err(errors);
@@ -188,7 +207,7 @@ fn member(
     })?;
     let Derived { names, shape } = derive(&student);
     let diagnostics = super::student(&student, &names);
-    let dir = format!("{}-{}", student.student.index_no, student.student.initials);
+    let dir = student.student.dir();
     Ok((
         Member {
             label: entry.label.clone(),

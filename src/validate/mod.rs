@@ -10,12 +10,14 @@
 //! collisions between students (`class.rs`, `collide.rs`).
 
 mod account;
+mod backend;
 pub mod class;
 pub mod collide;
 mod environment;
 pub mod name_rule;
 pub mod names;
 mod options;
+pub mod quotas;
 mod region;
 mod s3_bucket;
 mod student;
@@ -45,6 +47,7 @@ pub fn student<'a>(
     found.extend(text::check(spec));
     found.extend(options::check(spec));
     found.extend(target::check(spec));
+    found.extend(backend::check(spec));
 
     // Derived names are only worth checking once the fields they embed can
     // be printed at all; a bad field makes many names bad in the same

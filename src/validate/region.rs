@@ -9,6 +9,12 @@ use crate::base::diagnostic::Diagnostic;
 use crate::base::suggest;
 
 pub fn check(region: &str) -> Option<Diagnostic> {
+    check_field(Code::SG102, "region", region)
+}
+
+/// The same rule for another field holding a region code (the state
+/// bucket's, SG402), under that field's own code.
+pub fn check_field(code: Code, field: &str, region: &str) -> Option<Diagnostic> {
     if aws::is_region(region) {
         return None;
     }
@@ -25,13 +31,11 @@ pub fn check(region: &str) -> Option<Diagnostic> {
         }
     };
     Some(
-        Diagnostic::new(
-            Code::SG102,
-            "region",
-            format!("`{region}` is not an AWS region code"),
-        )
-        .rule("region must be one of the AWS region codes, e.g. `us-east-1`")
-        .fix(fix),
+        Diagnostic::new(code, field, format!("`{region}` is not an AWS region code"))
+            .rule(format!(
+                "{field} must be one of the AWS region codes, e.g. `us-east-1`"
+            ))
+            .fix(fix),
     )
 }
 

@@ -46,6 +46,8 @@ ENDPOINT_SERVICES = (
     "kinesisanalytics",
     # uam-2025: the parameter that holds the processed bucket's name.
     "ssm",
+    # A class's bootstrap stack: the classic state lock table.
+    "dynamodb",
 )
 
 # Provider 3.39.0 polls: creating a Kinesis stream takes about 50 s against
@@ -208,13 +210,16 @@ class Deployment:
             + "\n".join(f"error: {line}" for line in ignored)
         ]
 
-    def init(self) -> list[str]:
+    def init(self, *extra: str) -> list[str]:
+        """`init` from the provider mirror; `extra` adds arguments (a
+        `-backend-config=FILE` for a stack with remote state)."""
         run = self.tf(
             "init",
             "init",
             "-input=false",
             "-no-color",
             f"-plugin-dir={self.tools.mirror}",
+            *extra,
         )
         if run.returncode != 0:
             return [self._failed("init", run)]

@@ -15,7 +15,8 @@ tests/locks/checkers.lock (the tests check the versions too):
     RESOURCE_STAR, and every broad policy gets at least one finding. Policies
     that are not broad still get none.
 - checkov (Terraform framework, offline: --skip-download), on the stack that
-  `stackgen render` writes:
+  `stackgen render` writes, and on the `bootstrap/` stack of a class of each
+  target whose state is in S3 (test_checkov_bootstrap):
   * checkov parsed it all: no parsing error, and as many resources as the
     .tf files declare;
   * no failed check, printed as check id, name, resource, file and lines.
@@ -208,19 +209,50 @@ def test_checkov(checked, stackgen, checkers, pins, tmp_path):
     style = policy_style(tfcheck.stackgen_plan(stackgen, checked))
     stack = tmp_path / "stack"
     tfcheck.render(stackgen, checked, stack)
+    problems = checkov_problems(f"{checked.stem} ({style})", stack, style, checkers, pins, tmp_path)
+    if problems:
+        pytest.fail(
+            f"{checked.name} (policy_style {style}):\n" + "\n\n".join(problems),
+            pytrace=False,
+        )
 
+
+# A class of each target whose students keep their state in S3: its
+# bootstrap/ stack (the state bucket, and classic's lock table) is checked
+# like a student's stack.
+BOOTSTRAPS = {"classic": "remote-state-class.yaml", "modern": "modern-remote-state-class.yaml"}
+
+
+@pytest.mark.parametrize("target", sorted(BOOTSTRAPS))
+def test_checkov_bootstrap(target, stackgen, checkers, pins, tmp_path):
+    from .test_deploy import render_class
+
+    example = tfcheck.examples_dir() / BOOTSTRAPS[target]
+    out = tmp_path / "class"
+    render_class(stackgen, example, out)
+    stack = out / "bootstrap"
+    assert (stack / "main.tf").is_file(), f"{example.name}: no bootstrap/ rendered"
+    problems = checkov_problems(
+        f"{example.stem} bootstrap ({target})", stack, "least_privilege", checkers, pins, tmp_path
+    )
+    if problems:
+        pytest.fail(f"{example.name} bootstrap/:\n" + "\n\n".join(problems), pytrace=False)
+
+
+def checkov_problems(label, stack, style, checkers, pins, tmp_path) -> list[str]:
+    """checkov on one rendered stack: what test_checkov and
+    test_checkov_bootstrap require of it (see the module docs)."""
     report = ck.run_checkov(checkers, stack, tmp_path)
     summary = report.summary
     declared = ck.count_resources(stack)
     skips = ck.skip_comments(stack)
     print(
-        f"{checked.stem} ({style}): checkov {summary.get('checkov_version')}"
+        f"{label}: checkov {summary.get('checkov_version')}"
         f" {summary.get('passed')} passed, {summary.get('failed')} failed,"
         f" {summary.get('skipped')} skipped, {summary.get('resource_count')}"
         f" resources ({declared} declared), {len(skips)} skip comments,"
         f" {report.seconds:.1f}s"
     )
-
     problems = []
     if summary.get("checkov_version") != pins["checkov"]:
         problems.append(
@@ -251,7 +283,7 @@ def test_checkov(checked, stackgen, checkers, pins, tmp_path):
                 " fail it (do not skip it in the lab style)"
             )
         print(
-            f"{checked.stem}: expected lab-style IAM failures: "
+            f"{label}: expected lab-style IAM failures: "
             + ", ".join(f"{f.check_id} {f.resource}" for f in expected)
         )
     if report.returncode == 0 and report.failed:
@@ -297,8 +329,4 @@ def test_checkov(checked, stackgen, checkers, pins, tmp_path):
             lines += [f"    {f.resource} at {f.file}:{f.lines[0]}-{f.lines[1]}" for f in fs]
         problems.append("\n".join(lines))
 
-    if problems:
-        pytest.fail(
-            f"{checked.name} (policy_style {style}):\n" + "\n\n".join(problems),
-            pytrace=False,
-        )
+    return problems

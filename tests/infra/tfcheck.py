@@ -431,6 +431,9 @@ def check_tf115(
         extra = ["--plan-only"]
     if (plan or plan_only) and save_plan is not None:
         extra += ["--save-plan", str(save_plan)]
+    if (plan or plan_only) and has_backend(stack):
+        extra.append("--local-backend")
+        timings.notes.append("planned with the local backend in place of the stack's")
     for name, value in (variables or {}).items():
         extra += ["--var", f"{name}={value}"]
     t = time.monotonic()
@@ -487,6 +490,14 @@ def check_tf115(
 
 
 _PLAN_SUMMARY = re.compile(r"^Plan: .*$", re.MULTILINE)
+
+# A `backend "s3"` or `backend "http"` block (stackgen writes one only with
+# `backend:` in the input).
+_BACKEND = re.compile(r'^\s*backend\s+"', re.MULTILINE)
+
+
+def has_backend(stack: Path) -> bool:
+    return any(_BACKEND.search(tf.read_text(errors="replace")) for tf in stack.glob("*.tf"))
 
 
 # --- one stack, for its target (scripts/tfcheck.sh) ---------------------------

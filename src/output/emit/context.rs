@@ -113,6 +113,9 @@ pub struct Context<'a> {
     zones: ZonesCtx,
     p: PartsCtx,
     lab_role: Address,
+    /// Where the state lives (None: a local file).
+    backend: Option<&'a crate::stack::backend::StateBackend>,
+    terraform_version: &'static str,
     #[serde(skip)]
     by_id: BTreeMap<PartId, PartCtx>,
 }
@@ -220,6 +223,8 @@ impl<'a> Context<'a> {
             zones: ctx_zones,
             p,
             lab_role: parts::LAB_ROLE,
+            backend: stack.backend.as_ref(),
+            terraform_version: stack.terraform_version,
             by_id,
         }
     }

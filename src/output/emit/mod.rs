@@ -15,6 +15,7 @@
 //! it, in part order. After rendering, `format` lays each `.tf` file out as
 //! `terraform fmt` would.
 
+pub mod bootstrap;
 pub mod checkov;
 pub mod context;
 pub mod format;
@@ -55,6 +56,7 @@ macro_rules! templates {
 
 templates![
     "common/header.j2",
+    "common/backend.j2",
     "common/wait_for_policy.j2",
     "common/log_group_skips.j2",
     "common/function_skips.j2",
@@ -86,6 +88,9 @@ templates![
     "modern/etl.tf.j2",
     "modern/alerts_firehose.tf.j2",
     "modern/detector.tf.j2",
+    "classic/bootstrap.tf.j2",
+    "modern/bootstrap.tf.j2",
+    "common/bootstrap_outputs.tf.j2",
 ];
 
 /// The output files, in the handout's split: (file, the file's own

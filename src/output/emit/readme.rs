@@ -18,6 +18,7 @@ use crate::base::aws::PRICES_DATE;
 use crate::base::model::Target;
 use crate::base::part::{NameKind, PartId};
 use crate::output::summary;
+use crate::stack::backend::{Bootstrap, StateBackend};
 use crate::stack::part::Part;
 use crate::stack::{shell_quote, Stack};
 use crate::validate::class::Class;
@@ -95,10 +96,14 @@ pub fn stack(stack: &Stack, origin: super::Origin) -> String {
 fn what_it_is(out: &mut String, stack: &Stack) {
     let spec = &stack.spec;
     let target = match spec.target {
-        Target::Classic => {
-            "`classic`: Terraform >= 0.14 with `hashicorp/aws ~> 3.27`, as in the handout"
-        }
-        Target::Modern => "`modern`: Terraform >= 1.5 with `hashicorp/aws ~> 6.0`",
+        Target::Classic => format!(
+            "`classic`: Terraform {} with `hashicorp/aws ~> 3.27`, as in the handout",
+            stack.terraform_version
+        ),
+        Target::Modern => format!(
+            "`modern`: Terraform {} with `hashicorp/aws ~> 6.0`",
+            stack.terraform_version
+        ),
     };
     let iam = match &spec.iam.existing_role {
         Some(role) => format!(
@@ -137,6 +142,7 @@ fn what_it_is(out: &mut String, stack: &Stack) {
             n.saturating_add(1)
         );
     }
+    let _ = writeln!(out, "| state | {} |", state_cell(stack));
     let _ = writeln!(out);
     let _ = writeln!(out, "Its parts, in the order the files declare them:");
     let _ = writeln!(out);
@@ -182,13 +188,7 @@ fn run_it(out: &mut String, stack: &Stack, origin: super::Origin) {
         );
         let _ = writeln!(out);
     }
-    let _ = writeln!(
-        out,
-        "### 1. Create the stack\n\nFrom this directory (`apply` lists what it will create and asks first):"
-    );
-    let _ = writeln!(out);
-    out.push_str(&md::fenced("sh", "terraform init\nterraform apply\n"));
-    let _ = writeln!(out);
+    create_step(out, stack);
     let _ = writeln!(
         out,
         "### 2. Send the trades\n\nInto the stream {}, with the course's generator, from the course repository:",
@@ -352,6 +352,93 @@ fn costs(out: &mut String, stack: &Stack) {
     let _ = writeln!(out);
 }
 
+/// "Run it", step 1: `terraform init` and `apply`, as the backend needs.
+fn create_step(out: &mut String, stack: &Stack) {
+    let _ = writeln!(out, "### 1. Create the stack");
+    let _ = writeln!(out);
+    match &stack.backend {
+        Some(StateBackend::Http { state_name }) => {
+            let _ = writeln!(
+                out,
+                "The state is GitLab-managed (`backend \"http\"`), as the project's Terraform state {}: a GitLab CI job gives `terraform init` its address. By hand, set `CI_API_V4_URL` (your GitLab's `https://.../api/v4`) and `CI_PROJECT_ID` as a job has them, and `GITLAB_USER` and `GITLAB_TOKEN` (a token with the `api` scope); then, from this directory (`apply` lists what it will create and asks first):",
+                md::code(state_name)
+            );
+            let _ = writeln!(out);
+            out.push_str(&md::fenced("sh", &http_init(state_name)));
+        }
+        Some(StateBackend::S3 { bucket, .. }) => {
+            let _ = writeln!(
+                out,
+                "The state is kept in the S3 bucket {} (see \"state\" above), which must exist first: a class's output creates it in `bootstrap/`, applied once by the instructor. Then, with credentials that may read and write the state, from this directory (`apply` lists what it will create and asks first):",
+                md::code(bucket)
+            );
+            let _ = writeln!(out);
+            out.push_str(&md::fenced("sh", "terraform init\nterraform apply\n"));
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "From this directory (`apply` lists what it will create and asks first):"
+            );
+            let _ = writeln!(out);
+            out.push_str(&md::fenced("sh", "terraform init\nterraform apply\n"));
+        }
+    }
+    let _ = writeln!(out);
+}
+
+/// Where the stack's state is, for the "What this stack is" table.
+fn state_cell(stack: &Stack) -> String {
+    match &stack.backend {
+        None => "a local `terraform.tfstate` in this directory".to_owned(),
+        Some(StateBackend::S3 {
+            bucket,
+            region,
+            key,
+            lock_table,
+            ..
+        }) => {
+            let lock = match lock_table {
+                Some(table) => format!("locked by the DynamoDB table {}", md::cell_code(table)),
+                None => "locked by a lock file beside it (Terraform >= 1.10)".to_owned(),
+            };
+            format!(
+                "S3: {} in the bucket {} ({}), {lock}",
+                md::cell_code(key),
+                md::cell_code(bucket),
+                md::cell_code(region)
+            )
+        }
+        Some(StateBackend::Http { state_name }) => format!(
+            "GitLab-managed: the project's Terraform state {}",
+            md::cell_code(state_name)
+        ),
+    }
+}
+
+/// `terraform init` for GitLab-managed state: GitLab's address layout,
+/// from the variables a GitLab CI job has (`CI_API_V4_URL`,
+/// `CI_PROJECT_ID`; set them by hand outside CI) and a GitLab token. The
+/// state's name is `<index_no>-<initials>`, which validation keeps to
+/// letters, digits and `-`.
+pub fn http_init(state_name: &str) -> String {
+    let address = format!("$CI_API_V4_URL/projects/$CI_PROJECT_ID/terraform/state/{state_name}");
+    let mut out = String::from("terraform init \\\n");
+    for (key, value) in [
+        ("address", address.clone()),
+        ("lock_address", format!("{address}/lock")),
+        ("unlock_address", format!("{address}/lock")),
+        ("username", "$GITLAB_USER".to_owned()),
+        ("password", "$GITLAB_TOKEN".to_owned()),
+        ("lock_method", "POST".to_owned()),
+        ("unlock_method", "DELETE".to_owned()),
+    ] {
+        let _ = writeln!(out, "  -backend-config=\"{key}={value}\" \\");
+    }
+    out.push_str("  -input=false\nterraform apply\n");
+    out
+}
+
 /// The data flow as a Mermaid `flowchart LR`: one node per part (node id:
 /// the part's id; label: what it is and its AWS name), and an edge
 /// wherever data moves between two parts the stack has.
@@ -501,8 +588,40 @@ pub fn class(class: &Class, source_name: &str) -> String {
         );
     }
     let _ = writeln!(out);
+    state_section(&mut out, class);
     let _ = writeln!(out, "## Apply every stack");
     let _ = writeln!(out);
+    layer_zips(&mut out, class);
+    let _ = writeln!(
+        out,
+        "From this directory, one stack after the other (a failed one is named and the loop goes on):"
+    );
+    let _ = writeln!(out);
+    out.push_str(&md::fenced(
+        "sh",
+        "for dir in */; do\n  [ -f \"$dir/provider.tf\" ] || continue\n  (cd \"$dir\" && terraform init -input=false && terraform apply -auto-approve) || echo \"apply failed: $dir\"\ndone\n",
+    ));
+    let _ = writeln!(out);
+    let _ = writeln!(out, "## Destroy every stack");
+    let _ = writeln!(out);
+    out.push_str(&md::fenced(
+        "sh",
+        "for dir in */; do\n  [ -f \"$dir/provider.tf\" ] || continue\n  (cd \"$dir\" && terraform destroy -auto-approve) || echo \"destroy failed: $dir\"\ndone\n",
+    ));
+    let _ = writeln!(out);
+    let _ = writeln!(out, "## What it costs");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "**${} per hour** while every stack runs: the class total of `class-summary.md`, at list prices of {PRICES_DATE} (the prices and what they leave out are listed there). Each stack's README says what keeps billing while it is left up: destroy them after the lab.",
+        summary::usd(summary::class_total(class))
+    );
+    out
+}
+
+/// The classic stacks' layer zip, which stackgen does not generate: where
+/// it goes, and a loop that copies it there.
+fn layer_zips(out: &mut String, class: &Class) {
     let zips: std::collections::BTreeSet<String> = class
         .members
         .iter()
@@ -536,29 +655,118 @@ pub fn class(class: &Class, source_name: &str) -> String {
             let _ = writeln!(out);
         }
     }
+}
+
+/// Where the class's states are kept, before the loop that applies them.
+fn state_section(out: &mut String, class: &Class) {
+    let Some(first) = class.members.first() else {
+        return;
+    };
+    match StateBackend::of(&first.spec) {
+        None => {}
+        Some(StateBackend::S3 { bucket, .. }) => {
+            let _ = writeln!(out, "## First: the state bucket");
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "Every student's Terraform state is kept in the S3 bucket {}, one key per student, with a lock. Create the bucket once, before the students' stacks, with the stack in [`bootstrap/`](bootstrap/README.md), which keeps its own state locally:",
+                md::code(&bucket)
+            );
+            let _ = writeln!(out);
+            out.push_str(&md::fenced(
+                "sh",
+                "(cd bootstrap && terraform init && terraform apply)\n",
+            ));
+            let _ = writeln!(out);
+        }
+        Some(StateBackend::Http { .. }) => {
+            let _ = writeln!(out, "## State");
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "Every student's Terraform state is GitLab-managed (`backend \"http\"`), named after the student's directory. A GitLab CI job gives `terraform init` the address; each student's README shows the command to run it by hand."
+            );
+            let _ = writeln!(out);
+        }
+    }
+}
+
+/// The README of a class's `bootstrap/` stack.
+pub fn bootstrap(boot: &Bootstrap, source_name: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# The Terraform state of {}", md::text(&boot.course));
+    let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "From this directory, one stack after the other (a failed one is named and the loop goes on):"
+        "Generated by stackgen {} from {}. This stack creates the S3 bucket {} in {}, which keeps every student's Terraform state: versioned (each write keeps the state before it, for {} days), encrypted, and with every kind of public access blocked.{}",
+        env!("CARGO_PKG_VERSION"),
+        md::code(source_name),
+        md::code(&boot.bucket),
+        md::code(&boot.region),
+        boot.noncurrent_days,
+        match &boot.lock_table {
+            Some(table) => format!(
+                " It also creates the DynamoDB table {}, through which Terraform 0.14 locks a student's state while a run writes it.",
+                md::code(table)
+            ),
+            None => " Terraform (>= 1.10) locks a student's state with a lock file beside it in the same bucket: there is no lock table.".to_owned(),
+        }
     );
     let _ = writeln!(out);
-    out.push_str(&md::fenced(
-        "sh",
-        "for dir in */; do\n  [ -f \"$dir/provider.tf\" ] || continue\n  (cd \"$dir\" && terraform init -input=false && terraform apply -auto-approve) || echo \"apply failed: $dir\"\ndone\n",
-    ));
-    let _ = writeln!(out);
-    let _ = writeln!(out, "## Destroy every stack");
-    let _ = writeln!(out);
-    out.push_str(&md::fenced(
-        "sh",
-        "for dir in */; do\n  [ -f \"$dir/provider.tf\" ] || continue\n  (cd \"$dir\" && terraform destroy -auto-approve) || echo \"destroy failed: $dir\"\ndone\n",
-    ));
-    let _ = writeln!(out);
-    let _ = writeln!(out, "## What it costs");
+    let _ = writeln!(out, "## Apply it once, first");
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "**${} per hour** while every stack runs: the class total of `class-summary.md`, at list prices of {PRICES_DATE} (the prices and what they leave out are listed there). Each stack's README says what keeps billing while it is left up: destroy them after the lab.",
-        summary::usd(summary::class_total(class))
+        "Before any student's stack runs `terraform init`, from this directory:"
+    );
+    let _ = writeln!(out);
+    out.push_str(&md::fenced("sh", "terraform init\nterraform apply\n"));
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "**This stack keeps its own state locally**, in `terraform.tfstate` in this directory: it cannot be kept in the bucket it creates. Keep that file (and back it up): it is how Terraform knows this bucket is its own. `stackgen render` never removes or replaces this directory while that file lists resources."
+    );
+    let _ = writeln!(out);
+    match &boot.account_id {
+        Some(account) => {
+            let _ = writeln!(
+                out,
+                "The students' stacks are all in the account {}, and so is the bucket: the provider refuses any other account.",
+                md::code(account)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "The students' stacks are in several accounts. Apply this stack with the credentials of the account that is to hold the states; each student's credentials (or the CI runner's) then need to read and write their own key in it, which a bucket policy of yours grants (stackgen does not write one)."
+            );
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "## Where each student's state is");
+    let _ = writeln!(out);
+    let key = format!(
+        "{}/<index_no>-<initials>/terraform.tfstate",
+        boot.key_prefix
+    );
+    let _ = writeln!(
+        out,
+        "One object per student: {}, the student's directory in the key. {}",
+        md::code(&key),
+        match &boot.lock_table {
+            Some(table) => format!(
+                "While a run holds it, the table {} has an item whose `LockID` is the bucket and the key; a second run of the same student stops with `Error acquiring the state lock`.",
+                md::code(table)
+            ),
+            None => "While a run holds it, the object `<key>.tflock` exists beside it; a second run of the same student stops with `Error acquiring the state lock`.".to_owned(),
+        }
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "## At the end of the course");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "The bucket is created with `prevent_destroy`, so that `terraform destroy` here cannot delete every student's state. Once every student's stack is destroyed, delete the states (every version), remove the `lifecycle` block from `main.tf` and run `terraform destroy`."
     );
     out
 }
