@@ -309,6 +309,12 @@ fn every_valid_combination_of_switches_renders() {
                                         json!(alerts_firehose),
                                     );
                                     set(&mut doc, "iam.existing_role", json!(role));
+                                    // The expiry rides on `alert_lambda` rather than
+                                    // doubling the loops: every other combination
+                                    // still renders with and without a reaper.
+                                    if alert_lambda {
+                                        set(&mut doc, "expire_after_hours", json!(8));
+                                    }
                                     match render(&doc) {
                                         Ok(_) => valid += 1,
                                         Err(found) => {

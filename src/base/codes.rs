@@ -81,6 +81,7 @@ codes! {
     SG211 Error "Athena workgroup name";
     SG212 Error "CloudWatch log group name";
     SG213 Error "SSM parameter name";
+    SG214 Error "EventBridge rule name";
     // SG3xx: options
     SG301 Error "stream.shard_count";
     SG302 Error "stream.retention_hours";
@@ -104,6 +105,8 @@ codes! {
     SG320 Error "lambda.layer_zip outside classic";
     SG321 Error "unknown AWSSDKPandas layer version";
     SG322 Error "Learner Lab region";
+    SG323 Error "expire_after_hours";
+    SG324 Error "expire_after_hours without a reaper";
     // SG5xx: class files
     SG501 Error "students";
     SG502 Error "defaults.student";

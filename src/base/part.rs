@@ -48,6 +48,9 @@ pub enum PartId {
     AlertFunction,
     /// The Firehose that loads alerts into the lake (5h).
     AlertsFirehose,
+    /// The stack's expiry (`expire_after_hours`): a scheduled function that
+    /// deletes the stream once it is that many hours old.
+    Reaper,
 }
 
 /// The kind of AWS name, which decides the rule it must satisfy.
@@ -67,6 +70,8 @@ pub enum NameKind {
     AthenaWorkgroup,
     LogGroup,
     SsmParameter,
+    /// An EventBridge rule (the reaper's schedule).
+    EventRule,
     /// A table-name prefix: not a resource of its own, checked as part of
     /// the table names it makes.
     Prefix,
@@ -278,6 +283,23 @@ static TABLE: &[PartNames] = &[
             "detector_role",
             "detector_policy",
             ["anomaly detector role", "anomaly detector policy"],
+        )),
+    },
+    PartNames {
+        id: PartId::Reaper,
+        names: &[
+            n(
+                "reaper_function",
+                K::LambdaFunction,
+                "stack reaper function",
+            ),
+            n("reaper_log_group", K::LogGroup, "stack reaper log group"),
+            n("reaper_rule", K::EventRule, "stack reaper schedule rule"),
+        ],
+        role: Some(role(
+            "reaper_role",
+            "reaper_policy",
+            ["stack reaper role", "stack reaper policy"],
         )),
     },
 ];

@@ -52,6 +52,7 @@ pub enum Zip {
     Etl,
     Alert,
     Detector,
+    Reaper,
 }
 
 impl Zip {
@@ -60,6 +61,7 @@ impl Zip {
             Zip::Etl => "lambda/etl_function.zip",
             Zip::Alert => "lambda/alert_function.zip",
             Zip::Detector => "lambda/detector_function.zip",
+            Zip::Reaper => "lambda/stack_reaper.zip",
         }
     }
 }

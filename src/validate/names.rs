@@ -6,7 +6,7 @@
 //! CreateDeliveryStream, CreateRole, PutRolePolicy, CreateFunction,
 //! PublishLayerVersion, CreateDatabase/CreateTable as Athena reads them,
 //! CreateCrawler, CreateApplication, CreateWorkGroup, CreateLogGroup,
-//! PutParameter).
+//! PutParameter, EventBridge's PutRule).
 //!
 //! Why: Terraform checks none of these before `apply`, and in us-east-1
 //! the provider skips S3's naming rules at plan time.
@@ -33,6 +33,7 @@ pub fn rule_for(kind: NameKind) -> Option<&'static NameRule> {
         K::AthenaWorkgroup => &ATHENA_WORKGROUP,
         K::LogGroup => &LOG_GROUP,
         K::SsmParameter => &SSM_PARAMETER,
+        K::EventRule => &EVENT_RULE,
         K::Prefix => return None,
     })
 }
@@ -126,6 +127,13 @@ const SSM_PARAMETER: NameRule = rule(
     1011,
     Charset::SsmParameter,
 );
+const EVENT_RULE: NameRule = rule(
+    Code::SG214,
+    "EventBridge rule names",
+    1,
+    64,
+    Charset::AlnumDotDashUnderscore,
+);
 
 #[cfg(test)]
 mod tests {
@@ -199,6 +207,11 @@ mod tests {
                 K::SsmParameter,
                 s(&["/datalake/1-jk-1/processed-bucket", "a.b_c-d"]),
                 s(&["a b", "a:b", &"p".repeat(1012)]),
+            ),
+            (
+                K::EventRule,
+                s(&["reaper-schedule-dev-1-jk-1", "a.b_c-D", &"r".repeat(64)]),
+                s(&["", &"r".repeat(65), "a b", "a/b", "a:b"]),
             ),
         ]
     }

@@ -46,6 +46,8 @@ ENDPOINT_SERVICES = (
     "kinesisanalytics",
     # uam-2025: the parameter that holds the processed bucket's name.
     "ssm",
+    # expire_after_hours: the reaper's schedule rule.
+    "cloudwatchevents",
 )
 
 # Provider 3.39.0 polls: creating a Kinesis stream takes about 50 s against

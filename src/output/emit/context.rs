@@ -109,6 +109,10 @@ pub struct Context<'a> {
     zones: ZonesCtx,
     p: PartsCtx,
     lab_role: Address,
+    /// The lines of `common_tags` (`stack::tags`).
+    tags: Vec<crate::stack::tags::TagLine>,
+    /// The reaper's EventBridge schedule expression.
+    reaper_schedule: String,
     #[serde(skip)]
     by_id: BTreeMap<PartId, PartCtx>,
 }
@@ -217,6 +221,8 @@ impl<'a> Context<'a> {
             zones: ctx_zones,
             p,
             lab_role: parts::LAB_ROLE,
+            tags: crate::stack::tags::lines(),
+            reaper_schedule: parts::reaper_schedule(),
             by_id,
         }
     }

@@ -69,6 +69,7 @@ templates![
     "common/processed_table.tf.j2",
     "common/parameter.tf.j2",
     "common/athena.tf.j2",
+    "common/reaper.tf.j2",
     "classic/provider.tf.j2",
     "classic/variables.tf.j2",
     "classic/terraform.tfvars.j2",
@@ -107,6 +108,7 @@ const FILES: &[(&str, Option<&str>)] = &[
     ("kinesis_analytics.tf", None),
     ("analytics.tf", None),
     ("athena.tf", None),
+    ("expiry.tf", None),
     ("outputs.tf", Some("common/outputs.tf.j2")),
 ];
 
@@ -317,6 +319,7 @@ pub fn render(stack: &Stack, origin: Origin) -> Result<Files, EmitError> {
             Zip::Etl => package::etl_zip(),
             Zip::Alert => package::alert_zip(),
             Zip::Detector => package::detector_zip(),
+            Zip::Reaper => package::reaper_zip(),
         };
         files.insert(zip.path().to_owned(), bytes.to_vec());
     }
