@@ -177,13 +177,15 @@ mod init_files {
     }
 }
 
-const COMMANDS: [&str; 10] = [
+const COMMANDS: [&str; 12] = [
     "render",
     "validate",
     "review",
     "plan",
     "replay",
     "simulate",
+    "status",
+    "sweep",
     "schema",
     "init",
     "completions",
