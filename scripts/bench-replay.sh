@@ -18,7 +18,7 @@ bash scripts/install-test-tools.sh >/dev/null
 # shellcheck source=/dev/null
 source "${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}/env.sh"
 # PROFILE=debug measures the debug build instead (quicker to build; the
-# README's figures are from release).
+# book's figures, docs/src/internals/benchmarks.md, are from release).
 PROFILE=${PROFILE:-release}
 if [[ $PROFILE == release ]]; then cargo build --locked --release --quiet; else cargo build --locked --quiet; fi
 bin=$PWD/target/$PROFILE/stackgen

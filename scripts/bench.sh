@@ -17,7 +17,7 @@ RUNS=${RUNS:-5}
 STUDENTS=${STUDENTS:-1000}
 BIG=${BIG:-10000}
 cargo build --locked --release --quiet
-bin=$PWD/target/release/stackgen
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/stackgen
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

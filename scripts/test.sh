@@ -50,6 +50,12 @@ step tools bash scripts/install-test-tools.sh
 source "${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}/env.sh"
 
 step fmt cargo fmt --all -- --check
+# The book (docs/), built outside the checkout. docs/book.toml enables the
+# linkcheck2 backend, which fails the build on a broken internal link; the
+# environment variable points mdbook at the pinned binary of the tool cache.
+# (Its command examples run in cargo test: tests/book.rs.)
+step book env MDBOOK_OUTPUT__LINKCHECK2__COMMAND="$STACKGEN_MDBOOK_LINKCHECK2" \
+  "$STACKGEN_MDBOOK" build docs --dest-dir "$CARGO_TARGET_DIR/book"
 # --workspace: the schema provider (provider/) too; the tools step has
 # installed protoc, which its build needs.
 step clippy cargo clippy --locked --workspace --all-targets -- -D warnings

@@ -18,7 +18,7 @@
 # not a rendered stack or the tools cannot be installed. The tools are
 # installed into the tool cache first when missing (scripts/install-test-tools.sh,
 # idempotent: well under a second when nothing is missing). What each
-# Terraform checks and why: README.md, "What each Terraform checks".
+# Terraform checks and why: the book, docs/src/internals/terraform.md.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -138,18 +138,11 @@ pub fn check_class(
 
 /// What validating a class member needs from the stages above it: the
 /// names its stack creates, part by part, and its template shape (see
-/// `emit::shape`), kept so `check_class_shapes` need not build every
+/// `stack::names_and_shape`), kept so `check_class_shapes` need not build every
 /// student's stack again.
 fn derive(spec: &StudentSpec) -> Derived {
-    let stack = Stack::new(spec, &spec.edition());
-    Derived {
-        shape: emit::shape(&stack),
-        names: stack
-            .parts
-            .into_iter()
-            .flat_map(|p| p.names.into_values())
-            .collect(),
-    }
+    let (names, shape) = stack::names_and_shape(spec, &spec.edition());
+    Derived { names, shape }
 }
 
 /// Renders every student of a class into `<index_no>-<initials>/`, in
@@ -207,7 +200,7 @@ pub fn render_class_in(
 }
 
 /// Renders and link-checks one stack per template shape of the class
-/// (see `emit::shape`): what `validate` does instead of rendering every
+/// (see `stack::names_and_shape`): what `validate` does instead of rendering every
 /// student, so a 1,000-student class validates in well under a second.
 pub fn check_class_shapes(class: &class::Class) -> Result<usize, RenderError> {
     let mut seen = std::collections::BTreeSet::new();

@@ -3,6 +3,7 @@
 //! instructor's CI, and an interrupted write that leaves the old tree or
 //! the new one, never a mix.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -230,4 +231,50 @@ fn an_interrupted_render_leaves_the_old_or_the_new_tree() {
         .filter(|n| n.contains("stackgen-"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn shared_initials_give_one_note_per_group_naming_its_students() {
+    let temp = tempfile::tempdir().unwrap();
+    let spec = temp.path().join("class.yaml");
+    // Three students who are `jk`, one `ab`, and 45 who are `st`.
+    let mut yaml = String::from(
+        "course: c\ntarget: modern\ndefaults:\n  account_id: \"100603781557\"\nstudents:\n\
+         \x20 - { name: Jan Kowalski, index_no: \"1\" }\n\
+         \x20 - { name: Julia Kaczmarek, index_no: \"2\" }\n\
+         \x20 - { name: Anna Bąk, index_no: \"3\" }\n\
+         \x20 - { name: Jerzy Kot, index_no: \"4\" }\n",
+    );
+    for i in 0..45 {
+        writeln!(
+            yaml,
+            "  - {{ name: Student {i}, initials: st, index_no: \"{}\" }}",
+            100 + i
+        )
+        .unwrap();
+    }
+    fs::write(&spec, yaml).unwrap();
+    let out = stackgen().arg("validate").arg(&spec).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let notes: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("note[SG604]"))
+        .collect();
+    assert_eq!(notes.len(), 2, "{stderr}");
+    assert_eq!(
+        notes[0],
+        "note[SG604]: initials `jk` are shared by 3 students: Jan Kowalski (1, students[0]), \
+         Julia Kaczmarek (2, students[1]) and Jerzy Kot (4, students[3]); their directories \
+         and names differ only by index number"
+    );
+    assert!(
+        notes[1].starts_with(
+            "note[SG604]: initials `st` are shared by 45 students: Student 0 (100, students[4]), "
+        ) && notes[1].contains("Student 9 (109, students[13]) and 35 more;"),
+        "{}",
+        notes[1]
+    );
+    // The note points at the group's second student.
+    assert!(stderr.contains("(students[1].initials)"), "{stderr}");
 }

@@ -250,7 +250,7 @@ fn bad_class_inputs_are_rejected_with_their_diagnostics() {
 fn every_diagnostic_code_is_documented() {
     use stackgen::base::codes::Code;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let docs = fs::read_to_string(root.join("docs/rules.md")).unwrap();
+    let docs = fs::read_to_string(root.join("docs/src/reference/rules.md")).unwrap();
     let headings: Vec<&str> = docs
         .lines()
         .filter_map(|l| l.strip_prefix("### "))
@@ -259,14 +259,14 @@ fn every_diagnostic_code_is_documented() {
         let heading = format!("{} {}", code.id(), code.title());
         assert!(
             headings.contains(&heading.as_str()),
-            "docs/rules.md lacks the section `### {heading}`"
+            "docs/src/reference/rules.md lacks the section `### {heading}`"
         );
     }
     for heading in &headings {
         let id = heading.split(' ').next().unwrap_or_default();
         assert!(
             Code::parse(id).is_some(),
-            "docs/rules.md documents `{id}`, which src/codes.rs does not register"
+            "docs/src/reference/rules.md documents `{id}`, which src/codes.rs does not register"
         );
     }
 }

@@ -1,7 +1,7 @@
 //! Every diagnostic and review code stackgen can report, in one table.
 //!
 //! A code is a stable identifier: instructors grep for it, `--allow` takes
-//! it, and `docs/rules.md` documents it under the anchor given here (a test
+//! it, and `docs/src/reference/rules.md` documents it under the anchor given here (a test
 //! checks every code has its section, and every section its code). A code
 //! means one thing: when a rule grows a second, unrelated check, it gets a
 //! new code rather than sharing one.
@@ -41,7 +41,7 @@ macro_rules! codes {
                 match self { $(Code::$id => Severity::$severity),* }
             }
 
-            /// What the code is about, as its `docs/rules.md` heading says.
+            /// What the code is about, as its `docs/src/reference/rules.md` heading says.
             pub fn title(self) -> &'static str {
                 match self { $(Code::$id => $title),* }
             }
@@ -135,7 +135,7 @@ codes! {
 }
 
 impl Code {
-    /// The anchor of the code's section in `docs/rules.md` (GitHub's
+    /// The anchor of the code's section in `docs/src/reference/rules.md` (mdBook's and GitHub's
     /// heading slugs: lowercase, spaces to `-`, punctuation dropped).
     pub fn anchor(self) -> String {
         let heading = format!("{} {}", self.id(), self.title());

@@ -1,6 +1,6 @@
 //! Findings about the input, shaped for a person who has to fix them.
 //!
-//! Every diagnostic carries a stable code (documented in `docs/rules.md`),
+//! Every diagnostic carries a stable code (documented in `docs/src/reference/rules.md`),
 //! the input field it is about, the offending value quoted in backticks in
 //! the message, the rule that was broken, and a fix. The place in the file
 //! (`student.yaml:4:13`) is attached by `load` after validation, because the

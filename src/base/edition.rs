@@ -203,15 +203,70 @@ impl Edition {
 
     /// The name `key` for one student, with the student fields it embeds.
     pub fn expand(&self, key: &str, who: &Identity) -> Result<(String, Vec<&'static str>), String> {
+        self.expander(who).expand(key)
+    }
+
+    /// Expands many names of one student, working out the shared suffix
+    /// once (a class's `validate` expands every name of every student).
+    pub fn expander<'a>(&'a self, who: &'a Identity) -> Expander<'a> {
+        Expander {
+            edition: self,
+            who,
+            suffix: std::cell::OnceCell::new(),
+            in_suffix: std::cell::Cell::new(false),
+        }
+    }
+}
+
+/// The names of one student in one edition; see `Edition::expander`.
+pub struct Expander<'a> {
+    edition: &'a Edition,
+    who: &'a Identity,
+    /// `{suffix}` expanded, with the fields it embeds.
+    suffix: std::cell::OnceCell<Result<(String, Vec<&'static str>), String>>,
+    /// Set while `{suffix}` itself is being expanded: a suffix that comes
+    /// back to itself through a name is a cycle, not a recursion.
+    in_suffix: std::cell::Cell<bool>,
+}
+
+impl Expander<'_> {
+    /// The name `key`, with the student fields it embeds.
+    pub fn expand(&self, key: &str) -> Result<(String, Vec<&'static str>), String> {
         let mut fields = Vec::new();
-        let value = self.expand_pattern(key, who, &mut fields, 0)?;
+        let value = match key {
+            "suffix" => self.suffix(&mut fields)?.to_owned(),
+            "usuffix" => self.suffix(&mut fields)?.replace('-', "_"),
+            _ => self.pattern(key, &mut fields, 0)?,
+        };
         Ok((value, fields))
     }
 
-    fn expand_pattern(
+    fn suffix(&self, fields: &mut Vec<&'static str>) -> Result<&str, String> {
+        if self.in_suffix.get() {
+            return Err("the pattern of `suffix` refers to itself".into());
+        }
+        let (value, embedded) = self
+            .suffix
+            .get_or_init(|| {
+                self.in_suffix.set(true);
+                let mut embedded = Vec::new();
+                let value = self.pattern("suffix", &mut embedded, 1);
+                self.in_suffix.set(false);
+                Ok((value?, embedded))
+            })
+            .as_ref()
+            .map_err(Clone::clone)?;
+        for field in embedded {
+            if !fields.contains(field) {
+                fields.push(field);
+            }
+        }
+        Ok(value)
+    }
+
+    fn pattern(
         &self,
         key: &str,
-        who: &Identity,
         fields: &mut Vec<&'static str>,
         depth: usize,
     ) -> Result<String, String> {
@@ -220,21 +275,17 @@ impl Edition {
         if depth > 8 {
             return Err(format!("the pattern of `{key}` refers to itself"));
         }
-        let pattern = match key {
-            "suffix" => self.suffix.clone(),
-            "usuffix" => {
-                return Ok(self
-                    .expand_pattern("suffix", who, fields, depth + 1)?
-                    .replace('-', "_"))
-            }
+        let pattern: &str = match key {
+            "suffix" => &self.edition.suffix,
             _ => self
+                .edition
                 .names
                 .get(key)
-                .cloned()
                 .ok_or_else(|| format!("`names` has no pattern for `{key}`"))?,
         };
-        let mut out = String::new();
-        let mut rest = pattern.as_str();
+        // Names are short; one allocation covers nearly all of them.
+        let mut out = String::with_capacity(64);
+        let mut rest = pattern;
         while let Some(open) = rest.find('{') {
             out.push_str(&rest[..open]);
             let Some(close) = rest[open..].find('}') else {
@@ -242,15 +293,16 @@ impl Edition {
             };
             let placeholder = &rest[open + 1..open + close];
             if let Some((_, path)) = FIELDS.iter().find(|(f, _)| *f == placeholder) {
-                out.push_str(who.get(placeholder).unwrap_or_default());
+                out.push_str(self.who.get(placeholder).unwrap_or_default());
                 if !fields.contains(path) {
                     fields.push(path);
                 }
-            } else if placeholder == "suffix"
-                || placeholder == "usuffix"
-                || self.names.contains_key(placeholder)
-            {
-                out.push_str(&self.expand_pattern(placeholder, who, fields, depth + 1)?);
+            } else if placeholder == "suffix" {
+                out.push_str(self.suffix(fields)?);
+            } else if placeholder == "usuffix" {
+                out.push_str(&self.suffix(fields)?.replace('-', "_"));
+            } else if self.edition.names.contains_key(placeholder) {
+                out.push_str(&self.pattern(placeholder, fields, depth + 1)?);
             } else {
                 return Err(format!(
                     "the pattern of `{key}` uses `{{{placeholder}}}`, which is neither a student field nor a name"

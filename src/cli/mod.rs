@@ -79,7 +79,7 @@ impl Verbosity {
     }
 }
 
-/// `--allow` takes a code of the registry, as docs/rules.md lists them
+/// `--allow` takes a code of the registry, as docs/src/reference/rules.md lists them
 /// (`SG901`), in any case; only warnings and notes can be allowed.
 fn diagnostic_code(text: &str) -> Result<Code, String> {
     match Code::parse(text) {
@@ -88,7 +88,7 @@ fn diagnostic_code(text: &str) -> Result<Code, String> {
             "`{code}` is an error; only warnings and notes can be allowed"
         )),
         None => Err(format!(
-            "`{text}` is not a diagnostic code; codes look like `SG901` (see docs/rules.md)"
+            "`{text}` is not a diagnostic code; codes look like `SG901` (see docs/src/reference/rules.md)"
         )),
     }
 }

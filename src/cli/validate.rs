@@ -25,7 +25,7 @@ pub fn run(args: &Args, v: &mut Verbosity) -> Result<ExitCode, ExitCode> {
     let loaded = load(&args.spec, v)?;
     // Rendering in memory also runs the link check, so `validate` passing
     // means `render` will too. A class renders one stack per template
-    // shape, which covers every student (see `output::emit::shape`).
+    // shape, which covers every student (see `stack::names_and_shape`).
     match &loaded.input {
         Input::Student(_) => {
             render_files(&loaded, CsvStyle::Standard, v)?;

@@ -46,7 +46,7 @@ pub fn student(edition: Edition) -> String {
 #   stackgen render student.yaml -o out/jk-12345
 # The keys down to `environment` describe the student; everything after is
 # optional, shown commented out with its default (the handout's values).
-# Each check is explained in docs/rules.md.
+# Each check is explained in docs/src/reference/rules.md.
 
 # `modern` (Terraform >= 1.5, AWS provider 6: deploys on AWS today) or
 # `classic` (the handout's Terraform 0.14 and provider 3).

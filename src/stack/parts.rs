@@ -428,13 +428,14 @@ pub fn names(
     ids: &[PartId],
 ) -> Vec<BTreeMap<&'static str, Name>> {
     let create_iam = spec.iam.existing_role.is_none();
+    let expander = edition.expander(who);
     ids.iter()
         .map(|id| {
             let part = names_of(*id);
             let mut names = BTreeMap::new();
             let mut add = |key: &'static str, kind, purpose| {
-                let (value, fields) = edition
-                    .expand(key, who)
+                let (value, fields) = expander
+                    .expand(key)
                     .expect("an edition's patterns are checked when it is loaded");
                 names.insert(
                     key,

@@ -26,7 +26,7 @@ pub struct Member {
     pub spec: StudentSpec,
     /// Every name the student's stack creates, part by part.
     pub names: Vec<Name>,
-    /// The stack's template shape (`output::emit::shape`), kept so `validate` need
+    /// The stack's template shape (`stack::names_and_shape`), kept so `validate` need
     /// not build every student's stack a second time to find the shapes.
     pub shape: String,
 }

@@ -11,15 +11,15 @@
 //! Each pair of students is reported once, by the first clash found in
 //! that order: a shared index number explains the shared bucket too.
 //! Students with the same initials but different index numbers do not
-//! collide; they get a note (SG604), since an instructor looking for
-//! `jk`'s stack must then go by the index number.
+//! collide; each group of them gets one note (SG604), since an instructor
+//! looking for `jk`'s stack must then go by the index number.
 //!
 //! This runs together with the row checks: a student whose row has an
 //! error still counts for index numbers; one whose file could not be built
 //! has no names to compare.
 
 use std::collections::hash_map::Entry as Slot;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::class::Member;
 use crate::base::codes::Code;
@@ -44,7 +44,7 @@ pub fn check(students: &[(&Entry, Option<&Member>)], source: &Source) -> Vec<Dia
         d
     };
     // Pairs (later, earlier) already reported.
-    let mut reported: Vec<(usize, usize)> = Vec::new();
+    let mut reported: HashSet<(usize, usize)> = HashSet::new();
 
     let mut by_index: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, (entry, _)) in students.iter().enumerate() {
@@ -61,7 +61,7 @@ pub fn check(students: &[(&Entry, Option<&Member>)], source: &Source) -> Vec<Dia
                 i,
                 "index_no",
             ));
-            reported.push((i, first));
+            reported.insert((i, first));
         } else {
             by_index.insert(index, i);
         }
@@ -130,24 +130,29 @@ pub fn check(students: &[(&Entry, Option<&Member>)], source: &Source) -> Vec<Dia
                     i,
                     "initials",
                 ));
-                reported.push((i, first));
+                reported.insert((i, first));
             }
         }
     }
 
-    found.extend(homonyms(students, &reported, &describe, &point));
+    found.extend(homonyms(students, &reported, &point));
     found
 }
 
-/// Same initials, different index numbers: legal, but worth a word (a
-/// pair already reported as a collision is not repeated).
+/// How many students a note on shared initials names before "and N more":
+/// a real class has groups of two or three, and a generated one can have a
+/// thousand, whose note must still fit on a screen.
+const LISTED: usize = 10;
+
+/// Same initials, different index numbers: legal, but worth a word. One
+/// note per group of students sharing initials, pointing at its second
+/// student and naming them all (a student whose clash with the group's
+/// first was already reported as a collision is left out).
 fn homonyms(
     students: &[(&Entry, Option<&Member>)],
-    reported: &[(usize, usize)],
-    describe: &dyn Fn(usize) -> String,
+    reported: &HashSet<(usize, usize)>,
     point: &dyn Fn(Diagnostic, usize, &str) -> Diagnostic,
 ) -> Vec<Diagnostic> {
-    let mut found = Vec::new();
     let mut by_initials: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, (_, m)) in students.iter().enumerate() {
         if let Some(m) = m {
@@ -157,28 +162,46 @@ fn homonyms(
                 .push(i);
         }
     }
+    let mut found = Vec::new();
     for (initials, group) in by_initials {
-        let [first, rest @ ..] = group.as_slice() else {
+        let Some(&first) = group.first() else {
             continue;
         };
-        for &i in rest {
-            if reported.iter().any(|&(a, b)| a == i && b == *first) {
-                continue;
-            }
-            found.push(point(
-                Diagnostic::new(Code::SG604,
-                    "",
-                    format!(
-                        "initials `{initials}` are also {}; their directories and names differ only by index number",
-                        describe(*first)
-                    ),
-                )
-                .rule("initials need not be unique in a class; the index number keeps students apart")
-                .fix("nothing to change; to tell them apart at a glance, give one of them other initials (e.g. a middle-name letter)"),
-                i,
-                "initials",
-            ));
+        let members: Vec<usize> = group
+            .iter()
+            .copied()
+            .filter(|&i| i == first || !reported.contains(&(i, first)))
+            .collect();
+        if members.len() < 2 {
+            continue;
         }
+        let names: Vec<String> = members
+            .iter()
+            .take(LISTED)
+            .map(|&i| {
+                let entry = students[i].0;
+                format!("{} ({}, {})", entry.name, entry.index_no, entry.label)
+            })
+            .collect();
+        let list = match members.len() - names.len() {
+            0 => {
+                let (last, rest) = names.split_last().expect("two or more");
+                format!("{} and {last}", rest.join(", "))
+            }
+            more => format!("{} and {more} more", names.join(", ")),
+        };
+        let mut note = point(
+            Diagnostic::new(Code::SG604, "", String::new())
+                .rule("initials need not be unique in a class; the index number keeps students apart")
+                .fix("nothing to change; to tell them apart at a glance, give all but one of them other initials (e.g. a middle-name letter)"),
+            members[1],
+            "initials",
+        );
+        note.message = format!(
+            "initials `{initials}` are shared by {} students: {list}; their directories and names differ only by index number",
+            members.len()
+        );
+        found.push(note);
     }
     found
 }

@@ -12,7 +12,7 @@ that checks outside the project call: `bash scripts/tfcheck.sh DIR`.
   classic, the test also pins down how Terraform 0.14.6 itself reacts
   (`tf014` in the case file: it `reported` the error, and/or `swallowed`
   it, i.e. only logged it as "cloudrail ignored error"), which is the table
-  in the README's "What each Terraform checks".
+  in the book's docs/src/internals/terraform.md.
 
 What tfcheck.sh runs for each target: tests/infra/tfcheck.py (check_stack).
 """

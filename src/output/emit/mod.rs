@@ -178,23 +178,6 @@ fn build_environment() -> Environment<'static> {
     env
 }
 
-/// The template branches a spec selects. Two specs of one shape give
-/// stacks that differ only in values, and every value reaches the files
-/// through the formatter's quoting; so rendering and link-checking one
-/// stack per shape proves all of them render (`validate` of a class relies
-/// on this; `render` still checks every stack it writes).
-pub fn shape(stack: &Stack) -> String {
-    let parts: Vec<String> = stack.parts.iter().map(|p| format!("{:?}", p.id)).collect();
-    format!(
-        "{:?}/{:?}/{}/start={}/iam={}",
-        stack.spec.target,
-        stack.spec.policy_style,
-        parts.join("+"),
-        stack.spec.analytics.start,
-        stack.features.create_iam
-    )
-}
-
 /// Where a stack's input came from: the file as the user named it, and,
 /// for a class, the student (what `stackgen replay` must be told).
 #[derive(Debug, Clone, Copy)]
