@@ -26,6 +26,7 @@ use crate::EXIT_IO;
 pub struct Args {
     /// The student or class file (YAML).
     spec: PathBuf,
+    /// How to print the report.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// The AWS profile whose credentials to use (default: the standard

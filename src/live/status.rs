@@ -10,7 +10,11 @@ use serde::Serialize;
 use super::billed::{dollars, usd_cents, usd_rate};
 use super::clock::rfc3339;
 use super::look::{Checked, Member, Running, Seen, Survey};
+use crate::base::part::PartId;
 use crate::output::emit::readme::md;
+use crate::stack::parts::REAPER_EVERY_MINUTES;
+use crate::stack::Stack;
+use aws_smithy_types::DateTime;
 
 /// The report, as `--format json` prints it.
 #[derive(Debug, Serialize)]
@@ -61,6 +65,11 @@ pub struct Item {
     pub usd_per_hour: Option<f64>,
     pub usd_so_far: Option<f64>,
     pub basis: String,
+    /// With `expire_after_hours`: when the stack's reaper deletes it.
+    pub expires: Option<String>,
+    /// Still there a schedule period after it expired: the reaper is not
+    /// doing its work (look at its log group).
+    pub overdue: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -165,7 +174,7 @@ impl Report {
                                     if billing(r) {
                                         sums.add(r);
                                     }
-                                    report.running.push(item(r));
+                                    report.running.push(item(r, &m.stack, survey.now));
                                 }
                                 Seen::NotOurs { row, name, why } => {
                                     report.not_ours.push(NotOurs {
@@ -248,12 +257,13 @@ impl Report {
             for i in &s.running {
                 let _ = writeln!(
                     out,
-                    "  {} {}: {}, created {} ({:.2} h ago); {}: {}",
+                    "  {} {}: {}, created {} ({:.2} h ago){}; {}: {}",
                     i.part,
                     i.name,
                     i.status,
                     i.created,
                     i.hours,
+                    expiry(i),
                     i.basis,
                     money(i)
                 );
@@ -373,8 +383,16 @@ impl Report {
     }
 }
 
-fn item(r: &Running) -> Item {
+fn item(r: &Running, stack: &Stack, now: DateTime) -> Item {
+    // The reaper measures from the same creation time.
+    let expires = match (stack.has(PartId::Reaper), stack.spec.expire_after_hours) {
+        (true, Some(hours)) => Some(r.summary.created.secs() + i64::from(hours) * 3600),
+        _ => None,
+    };
+    let grace = i64::from(REAPER_EVERY_MINUTES) * 60;
     Item {
+        expires: expires.map(|t| rfc3339(DateTime::from_secs(t))),
+        overdue: expires.is_some_and(|t| now.secs() > t + grace),
         part: part_key(r),
         what: r.row.what,
         name: r.summary.name.clone(),
@@ -387,6 +405,17 @@ fn item(r: &Running) -> Item {
         usd_per_hour: r.cost.per_hour_micro.map(|m| dollars(m, 1_000_000)),
         usd_so_far: r.cost.so_far_cents.map(|c| dollars(c, 100)),
         basis: r.cost.basis.clone(),
+    }
+}
+
+/// When the reaper deletes it, and whether it is late.
+fn expiry(i: &Item) -> String {
+    match (&i.expires, i.overdue) {
+        (Some(t), false) => format!(", expires {t}"),
+        (Some(t), true) => {
+            format!(", expired {t} but still there: is its reaper running? (see its log group)")
+        }
+        (None, _) => String::new(),
     }
 }
 

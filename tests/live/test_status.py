@@ -87,6 +87,10 @@ def test_status_counts_each_students_cost_to_the_cent(stackgen, moto: Moto, tmp_
         assert round(item["usd_so_far"] * 100) == cents
         assert round(mine["usd_so_far"] * 100) == cents
         assert item["hours"] == round(seconds / 3600, 2)
+        # The class expires after 12 hours: by now its reaper is late.
+        hours = jk["spec"]["expire_after_hours"]
+        assert item["expires"] == rfc3339(created.replace(microsecond=0) + timedelta(hours=hours))
+        assert item["overdue"]
 
         assert by_dir["s1203137-an"]["checked"] and by_dir["s1203137-an"]["running"] == []
         [unpriced] = by_dir["12347-lz"]["running"]
@@ -104,6 +108,7 @@ def test_status_counts_each_students_cost_to_the_cent(stackgen, moto: Moto, tmp_
         dollars = f"${cents // 100}.{cents % 100:02d}"
         assert f"$0.0300 per hour, {dollars} so far" in text.stdout, text.stdout
         assert "nothing running" in text.stdout
+        assert "is its reaper running?" in text.stdout
         assert f"not checked: the stack is in account {pw['spec']['account_id']}" in text.stdout
         markdown = run(stackgen, moto, "status", str(spec), "--format", "markdown", now=rfc3339(now))
         assert f"| **0.0300** | **{dollars[1:]}** |" in markdown.stdout, markdown.stdout
@@ -121,3 +126,4 @@ def test_a_clock_before_the_stream_costs_nothing_yet(stackgen, moto: Moto, tmp_p
     assert out.returncode == 0, out.stdout + out.stderr
     [student] = json.loads(out.stdout)["students"]
     assert student["running"][0]["usd_so_far"] == 0.0
+    assert not student["running"][0]["overdue"]
