@@ -5,8 +5,9 @@
 //! filters or tests, and its formatter prints every `{{ value }}` as an HCL
 //! expression: strings quoted with `${`/`%{` escaped, numbers and lists as
 //! HCL. Three things print unquoted, each built in Rust: address objects
-//! (`stack::address`), and the output of the `comment` and `heredoc`
-//! filters, which escape for those places. So a value a user typed can
+//! (`stack::address`, and the `common_tags` lines of `stack::tags`, made
+//! of constants the same way), and the output of the `comment` and
+//! `heredoc` filters, which escape for those places. So a value a user typed can
 //! only ever land inside a string literal, a heredoc body or a comment
 //! line, never as syntax.
 //!
