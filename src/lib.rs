@@ -4,7 +4,7 @@
 //! The pipeline, one folder per stage: `input` (YAML -> `base::model`) ->
 //! `validate` (all findings at once) -> `stack` (names, ARNs, IAM, SQL) ->
 //! `output` (`emit`'s templates, `link`'s parse-back and reference check,
-//! `write`). `review` and `lab` use a checked stack without writing it;
+//! `write`). `review`, `lab` and `live` use a checked stack without writing it;
 //! `base` is what every stage may use. A stage imports only the ones below
 //! it (ARCHITECTURE.md, "Layers"); the functions here are the entry points
 //! that run them in order. Nothing is written unless the whole input is
@@ -18,6 +18,7 @@ pub mod base;
 pub mod grade;
 pub mod input;
 pub mod lab;
+pub mod live;
 pub mod output;
 pub mod review;
 pub mod stack;

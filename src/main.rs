@@ -4,8 +4,8 @@
 //! codes: 0 success, 1 I/O failure (or a bug; for `render --check`, a tree
 //! that differs), 2 invalid input (including a refused output directory),
 //! 3 `review --fail-on` findings or a `grade --fail-under` score below the
-//! bar, 4 a tree written with conflicts or retired stacks left, 141 a
-//! closed pipe.
+//! bar, 4 a tree written with conflicts or retired stacks left, 5 `sweep`
+//! left something billing, 141 a closed pipe.
 
 // A print macro panics on a closed pipe; everything goes through `put`.
 // At the crate root, the lint covers every file of `cli/` too.
@@ -28,6 +28,10 @@ const EXIT_FINDINGS: u8 = 3;
 /// destroy`. Not 0 (the tree is not what the input says), not 2 (the
 /// input was fine and the rest was written), not 1 (nothing broke).
 const EXIT_CONFLICT: u8 = 4;
+/// `sweep`: something old enough still bills by the hour (a dry run found
+/// it, or a deletion failed). Not 1: nothing broke, and a cron job can
+/// alert on 5 alone.
+const EXIT_BILLING: u8 = 5;
 /// What a shell reports for a process killed by SIGPIPE (128 + 13): the
 /// status of `stackgen plan | head -1` when `head` has gone away.
 const EXIT_PIPE: i32 = 141;
@@ -50,8 +54,8 @@ macro_rules! errln {
 mod cli;
 
 use cli::{
-    completions, grade, init, man, plan, render, replay, review, schema, simulate, validate,
-    Global, Verbosity,
+    completions, grade, init, man, plan, render, replay, review, schema, simulate, status, sweep,
+    validate, Global, Verbosity,
 };
 
 #[derive(Parser)]
@@ -78,6 +82,8 @@ enum Command {
     Plan(plan::Args),
     Replay(replay::Args),
     Simulate(simulate::Args),
+    Status(status::Args),
+    Sweep(sweep::Args),
     Schema(schema::Args),
     Init(init::Args),
     Completions(completions::Args),
@@ -117,6 +123,8 @@ fn main() -> ExitCode {
         Command::Man(args) => man::run(args, Cli::command()),
         Command::Replay(args) => replay::run(args, &mut v),
         Command::Simulate(args) => simulate::run(args, &v),
+        Command::Status(args) => status::run(args, &v),
+        Command::Sweep(args) => sweep::run(args, &v),
         Command::Schema(args) => Ok(schema::run(args)),
     };
     // Whatever is still buffered must reach the reader, or fail like any

@@ -46,6 +46,8 @@ fn help() {
         assert_cmd_snapshot!("cli_replay_help", stackgen().args(["replay", "--help"]));
         assert_cmd_snapshot!("cli_simulate_help", stackgen().args(["simulate", "--help"]));
         assert_cmd_snapshot!("cli_grade_help", stackgen().args(["grade", "--help"]));
+        assert_cmd_snapshot!("cli_status_help", stackgen().args(["status", "--help"]));
+        assert_cmd_snapshot!("cli_sweep_help", stackgen().args(["sweep", "--help"]));
     });
 }
 
@@ -247,4 +249,55 @@ fn review_fails_on_findings_only_when_asked() {
     for code in ["IAM001", "IAM002", "IAM003", "IAM004"] {
         assert!(codes.contains(&code), "lab review lacks {code}: {codes:?}");
     }
+}
+
+/// `status` and `sweep` refuse a clock or a duration they cannot read
+/// before they read the input or call AWS (exit 2), and read no input they
+/// would not render (an invalid file is exit 2 with its diagnostics). The
+/// endpoint is a closed port: a call to AWS would fail differently.
+#[test]
+fn status_and_sweep_refuse_bad_clocks_durations_and_inputs() {
+    let run = |args: &[&str], now: Option<&str>| {
+        let mut cmd = stackgen();
+        cmd.args(args)
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test");
+        match now {
+            Some(t) => cmd.env("STACKGEN_NOW", t),
+            None => cmd.env_remove("STACKGEN_NOW"),
+        };
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&["status", "examples/expiring.yaml"], Some("yesterday"));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("STACKGEN_NOW=`yesterday` is not an RFC 3339 time"),
+        "{err}"
+    );
+    let (code, err) = run(
+        &["sweep", "examples/expiring.yaml", "--older-than", "1.5h"],
+        None,
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("`1.5h` is not a duration"), "{err}");
+    let (code, err) = run(&["sweep", "examples/expiring.yaml"], None);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--older-than"), "{err}");
+    let (code, err) = run(
+        &[
+            "sweep",
+            "tests/inputs/err_expire.yaml",
+            "--older-than",
+            "0s",
+            "--yes",
+        ],
+        Some("2026-12-06T12:00:00Z"),
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("error[SG323]"), "{err}");
 }

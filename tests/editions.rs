@@ -110,3 +110,22 @@ fn a_part_before_what_it_needs_is_explained() {
         "{problems}"
     );
 }
+
+#[test]
+fn an_edition_without_a_reaper_cannot_expire() {
+    let Err(stackgen::RenderError::Invalid(found)) = load("tests/editions/student-expiring.yaml")
+    else {
+        panic!("expire_after_hours without a reaper part must be rejected");
+    };
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].code, Code::SG324);
+    assert_eq!(found[0].field, "expire_after_hours");
+    assert!(found[0].message.contains("wmi-bigdata-2026"), "{found:#?}");
+    assert!(found[0].location.is_some());
+    // The same student without the key is fine: the edition itself is.
+    let checked = load("tests/editions/student.yaml").unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        !stackgen::stack::Stack::new(&checked.spec, &checked.spec.edition())
+            .has(stackgen::base::part::PartId::Reaper)
+    );
+}

@@ -341,6 +341,12 @@ fn every_valid_combination_of_switches_renders() {
                                     set(&mut doc, "iam.existing_role", json!(role));
                                     set(&mut doc, "backend", backends[turn % 3].clone());
                                     turn += 1;
+                                    // The expiry rides on `alert_lambda` rather than
+                                    // doubling the loops: every other combination
+                                    // still renders with and without a reaper.
+                                    if alert_lambda {
+                                        set(&mut doc, "expire_after_hours", json!(8));
+                                    }
                                     match render(&doc) {
                                         Ok(_) => valid += 1,
                                         Err(found) => {

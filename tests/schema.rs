@@ -174,6 +174,8 @@ const STATIC: &[(&str, &[&str])] = &[
     // SG411: a raised quota is at least 1. (SG410, the class over the
     // shard quota, counts across students: validation's alone.)
     ("class_err_quotas.yaml", &["/quotas/iam_roles"]),
+    // SG323: below the range's minimum.
+    ("err_expire.yaml", &["/expire_after_hours"]),
     // SG501 both `students` and `roster` (oneOf), SG502 `defaults.student`.
     ("class_err_both.yaml", &["", "/defaults/student"]),
     // SG103, SG104, SG101 in student entries; SG301 in `defaults`, which
@@ -204,6 +206,7 @@ const NOT_STATIC: &[(&str, &str)] = &[
     ),
     ("err_tabs.yaml", "tabs in indentation are a YAML syntax error"),
     ("err_yaml_syntax.yaml", "a YAML syntax error"),
+
     (
         "err_environment_too_long.yaml",
         "each field fits its own pattern; the derived names are too long only in combination (environment, account, initials and index together)",

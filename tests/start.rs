@@ -211,7 +211,7 @@ mod init_files {
     }
 }
 
-const COMMANDS: [&str; 11] = [
+const COMMANDS: [&str; 13] = [
     "render",
     "validate",
     "review",
@@ -219,6 +219,8 @@ const COMMANDS: [&str; 11] = [
     "plan",
     "replay",
     "simulate",
+    "status",
+    "sweep",
     "schema",
     "init",
     "completions",

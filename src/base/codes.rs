@@ -105,6 +105,8 @@ codes! {
     SG320 Error "lambda.layer_zip outside classic";
     SG321 Error "unknown AWSSDKPandas layer version";
     SG322 Error "Learner Lab region";
+    SG323 Error "expire_after_hours";
+    SG324 Error "expire_after_hours without a reaper";
     // SG4xx: remote state and AWS quotas
     SG401 Error "backend.s3.bucket";
     SG402 Error "backend.s3.region";

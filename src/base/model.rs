@@ -80,6 +80,13 @@ pub struct StudentSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "crate::base::field_schema::backend")]
     pub backend: Option<Backend>,
+    /// Hours after which the stack's stream deletes itself, 1 to 720:
+    /// the stack gets a scheduled function (the reaper) that deletes the
+    /// stream once it is that old, so a forgotten stack stops billing.
+    /// Unset: no reaper, the stream stays until `terraform destroy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 720))]
+    pub expire_after_hours: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

@@ -48,6 +48,9 @@ pub enum PartId {
     AlertFunction,
     /// The Firehose that loads alerts into the lake (5h).
     AlertsFirehose,
+    /// The stack's expiry (`expire_after_hours`): a scheduled function that
+    /// deletes the stream once it is that many hours old.
+    Reaper,
 }
 
 /// Whether the handout builds a part in Terraform or in the AWS console.
@@ -77,9 +80,8 @@ pub enum NameKind {
     AthenaWorkgroup,
     LogGroup,
     SsmParameter,
-    /// An EventBridge rule on the default bus. No part creates one yet;
-    /// the kind exists so that a part that does is counted against the
-    /// rules-per-bus quota (`aws::QUOTAS`) by its row alone.
+    /// An EventBridge rule on the default bus (the reaper's schedule),
+    /// counted against the rules-per-bus quota (`aws::QUOTAS`).
     EventRule,
     /// A table-name prefix: not a resource of its own, checked as part of
     /// the table names it makes.
@@ -294,6 +296,23 @@ static TABLE: &[PartNames] = &[
             ["anomaly detector role", "anomaly detector policy"],
         )),
     },
+    PartNames {
+        id: PartId::Reaper,
+        names: &[
+            n(
+                "reaper_function",
+                K::LambdaFunction,
+                "stack reaper function",
+            ),
+            n("reaper_log_group", K::LogGroup, "stack reaper log group"),
+            n("reaper_rule", K::EventRule, "stack reaper schedule rule"),
+        ],
+        role: Some(role(
+            "reaper_role",
+            "reaper_policy",
+            ["stack reaper role", "stack reaper policy"],
+        )),
+    },
 ];
 
 /// The exercise of the 2021 handout that builds a kind of part, and
@@ -307,7 +326,10 @@ static TABLE: &[PartNames] = &[
 pub fn handout(id: PartId) -> (u8, MadeIn) {
     use MadeIn::{Console, Terraform};
     match id {
-        PartId::Bucket | PartId::RawBucket | PartId::Stream => (1, Terraform),
+        // The reaper is not in the handout: the course's expiry
+        // (`expire_after_hours`) comes with the stream it deletes, which
+        // bills from exercise 1.
+        PartId::Bucket | PartId::RawBucket | PartId::Stream | PartId::Reaper => (1, Terraform),
         PartId::Firehose => (2, Terraform),
         PartId::GlueDatabase | PartId::RawDatabase | PartId::Crawler | PartId::ResultsBucket => {
             (3, Terraform)
@@ -348,7 +370,7 @@ pub fn needs(id: PartId) -> &'static [&'static [PartId]] {
         P::Etl => &[RAW_BUCKET, PROCESSED_BUCKET, &[P::EtlParameter]],
         P::EtlParameter => &[&[P::ProcessedBucket]],
         P::Athena => &[RESULTS_BUCKET, RAW_DATABASE],
-        P::SqlAnalytics | P::Detector => &[&[P::Stream]],
+        P::SqlAnalytics | P::Detector | P::Reaper => &[&[P::Stream]],
         P::AlertsFirehose => &[RAW_BUCKET],
         P::Bucket
         | P::RawBucket

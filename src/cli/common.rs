@@ -1,6 +1,7 @@
 //! What several commands share: loading a student or class file with its
 //! diagnostics printed, the exit code of a failure, rendering in memory
-//! with a progress bar, reading the trade CSV, and the pacing options.
+//! with a progress bar, reading the trade CSV, the pacing options, and the
+//! clock and students of `status` and `sweep`.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -10,8 +11,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use stackgen::base::diagnostic::{summary, Diagnostic};
 use stackgen::input::load::{self, Kind, Source};
 use stackgen::lab::replay::{self as replay_lib, Pacing};
+use stackgen::live::look::Member;
 use stackgen::output::emit::Files;
 use stackgen::output::summary::CsvStyle;
+use stackgen::stack::Stack;
 use stackgen::validate::class::Class;
 use stackgen::RenderError;
 
@@ -279,5 +282,36 @@ fn positive(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
         _ => Err(format!("`{text}` is not a positive number")),
+    }
+}
+
+/// The clock of `status` and `sweep`: `STACKGEN_NOW` (RFC 3339) when it is
+/// set, else the system's (see `live::clock`).
+pub fn clock() -> Result<aws_smithy_types::DateTime, ExitCode> {
+    use stackgen::live::clock::{now, NOW_VARIABLE};
+    let setting = std::env::var(NOW_VARIABLE).ok();
+    now(setting.as_deref()).map_err(|e| {
+        errln!("error: {e}");
+        ExitCode::from(EXIT_INVALID)
+    })
+}
+
+/// The students of a loaded input with their stacks, as `status` and
+/// `sweep` look at them; a student file's student is named like a class
+/// member's directory (`12345-jk`).
+pub fn live_members(loaded: &Loaded) -> Vec<Member> {
+    match &loaded.input {
+        Input::Student(c) => vec![Member {
+            dir: format!("{}-{}", c.spec.student.index_no, c.spec.student.initials),
+            stack: Stack::new(&c.spec, &c.spec.edition()),
+        }],
+        Input::Class(c) => c
+            .members
+            .iter()
+            .map(|m| Member {
+                dir: m.dir.clone(),
+                stack: Stack::new(&m.spec, &m.spec.edition()),
+            })
+            .collect(),
     }
 }

@@ -19,6 +19,8 @@ pub mod replay;
 pub mod review;
 pub mod schema;
 pub mod simulate;
+pub mod status;
+pub mod sweep;
 pub mod validate;
 
 use std::process::ExitCode;

@@ -150,4 +150,5 @@ const OPTIONS: &str = "\
 # generator:
 #   messages_per_second: 10      # generator -s (1 to 1000)
 #   single_run: false            # generator -r
+# expire_after_hours: 12         # delete the stream 12 h after it is created (1 to 720; off unless set)
 ";

@@ -19,6 +19,10 @@ pub const DETECTOR_SOURCE: &str =
 /// The alert function's source, handler `alert_function.handler`.
 pub const ALERT_SOURCE: &str = include_str!("../../templates/lambda/alert/alert_function.py");
 
+/// The stack reaper's source (`expire_after_hours`), handler
+/// `stack_reaper.handler`.
+pub const REAPER_SOURCE: &str = include_str!("../../templates/lambda/reaper/stack_reaper.py");
+
 /// The ETL function's zip, built once: every student's is the same.
 pub fn etl_zip() -> &'static [u8] {
     static ZIP: OnceLock<Vec<u8>> = OnceLock::new();
@@ -42,6 +46,15 @@ pub fn detector_zip() -> &'static [u8] {
     static ZIP: OnceLock<Vec<u8>> = OnceLock::new();
     ZIP.get_or_init(|| {
         zip(&[("anomaly_detector.py", DETECTOR_SOURCE.as_bytes())])
+            .expect("zipping a constant into memory cannot fail")
+    })
+}
+
+/// The stack reaper's zip, built once.
+pub fn reaper_zip() -> &'static [u8] {
+    static ZIP: OnceLock<Vec<u8>> = OnceLock::new();
+    ZIP.get_or_init(|| {
+        zip(&[("stack_reaper.py", REAPER_SOURCE.as_bytes())])
             .expect("zipping a constant into memory cannot fail")
     })
 }

@@ -248,6 +248,7 @@ pub fn markdown(class: &Class, source_name: &str) -> String {
             if unknown == 1 { "" } else { "s" }
         );
     }
+    expiry(&mut out, class);
     let _ = writeln!(out);
     let _ = writeln!(out, "## Prices used");
     let _ = writeln!(out);
@@ -282,6 +283,51 @@ pub fn markdown(class: &Class, source_name: &str) -> String {
     }
     let _ = writeln!(out, "- Not included: Lambda (the modern target's anomaly detector too), S3, Glue and Athena, billed per request or per GB scanned (cents over a whole lab).");
     out
+}
+
+/// A paragraph on the stacks that expire (`expire_after_hours`), read off
+/// their reaper parts; nothing when no stack has one.
+fn expiry(out: &mut String, class: &Class) {
+    let mut hours = std::collections::BTreeSet::new();
+    let (mut expiring, mut unpriced) = (0, 0);
+    // What the streams of the expiring stacks bill at most before their
+    // reapers delete them (one more schedule period included).
+    let mut bound: i64 = 0;
+    for m in &class.members {
+        let stack = crate::stack::Stack::new(&m.spec, &m.spec.edition());
+        let (Some(_), Some(h)) = (stack.part(PartId::Reaper), m.spec.expire_after_hours) else {
+            continue;
+        };
+        expiring += 1;
+        hours.insert(h);
+        // As the rows do: no figure for a region whose prices are unknown.
+        if crate::base::aws::prices(&m.spec.region).is_none() {
+            unpriced += 1;
+            continue;
+        }
+        let window = f64::from(h) + f64::from(crate::stack::parts::REAPER_EVERY_MINUTES) / 60.0;
+        bound += stack
+            .part(PartId::Stream)
+            .and_then(|p| p.cost.as_ref())
+            .map_or(0, |c| ten_thousandths(c.usd_per_hour * window));
+    }
+    if expiring == 0 {
+        return;
+    }
+    let hours: Vec<String> = hours.iter().map(u32::to_string).collect();
+    let unpriced = match unpriced {
+        0 => String::new(),
+        n => format!(" (leaving out {n} in regions whose prices stackgen does not know)"),
+    };
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "**Expiry:** {expiring} of {} stacks delete their stream {} hours after it was created (`expire_after_hours`): each has a reaper function that an EventBridge rule runs every {} minutes. Left up, those streams bill at most ${} in all{unpriced} before their reapers delete them; `terraform apply` creates a stream again. Each reaper adds one EventBridge rule to the default event bus of its student's account and region, which allows 300 rules by default.",
+        class.members.len(),
+        hours.join(" or "),
+        crate::stack::parts::REAPER_EVERY_MINUTES,
+        usd_cents(bound)
+    );
 }
 
 #[cfg(test)]

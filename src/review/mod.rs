@@ -194,6 +194,7 @@ pub fn own_arns(plan: &Plan) -> Vec<String> {
         a.etl_log_group.clone(),
         a.alert_log_group.clone(),
         a.detector_log_group.clone(),
+        a.reaper_log_group.clone(),
     ]
     .into_iter()
     .chain(a.etl_parameter.clone())

@@ -164,7 +164,8 @@ impl Object for Declaration {
     }
 }
 
-/// Prints `value` raw if it is one of this module's objects; the emit
+/// Prints `value` raw if it is one of this module's objects (or a tag
+/// line of `stack::tags`, built the same way from constants); the emit
 /// formatter's one exception to HCL quoting.
 pub fn as_terraform(value: &Value) -> Option<String> {
     if let Some(a) = value.downcast_object_ref::<Address>() {
@@ -175,6 +176,11 @@ pub fn as_terraform(value: &Value) -> Option<String> {
     }
     if let Some(d) = value.downcast_object_ref::<Declaration>() {
         return Some(d.0.declaration());
+    }
+    // The one other object: a line of `common_tags`, made of the tag
+    // table's constants (`stack::tags`).
+    if let Some(t) = value.downcast_object_ref::<super::tags::TagLine>() {
+        return Some(t.to_string());
     }
     None
 }

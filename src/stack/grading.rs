@@ -396,6 +396,34 @@ static TABLE: &[Graded] = &[
         ],
         role_at: FUNCTION_ROLE,
     },
+    // The course's expiry (`expire_after_hours`): the function, the
+    // schedule that runs it, and the permission that lets EventBridge.
+    Graded {
+        part: PartId::Reaper,
+        members: &[
+            named("", "function", "function_name", "reaper_function"),
+            named("rule", "rule", "name", "reaper_rule"),
+            m("target", "target"),
+            m("permission", "permission"),
+        ],
+        settings: &[
+            set("handler", &[Attr("handler")], Equal),
+            set(
+                "expire_after_hours",
+                &[Attr("environment.0.variables.EXPIRE_AFTER_HOURS")],
+                Number,
+            ),
+            set(
+                "connection.stream",
+                &[Attr("environment.0.variables.STREAM_NAME")],
+                Equal,
+            ),
+            on("rule", "schedule", &[Attr("schedule_expression")], Equal),
+            on("target", "connection.function", &[Attr("arn")], Equal),
+            on("permission", "permission", &[Attr("principal")], Equal),
+        ],
+        role_at: FUNCTION_ROLE,
+    },
 ];
 
 /// What is graded of a kind of part.

@@ -114,6 +114,8 @@ pub struct Arns {
     pub etl_log_group: String,
     pub alert_log_group: String,
     pub detector_log_group: String,
+    /// The reaper's log group; empty in a stack without expiry.
+    pub reaper_log_group: String,
     /// Account-wide pattern the handout's Firehose policy used for logs.
     pub any_firehose_log_group: String,
     /// The SSM parameter naming the processed bucket, in editions that
@@ -139,6 +141,7 @@ const NEEDS: &[(&str, &str)] = &[
     ("ReadBucketParameter", "ssm_read"),
     ("DeliverAlerts", "firehose_write"),
     ("InvokeAlertFunction", "lambda_invoke"),
+    ("ExpireOwnStream", "stream_expire"),
 ];
 
 /// The need a least-privilege statement meets (its grade key), by Sid.
@@ -417,6 +420,24 @@ pub fn detector(arns: &Arns, alerts_firehose: bool) -> Document {
     Document::new(statements)
 }
 
+/// The reaper (`expire_after_hours`): reads its stream's creation time and
+/// deletes that stream, nothing else; logs.
+pub fn reaper(arns: &Arns) -> Document {
+    Document::new(vec![
+        allow(
+            "ExpireOwnStream",
+            &REAPER_STREAM_ACTIONS,
+            std::slice::from_ref(&arns.stream),
+        ),
+        own_logs(&arns.reaper_log_group),
+    ])
+}
+
+/// What the reaper calls on its stream: `DescribeStreamSummary` for the
+/// creation time and status, `DeleteStream` when it has expired.
+pub const REAPER_STREAM_ACTIONS: [&str; 2] =
+    ["kinesis:DeleteStream", "kinesis:DescribeStreamSummary"];
+
 /// The alerts delivery stream writes under `alerts/`.
 pub fn alerts_firehose(arns: &Arns) -> Document {
     Document::new(vec![
@@ -459,6 +480,7 @@ mod tests {
             alert_log_group: "arn:aws:logs:us-east-1:100603781557:log-group:/aws/lambda/a".into(),
             detector_log_group: "arn:aws:logs:us-east-1:100603781557:log-group:/aws/lambda/d"
                 .into(),
+            reaper_log_group: "arn:aws:logs:us-east-1:100603781557:log-group:/aws/lambda/r".into(),
             any_firehose_log_group:
                 "arn:aws:logs:us-east-1:100603781557:log-group:/aws/kinesisfirehose/*".into(),
         }
@@ -474,6 +496,7 @@ mod tests {
             analytics(&a, true, true),
             alerts_firehose(&a),
             detector(&a, true),
+            reaper(&a),
         ]
     }
 

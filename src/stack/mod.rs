@@ -15,6 +15,7 @@ pub mod pacing;
 pub mod part;
 pub mod parts;
 pub mod sql;
+pub mod tags;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -59,6 +60,9 @@ pub struct Stack {
     pub backend: Option<backend::StateBackend>,
     /// The `required_version` of the stack's `terraform` block.
     pub terraform_version: &'static str,
+    /// The tags every resource carries, by key, as AWS shows them
+    /// (`tags::TAGS` evaluated for the spec).
+    pub tags: BTreeMap<&'static str, String>,
     pub parts: Vec<Part>,
 }
 
@@ -195,6 +199,7 @@ impl Stack {
                 ),
                 PartId::AlertsFirehose => iam::alerts_firehose(&arns),
                 PartId::AlertFunction => iam::alert_lambda(&arns),
+                PartId::Reaper => iam::reaper(&arns),
                 _ => iam::detector(&arns, has(PartId::AlertsFirehose)),
             }
         };
@@ -231,6 +236,7 @@ impl Stack {
             generator: generator(spec, &names),
             managed_glue_policy_arn: iam::glue_service_role_arn(partition),
             processed_table_parameters: projection(spec, &prefixes),
+            tags: tags::values(spec),
             spec: spec.clone(),
             edition: edition.name.clone(),
             features,
@@ -382,6 +388,7 @@ fn arns(
         etl_log_group: log_group("etl_log_group"),
         alert_log_group: log_group("alert_log_group"),
         detector_log_group: log_group("detector_log_group"),
+        reaper_log_group: log_group("reaper_log_group"),
         any_firehose_log_group: regional("logs", "log-group:/aws/kinesisfirehose/*"),
         // SSM parameter ARNs drop the name's leading slash.
         etl_parameter: names

@@ -57,6 +57,7 @@ pub enum Zip {
     Etl,
     Alert,
     Detector,
+    Reaper,
 }
 
 impl Zip {
@@ -65,6 +66,7 @@ impl Zip {
             Zip::Etl => "lambda/etl_function.zip",
             Zip::Alert => "lambda/alert_function.zip",
             Zip::Detector => "lambda/detector_function.zip",
+            Zip::Reaper => "lambda/stack_reaper.zip",
         }
     }
 }

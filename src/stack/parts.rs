@@ -321,6 +321,30 @@ static TABLE: &[Spec] = &[
         fragments: &[("analytics.tf", "modern/detector.tf.j2")],
         zip: Some(Zip::Detector),
     },
+    Spec {
+        id: PartId::Reaper,
+        title: "the stack's expiry: a function, run on a schedule, that deletes the stream once it has expired",
+        role: Some(RoleSpec {
+            key: "reaper",
+            service: "lambda.amazonaws.com",
+            label: "stack_reaper_role",
+            policy_label: "stack_reaper_policy",
+            purpose: "expire_after_hours: the reaper reads its stream's age and deletes that stream, nothing else.",
+        }),
+        addresses: &[
+            ("log_group", r("aws_cloudwatch_log_group", "stack_reaper")),
+            ("function", r("aws_lambda_function", "stack_reaper")),
+            ("rule", r("aws_cloudwatch_event_rule", "stack_reaper")),
+            ("target", r("aws_cloudwatch_event_target", "stack_reaper")),
+            (
+                "permission",
+                r("aws_lambda_permission", "allow_reaper_schedule"),
+            ),
+        ],
+        modern_addresses: &[],
+        fragments: &[("expiry.tf", "common/reaper.tf.j2")],
+        zip: Some(Zip::Reaper),
+    },
 ];
 
 /// The order parts are written in: each output file gets its parts'
@@ -344,6 +368,7 @@ pub const ORDER: &[PartId] = &[
     PartId::AlertsFirehose,
     PartId::AlertFunction,
     PartId::Detector,
+    PartId::Reaper,
 ];
 
 fn spec_of(id: PartId) -> &'static Spec {
@@ -381,6 +406,7 @@ pub fn selected(edition: &Edition, spec: &StudentSpec) -> Vec<PartId> {
             PartId::Detector => f.detector,
             PartId::AlertFunction => f.alert_lambda,
             PartId::AlertsFirehose => f.alerts_firehose,
+            PartId::Reaper => spec.expire_after_hours.is_some(),
             _ => true,
         })
         .collect()
@@ -409,6 +435,16 @@ pub fn resource_types() -> impl Iterator<Item = &'static str> {
             "aws_iam_role_policy_attachment",
             LAB_ROLE.kind,
         ])
+}
+
+/// How often the reaper looks at its stream, in minutes: an expired stream
+/// is deleted at most this long after its time is up (at $0.015 a
+/// shard-hour, under a cent), and each look is one short Lambda run.
+pub const REAPER_EVERY_MINUTES: u32 = 15;
+
+/// The reaper rule's EventBridge schedule expression.
+pub fn reaper_schedule() -> String {
+    format!("rate({REAPER_EVERY_MINUTES} minutes)")
 }
 
 /// The Learner Lab's role lookup, the one data source a stack may have.

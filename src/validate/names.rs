@@ -6,7 +6,7 @@
 //! CreateDeliveryStream, CreateRole, PutRolePolicy, CreateFunction,
 //! PublishLayerVersion, CreateDatabase/CreateTable as Athena reads them,
 //! CreateCrawler, CreateApplication, CreateWorkGroup, CreateLogGroup,
-//! PutParameter, PutRule).
+//! PutParameter, EventBridge's PutRule).
 //!
 //! Why: Terraform checks none of these before `apply`, and in us-east-1
 //! the provider skips S3's naming rules at plan time.
@@ -212,6 +212,11 @@ mod tests {
                 K::SsmParameter,
                 s(&["/datalake/1-jk-1/processed-bucket", "a.b_c-d"]),
                 s(&["a b", "a:b", &"p".repeat(1012)]),
+            ),
+            (
+                K::EventRule,
+                s(&["reaper-schedule-dev-1-jk-1", "a.b_c-D", &"r".repeat(64)]),
+                s(&["", &"r".repeat(65), "a b", "a/b", "a:b"]),
             ),
         ]
     }

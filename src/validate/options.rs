@@ -8,6 +8,7 @@ use crate::base::aws::LOG_RETENTION_DAYS;
 use crate::base::codes::Code;
 use crate::base::diagnostic::Diagnostic;
 use crate::base::model::StudentSpec;
+use crate::base::part::PartId;
 
 /// A numeric option and the range AWS (or the lab) allows for it.
 pub struct Range {
@@ -33,6 +34,36 @@ pub const RANGES: &[Range] = &[
     Range { code: Code::SG316, field: "generator.messages_per_second", min: 1, max: 1000, why: "the speed-up is 1 to 1,000 (at 1,000 the lab's day of trades takes 87 seconds)", value: |s| s.generator.messages_per_second.unwrap_or(1) },
 ];
 
+/// `expire_after_hours`, an option that is off unless set: its range is
+/// checked only when it is given (the schema's minimum and maximum are the
+/// same, in `base::model`).
+pub const EXPIRE_AFTER_HOURS: Range = Range {
+    code: Code::SG323,
+    field: "expire_after_hours",
+    min: 1,
+    max: 720,
+    why: "the expiry bounds what a forgotten stack costs: at least an hour of lab, and past 30 days (one shard: about $11) it bounds little (leave the key out instead)",
+    value: |s| s.expire_after_hours.unwrap_or(1),
+};
+
+/// The reaper is a part, so the edition must list it and give its names'
+/// patterns; an edition without it would otherwise drop the expiry silently.
+fn reaper_in_edition(spec: &StudentSpec) -> Option<Diagnostic> {
+    let edition = spec.edition();
+    (!edition.has(PartId::Reaper)).then(|| {
+        Diagnostic::new(
+            Code::SG324,
+            "expire_after_hours",
+            format!(
+                "`expire_after_hours` is set, but edition `{}` has no `reaper` part",
+                edition.name
+            ),
+        )
+        .rule("the expiry is the stack's reaper part; an edition lists it under `parts` with patterns for `reaper_function`, `reaper_log_group`, `reaper_rule`, `reaper_role` and `reaper_policy`")
+        .fix("add `reaper` and its name patterns to the edition file (see editions/uam-2025.yaml), or remove `expire_after_hours`")
+    })
+}
+
 pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let mut range = |code, field: &str, value: u32, min: u32, max: u32, why: &str| {
@@ -52,6 +83,10 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
     for r in RANGES {
         range(r.code, r.field, (r.value)(spec), r.min, r.max, r.why);
     }
+    if let Some(hours) = spec.expire_after_hours {
+        let r = EXPIRE_AFTER_HOURS;
+        range(r.code, r.field, hours, r.min, r.max, r.why);
+    }
     // The one range that depends on another field.
     range(
         Code::SG314,
@@ -61,6 +96,9 @@ pub fn check(spec: &StudentSpec) -> Vec<Diagnostic> {
         spec.athena.last_year.max(1970),
         "the projection starts no earlier than 1970 and no later than `athena.last_year`",
     );
+    if spec.expire_after_hours.is_some() {
+        found.extend(reaper_in_edition(spec));
+    }
     found.extend(speedup(&spec.generator));
     found.extend(log_retention(spec.log_retention_days));
     found.extend(symbol(

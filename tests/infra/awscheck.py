@@ -55,6 +55,14 @@ ETL_HANDLER = "lambda_definition.etl_function"
 ALERT_HANDLER = "alert_function.handler"
 ETL_ZIP = "lambda/etl_function.zip"
 ALERT_ZIP = "lambda/alert_function.zip"
+# The stack reaper (`expire_after_hours`): its handler, zip, settings and
+# schedule, as common/reaper.tf.j2 and stack::parts write them.
+REAPER_HANDLER = "stack_reaper.handler"
+REAPER_ZIP = "lambda/stack_reaper.zip"
+REAPER_TIMEOUT_S = 30
+REAPER_MEMORY_MB = 128
+REAPER_SCHEDULE = "rate(15 minutes)"
+REAPER_INVOKE_SID = "AllowExecutionFromEventBridge"
 S3_INVOKE_SID = "AllowExecutionFromS3Bucket"
 FIREHOSE_LOG_STREAM = "S3Delivery"
 # The id of the lifecycle rule that expires Athena's results (its prefix and
@@ -79,6 +87,7 @@ LISTED_KINDS = {
     "LogGroup": "log group",
     "AthenaWorkgroup": "Athena workgroup",
     "SsmParameter": "SSM parameter",
+    "EventRule": "EventBridge rule",
 }
 
 # Fail fast: moto answers at once, and an operation it lacks answers 500,
@@ -183,6 +192,9 @@ class Expect:
     @property
     def zones(self) -> dict:
         return self.plan["zones"]
+
+    def has_part(self, part_id: str) -> bool:
+        return any(part["id"] == part_id for part in self.plan["parts"])
 
     def part(self, part_id: str) -> dict:
         for part in self.plan["parts"]:
@@ -565,6 +577,9 @@ def check_stream(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
     tags = p.call("stream tags", aws.kinesis.list_tags_for_stream, StreamName=name)
     if tags is not None:
         p.eq("stream tags", tag_dict(tags["Tags"]), e.tags())
+        # The plan's `tags` are what `stackgen status` and `sweep` require a
+        # stream to carry (stack::tags): they must be what Terraform applied.
+        p.eq("stream tags (vs the plan's tags)", tag_dict(tags["Tags"]), e.plan["tags"])
 
 
 def _check_firehose(
@@ -914,6 +929,85 @@ def check_lambdas(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
             )
 
 
+def check_reaper(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
+    """The stack reaper (`expire_after_hours`), when the plan has one: its
+    function (code, handler, role, settings, the environment that names its
+    stream and its hours, all read by its code), the schedule rule with its
+    one target, and the permission that lets only that rule invoke it. A
+    stack without one has no rule with the student's name (the inventory)."""
+    if not e.has_part("reaper"):
+        return
+    n = e.names
+    name = n["reaper_function"]
+    what = f"Lambda {name}"
+    c = _check_function(
+        aws,
+        e,
+        p,
+        stack,
+        name=name,
+        handler=REAPER_HANDLER,
+        zip_rel=REAPER_ZIP,
+        role_key="reaper",
+    )
+    if c is not None:
+        p.eq(f"{what} timeout", c["Timeout"], REAPER_TIMEOUT_S)
+        p.eq(f"{what} memory", c["MemorySize"], REAPER_MEMORY_MB)
+        env = {
+            "STREAM_NAME": n["stream"],
+            "EXPIRE_AFTER_HOURS": str(e.spec["expire_after_hours"]),
+        }
+        p.eq(f"{what} environment", (c.get("Environment") or {}).get("Variables"), env)
+        _, module = zip_module(stack, REAPER_ZIP, REAPER_HANDLER)
+        if module is not None:
+            unread = sorted(set(env) - env_names_read(module))
+            if unread:
+                p.add(f"{what}: the stack sets {', '.join(unread)}, which {REAPER_ZIP} never reads")
+    rule_name = n["reaper_rule"]
+    rule_arn = f"arn:{e.partition}:events:{e.region}:{e.account}:rule/{rule_name}"
+    rule = p.call(f"EventBridge rule {rule_name}", aws.events.describe_rule, Name=rule_name)
+    if rule is not None:
+        p.eq("reaper rule ARN", rule.get("Arn"), rule_arn)
+        p.eq("reaper rule schedule", rule.get("ScheduleExpression"), REAPER_SCHEDULE)
+        p.eq("reaper rule state", rule.get("State"), "ENABLED")
+        tags = p.call("reaper rule tags", aws.events.list_tags_for_resource, ResourceARN=rule_arn)
+        if tags is not None:
+            p.eq("reaper rule tags", tag_dict(tags["Tags"]), e.tags())
+    targets = p.call(
+        f"targets of {rule_name}", aws.events.list_targets_by_rule, Rule=rule_name
+    )
+    if targets is not None:
+        p.eq(
+            "reaper rule targets",
+            [t["Arn"] for t in targets["Targets"]],
+            [e.function_arn(name)],
+        )
+    pol = p.call(f"{what} resource policy", aws.lambda_.get_policy, FunctionName=name)
+    if pol is not None:
+        p.eq(
+            f"{what} resource policy statements",
+            [
+                {
+                    "Sid": s.get("Sid"),
+                    "Effect": s.get("Effect"),
+                    "Principal": s.get("Principal"),
+                    "Action": s.get("Action"),
+                    "Condition": s.get("Condition"),
+                }
+                for s in document(pol["Policy"]).get("Statement") or []
+            ],
+            [
+                {
+                    "Sid": REAPER_INVOKE_SID,
+                    "Effect": "Allow",
+                    "Principal": {"Service": "events.amazonaws.com"},
+                    "Action": "lambda:InvokeFunction",
+                    "Condition": {"ArnLike": {"AWS:SourceArn": rule_arn}},
+                }
+            ],
+        )
+
+
 def check_notification(aws: AWS, e: Expect, p: Problems, stack: Path) -> None:
     """The raw zone's bucket notifies the ETL function; no other bucket of
     the stack notifies anything."""
@@ -1205,6 +1299,14 @@ def remaining(aws: AWS, plan: dict) -> list[str]:
             for param in page["Parameters"]
         ],
     )
+    add(
+        "EventBridge rule",
+        [
+            rule["Name"]
+            for page in aws.events.get_paginator("list_rules").paginate()
+            for rule in page["Rules"]
+        ],
+    )
     try:
         ids = aws.athena.list_named_queries(WorkGroup=e.names["workgroup"])[
             "NamedQueryIds"
@@ -1271,6 +1373,7 @@ CHECKS = [
     check_firehoses,
     check_glue,
     check_lambdas,
+    check_reaper,
     check_notification,
     check_roles,
     check_log_groups,
@@ -1297,6 +1400,10 @@ class Mutation(NamedTuple):
 
 def _has_parameter(e: Expect) -> bool:
     return e.parameter() is not None
+
+
+def _has_reaper(e: Expect) -> bool:
+    return e.has_part("reaper")
 
 
 def _zones_apart(e: Expect) -> bool:
@@ -1525,6 +1632,7 @@ FIELD_MUTATIONS: list[tuple[str, tuple, Any, Any]] = [
     ),
     ("managed policy", ("parts",), _managed_arns_changed, check_roles),
     ("Owner tag", ("spec", "student", "name"), lambda v: v + "x", check_buckets),
+    ("plan tags", ("tags", "Owner"), lambda v: v + "x", check_stream),
     (
         "results expiry",
         ("spec", "athena", "results_expire_days"),
@@ -1541,9 +1649,41 @@ FIELD_MUTATIONS: list[tuple[str, tuple, Any, Any]] = [
     ),
 ]
 
-MUTATIONS: list[Mutation] = LAYOUT_MUTATIONS + [
-    Mutation(*m) for m in FIELD_MUTATIONS
+# The stack reaper's, where the plan has one.
+REAPER_MUTATIONS: list[Mutation] = [
+    Mutation(
+        "reaper's hours",
+        ("spec", "expire_after_hours"),
+        lambda v: v + 1,
+        check_reaper,
+        _has_reaper,
+    ),
+    Mutation(
+        "reaper's stream",
+        ("names", "stream"),
+        lambda v: v + "x",
+        check_reaper,
+        _has_reaper,
+    ),
+    Mutation(
+        "reaper rule name",
+        ("names", "reaper_rule"),
+        lambda v: v + "x",
+        check_reaper,
+        _has_reaper,
+    ),
+    Mutation(
+        "reaper role",
+        ("roles", "reaper", "name"),
+        lambda v: v + "x",
+        check_reaper,
+        _has_reaper,
+    ),
 ]
+
+MUTATIONS: list[Mutation] = (
+    LAYOUT_MUTATIONS + [Mutation(*m) for m in FIELD_MUTATIONS] + REAPER_MUTATIONS
+)
 
 
 def _mutated(plan: dict, path: tuple, change) -> dict:

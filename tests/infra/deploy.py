@@ -48,6 +48,8 @@ ENDPOINT_SERVICES = (
     "ssm",
     # A class's bootstrap stack: the classic state lock table.
     "dynamodb",
+    # expire_after_hours: the reaper's schedule rule.
+    "cloudwatchevents",
 )
 
 # Provider 3.39.0 polls: creating a Kinesis stream takes about 50 s against

@@ -3,19 +3,14 @@
 //! cannot succeed. Retrying is the caller's (`super::Replayer`), so every
 //! retry is counted in the summary: the SDK's own retries are turned off.
 
-use std::time::Duration;
-
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region};
 use aws_sdk_kinesis::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_kinesis::primitives::Blob;
 use aws_sdk_kinesis::types::PutRecordsRequestEntry;
 use aws_sdk_kinesis::Client;
-use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_types::retry::ErrorKind;
 
 use super::trades::Trade;
+use crate::live::sdk::{self, describe};
 
 /// PutRecords limits, from the API reference (the PutRecords page of the
 /// Amazon Kinesis Data Streams API Reference, as repeated in the AWS SDK
@@ -33,26 +28,10 @@ pub fn record_bytes(trade: &Trade) -> usize {
 }
 
 /// A client for the stack's region. Credentials, profile and
-/// `AWS_ENDPOINT_URL` come from the environment, as for any AWS tool.
+/// `AWS_ENDPOINT_URL` come from the environment, as for any AWS tool; the
+/// SDK's own retries are off (see the module's comment).
 pub async fn client(region: &str) -> Client {
-    // rustls on ring: the SDK's default HTTPS client pulls in aws-lc, a C
-    // library that doubles the build time of a fresh clone.
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-        .build_https();
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_owned()))
-        .http_client(http)
-        .retry_config(RetryConfig::disabled())
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(10))
-                .operation_attempt_timeout(Duration::from_mins(1))
-                .build(),
-        )
-        .load()
-        .await;
-    Client::new(&config)
+    Client::new(&sdk::config(region, None, sdk::Retries::Off).await)
 }
 
 /// What one PutRecords call did with a batch.
@@ -178,17 +157,4 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(e: &SdkError<
         }
         _ => Outcome::Fatal(text),
     }
-}
-
-/// The error and its causes on one line: the SDK's top-level message alone
-/// ("dispatch failure") does not say what went wrong.
-fn describe(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -116,6 +116,10 @@ pub struct Context<'a> {
     /// Where the state lives (None: a local file).
     backend: Option<&'a crate::stack::backend::StateBackend>,
     terraform_version: &'static str,
+    /// The lines of `common_tags` (`stack::tags`).
+    tags: Vec<crate::stack::tags::TagLine>,
+    /// The reaper's EventBridge schedule expression.
+    reaper_schedule: String,
     #[serde(skip)]
     by_id: BTreeMap<PartId, PartCtx>,
 }
@@ -225,6 +229,8 @@ impl<'a> Context<'a> {
             lab_role: parts::LAB_ROLE,
             backend: stack.backend.as_ref(),
             terraform_version: stack.terraform_version,
+            tags: crate::stack::tags::lines(),
+            reaper_schedule: parts::reaper_schedule(),
             by_id,
         }
     }

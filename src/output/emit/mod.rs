@@ -5,8 +5,9 @@
 //! filters or tests, and its formatter prints every `{{ value }}` as an HCL
 //! expression: strings quoted with `${`/`%{` escaped, numbers and lists as
 //! HCL. Three things print unquoted, each built in Rust: address objects
-//! (`stack::address`), and the output of the `comment` and `heredoc`
-//! filters, which escape for those places. So a value a user typed can
+//! (`stack::address`, and the `common_tags` lines of `stack::tags`, made
+//! of constants the same way), and the output of the `comment` and
+//! `heredoc` filters, which escape for those places. So a value a user typed can
 //! only ever land inside a string literal, a heredoc body or a comment
 //! line, never as syntax.
 //!
@@ -71,6 +72,7 @@ templates![
     "common/processed_table.tf.j2",
     "common/parameter.tf.j2",
     "common/athena.tf.j2",
+    "common/reaper.tf.j2",
     "classic/provider.tf.j2",
     "classic/variables.tf.j2",
     "classic/terraform.tfvars.j2",
@@ -118,6 +120,7 @@ const FILES: &[(&str, Own)] = &[
     ("kinesis_analytics.tf", Own::Fragments),
     ("analytics.tf", Own::Fragments),
     ("athena.tf", Own::Fragments),
+    ("expiry.tf", Own::Fragments),
     ("outputs.tf", Own::Always("common/outputs.tf.j2")),
 ];
 
@@ -324,6 +327,7 @@ pub fn render(stack: &Stack, origin: Origin) -> Result<Files, EmitError> {
             Zip::Etl => package::etl_zip(),
             Zip::Alert => package::alert_zip(),
             Zip::Detector => package::detector_zip(),
+            Zip::Reaper => package::reaper_zip(),
         };
         files.insert(zip.path().to_owned(), bytes.to_vec());
     }

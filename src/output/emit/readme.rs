@@ -304,9 +304,10 @@ fn costs(out: &mut String, stack: &Stack) {
         let name = main_name(part).map_or_else(String::new, |n| md::code(&n.value));
         match part.id {
             PartId::Stream => {
+                let until = expiry_clause(stack);
                 let _ = writeln!(
                     out,
-                    "- the stream {name}: ${} per hour ({}), whether or not data flows;",
+                    "- the stream {name}: ${} per hour ({}), whether or not data flows{until};",
                     summary::usd(*u),
                     md::text(basis)
                 );
@@ -439,6 +440,22 @@ pub fn http_init(state_name: &str) -> String {
     out
 }
 
+/// With expiry, the reaper bounds how long the stream bills: what the
+/// stream's cost line adds (empty without a reaper).
+fn expiry_clause(stack: &Stack) -> String {
+    match (stack.part(PartId::Reaper), stack.spec.expire_after_hours) {
+        (Some(reaper), Some(hours)) => format!(
+            ", until the reaper {} deletes it {hours} hours after it was created (`expire_after_hours`; it looks every {} minutes)",
+            reaper
+                .names
+                .get("reaper_function")
+                .map_or_else(String::new, |n| md::code(&n.value)),
+            crate::stack::parts::REAPER_EVERY_MINUTES
+        ),
+        _ => String::new(),
+    }
+}
+
 /// The data flow as a Mermaid `flowchart LR`: one node per part (node id:
 /// the part's id; label: what it is and its AWS name), and an edge
 /// wherever data moves between two parts the stack has.
@@ -509,18 +526,41 @@ pub fn flowchart(stack: &Stack) -> String {
             false,
         ),
     ];
+    // The reaper's one edge: what it deletes, and when.
+    let expiry = stack
+        .spec
+        .expire_after_hours
+        .map(|h| format!("deletes after {h} h"))
+        .unwrap_or_default();
+    let reaper_edge = (Some(PartId::Reaper), PartId::Stream, expiry.as_str(), true);
     let alert_edges = [
         (PartId::SqlAnalytics, PartId::AlertFunction),
         (PartId::SqlAnalytics, PartId::AlertsFirehose),
         (PartId::Detector, PartId::AlertsFirehose),
     ];
+    let all = edges
+        .iter()
+        .copied()
+        .chain(
+            alert_edges
+                .iter()
+                .map(|(from, to)| (Some(*from), *to, "alerts", false)),
+        )
+        .chain([reaper_edge]);
+    for line in drawn(stack, all) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The flowchart's edge lines between parts the stack has, each once.
+fn drawn<'a>(
+    stack: &Stack,
+    edges: impl Iterator<Item = (Option<PartId>, PartId, &'a str, bool)>,
+) -> Vec<String> {
     let mut drawn: Vec<String> = Vec::new();
-    let all = edges.iter().copied().chain(
-        alert_edges
-            .iter()
-            .map(|(from, to)| (Some(*from), *to, "alerts", false)),
-    );
-    for (from, to, label, dotted) in all {
+    for (from, to, label, dotted) in edges {
         let from_ok = from.is_none_or(|f| stack.has(f));
         if !from_ok || !stack.has(to) {
             continue;
@@ -537,11 +577,7 @@ pub fn flowchart(stack: &Stack) -> String {
             drawn.push(line);
         }
     }
-    for line in drawn {
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out
+    drawn
 }
 
 /// The README at the root of a class's output: the course, the students'
@@ -609,6 +645,13 @@ pub fn class(class: &Class, source_name: &str) -> String {
         "for dir in */; do\n  [ -f \"$dir/provider.tf\" ] || continue\n  (cd \"$dir\" && terraform destroy -auto-approve) || echo \"destroy failed: $dir\"\ndone\n",
     ));
     let _ = writeln!(out);
+    class_costs(&mut out, class);
+    out
+}
+
+/// The class root's cost section: the class total, and a line on the
+/// stacks that expire, if any do.
+fn class_costs(out: &mut String, class: &Class) {
     let _ = writeln!(out, "## What it costs");
     let _ = writeln!(out);
     let _ = writeln!(
@@ -616,7 +659,19 @@ pub fn class(class: &Class, source_name: &str) -> String {
         "**${} per hour** while every stack runs: the class total of `class-summary.md`, at list prices of {PRICES_DATE} (the prices and what they leave out are listed there). Each stack's README says what keeps billing while it is left up: destroy them after the lab.",
         summary::usd(summary::class_total(class))
     );
-    out
+    let n = class.members.len();
+    let expiring = class
+        .members
+        .iter()
+        .filter(|m| m.spec.expire_after_hours.is_some())
+        .count();
+    if expiring > 0 {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{expiring} of the {n} stacks expire (`expire_after_hours`): their reaper deletes the stream on its own, as `class-summary.md` says. `stackgen status` shows what is still billing, and `stackgen sweep` stops it sooner."
+        );
+    }
 }
 
 /// The classic stacks' layer zip, which stackgen does not generate: where
