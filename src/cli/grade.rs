@@ -14,15 +14,15 @@ use super::Verbosity;
 use crate::{EXIT_FINDINGS, EXIT_INVALID, EXIT_IO};
 
 /// Mark one student's work, exercise by exercise, from their Terraform
-/// state or plan.
+/// state, plan or code.
 ///
-/// Every check compares what the student's state or plan holds with the
-/// stack stackgen renders for them (a checkpoint with --through). Exit
+/// Every check compares what the student's state, plan or code holds with
+/// the stack stackgen renders for them (a checkpoint with --through). Exit
 /// codes: 0 graded, whatever the score; 3 under --fail-under; 2 invalid
-/// input, or a file that is not a state or plan; 1 a file that cannot be
-/// read.
+/// input, or a file that is not a state, plan or Terraform code; 1 a file
+/// that cannot be read.
 #[derive(clap::Args)]
-#[command(group(clap::ArgGroup::new("source").required(true).args(["state", "plan"])))]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["state", "plan", "code"])))]
 pub struct Args {
     /// The student or class file (YAML).
     spec: PathBuf,
@@ -34,6 +34,11 @@ pub struct Args {
     /// only after apply are `unknown`.
     #[arg(long, value_name = "PATH")]
     plan: Option<PathBuf>,
+    /// The student's Terraform directory, read without Terraform or AWS:
+    /// variables, locals, functions, references and local modules are
+    /// evaluated; what cannot be is `unknown`.
+    #[arg(long, value_name = "DIR")]
+    code: Option<PathBuf>,
     /// Grade exercises 1 to N (default: all of the edition's).
     #[arg(long, value_name = "N", value_parser = exercise)]
     through: Option<u8>,
@@ -76,17 +81,34 @@ pub fn run(args: &Args, v: &Verbosity) -> Result<ExitCode, ExitCode> {
         }
         spec.through = Some(n);
     }
-    let (kind, path) = match (&args.state, &args.plan) {
-        (Some(path), _) => (Source::State, path.as_path()),
-        (None, Some(path)) => (Source::Plan, path.as_path()),
-        (None, None) => unreachable!("clap requires --state or --plan"),
+    let (kind, path) = match (&args.state, &args.plan, &args.code) {
+        (Some(path), _, _) => (Source::State, path.as_path()),
+        (None, Some(path), _) => (Source::Plan, path.as_path()),
+        (None, None, Some(path)) => (Source::Code, path.as_path()),
+        (None, None, None) => unreachable!("clap requires --state, --plan or --code"),
     };
-    let observed = source::read(kind, path, &stackgen::grade::wanted).map_err(|e| match e {
+    let read = match kind {
+        Source::Code => source::code::read(
+            path,
+            &source::code::Account {
+                account_id: spec.account_id.clone(),
+                region: spec.region.clone(),
+            },
+        ),
+        _ => source::read(kind, path, &stackgen::grade::wanted),
+    };
+    let observed = read.map_err(|e| match e {
         ReadError::Io { .. } => {
             errln!("error: {e}");
             ExitCode::from(EXIT_IO)
         }
         ReadError::Invalid(d) => {
+            // For code, the file is the diagnostic's value (a `.tf` file
+            // in the directory).
+            let path = match kind {
+                Source::Code => Path::new(d.value.as_deref().unwrap_or_default()),
+                _ => path,
+            };
             let text = std::fs::read_to_string(path).ok();
             // A line of a huge minified file is shown cut (`Diagnostic`
             // windows it); a file too large to keep is not shown.

@@ -114,6 +114,7 @@ impl Eval<'_> {
             let here = join(path, a.key.as_str());
             let mut refs = Vec::new();
             let value = self.expr(&a.expr, &mut refs, depth);
+            self.key_references(&a.expr, &here, references, depth);
             if !refs.is_empty() {
                 references.insert(here, refs);
             }
@@ -133,6 +134,38 @@ impl Eval<'_> {
             }
         }
         Val::Map(map)
+    }
+
+    /// The references of each key of an object attribute, at the key's
+    /// path (`environment.0.variables.STREAM_NAME`), so a setting inside a
+    /// map can be a connection; a plan only has the whole attribute's.
+    fn key_references(
+        &self,
+        expr: &Expression,
+        path: &str,
+        references: &mut BTreeMap<String, Vec<String>>,
+        depth: usize,
+    ) {
+        let Expression::Object(object) = expr else {
+            return;
+        };
+        if depth > MAX_DEPTH {
+            return;
+        }
+        for (key, value) in object {
+            let key = match key {
+                ObjectKey::Identifier(id) => id.to_string(),
+                ObjectKey::Expression(Expression::String(s)) => s.clone(),
+                _ => continue,
+            };
+            let here = join(path, &key);
+            let mut refs = Vec::new();
+            self.expr(value, &mut refs, depth + 1);
+            self.key_references(value, &here, references, depth + 1);
+            if !refs.is_empty() {
+                references.insert(here, refs);
+            }
+        }
     }
 
     fn expr(&self, expr: &Expression, refs: &mut Vec<String>, depth: usize) -> Val {

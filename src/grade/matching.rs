@@ -104,12 +104,38 @@ pub fn connects(from: &Resource, path: &str, to: &Resource) -> Conn {
     {
         return Conn::Yes;
     }
+    // An unknown value computed from other managed resources only (a
+    // plan's `arn = aws_lambda_function.other.arn`) is theirs, not `to`'s.
+    // A data source may look `to` up, so a reference to one stays unknown.
+    let refs = from.references_at(path);
+    if !refs.is_empty()
+        && refs.iter().all(|r| is_managed_reference(r))
+        && values.iter().any(|v| v.has_unknown())
+    {
+        return Conn::No;
+    }
     if values.iter().any(|v| v.has_unknown())
         || (to_unknown && !strings.is_empty() && ids.is_empty())
     {
         return Conn::Unknown;
     }
     Conn::No
+}
+
+/// Whether a reference names a managed resource (`aws_x.y.arn`,
+/// `module.m.aws_x.y`), not a data source, variable, local or module
+/// output, whose value may be anything.
+fn is_managed_reference(reference: &str) -> bool {
+    let mut parts = reference.split('.');
+    loop {
+        match parts.next() {
+            Some("module") => {
+                parts.next();
+            }
+            Some(kind) => return kind.contains('_') && parts.next().is_some(),
+            None => return false,
+        }
+    }
 }
 
 /// Whether `text` holds `name` as a whole segment: between the start, `/`
@@ -271,6 +297,21 @@ mod tests {
             .references
             .insert(path.to_owned(), vec!["aws_kinesis_stream.s.arn".into()]);
         assert_eq!(connects(&unknown, path, &planned), Conn::Yes);
+        // A reference to another resource is not a connection to this one;
+        // to a data source, a variable or a module output it may be.
+        let mut elsewhere = unknown.clone();
+        elsewhere
+            .references
+            .insert(path.to_owned(), vec!["aws_kinesis_stream.other.arn".into()]);
+        assert_eq!(connects(&elsewhere, path, &planned), Conn::No);
+        for r in [
+            "data.aws_kinesis_stream.s.arn",
+            "var.stream_arn",
+            "module.m.stream_arn",
+        ] {
+            elsewhere.references.insert(path.to_owned(), vec![r.into()]);
+            assert_eq!(connects(&elsewhere, path, &planned), Conn::Unknown, "{r}");
+        }
         assert!(holds_name("arn:aws:lambda:r:1:layer:aws_w:3", "aws_w"));
         assert!(!holds_name("arn:aws:s3:::bucket-12345", "bucket-1234"));
     }

@@ -65,10 +65,10 @@ pub fn grade(stack: &Stack, expected: &Observed, observed: &Observed, source: So
             Some(entry) if entry.made_in == MadeIn::Console => not_graded.push(NotGraded {
                 part: part_key(part.id),
                 why: format!(
-                    "the {} edition has it made in the AWS console in exercise {}: a Terraform {} holds no trace of it",
+                    "the {} edition has it made in the AWS console in exercise {}: {} holds no trace of it",
                     edition.name,
                     entry.exercise,
-                    source.word()
+                    source.holder()
                 ),
             }),
             _ => graded_parts.push(part),

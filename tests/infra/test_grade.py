@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -219,3 +220,154 @@ def test_every_check_id_is_failed_by_a_planted_defect(stackgen, tmp_path):
         "check ids the examples produce that no planted defect in"
         f" {DEFECTS} fails (`fail`; `missing` for `.exists`): {uncovered}"
     )
+
+
+# --- grading the code itself (`--code`) ---------------------------------------------
+#
+# No Terraform here: `stackgen grade --code` reads the .tf files. Every
+# example's own rendered stack, and three rewrites of it a student could
+# make, grade full marks with 0 unknown; the planted-defect corpus loses
+# exactly its checks, as it does through a plan.
+
+
+def example_stacks(stackgen: Path, example: Path, out: Path) -> list[tuple[str | None, Path]]:
+    """Renders an example: (student for --student, its stack directory)
+    for the one student of a student file, each student of a class."""
+    render(stackgen, example, out, None)
+    stacks = tfcheck.stacks_in(out)
+    if stacks == [out]:
+        return [(None, out)]
+    # A class with remote state also gets its bootstrap stack: no student's.
+    return [(s.name, s) for s in stacks if s.name != "bootstrap"]
+
+
+def code_examples() -> list:
+    out = []
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text())
+        if isinstance(doc, dict) and ({"student", "students", "roster"} & doc.keys()):
+            out.append(pytest.param(path.name, id=path.stem))
+    return out
+
+
+_BLOCK = re.compile(r'^(resource|data)\s+"([^"]+)"\s+"([^"]+)"', re.MULTILINE)
+
+
+def rename_addresses(stack: Path) -> None:
+    """Every resource and data block renamed (`aws_s3_bucket.main_dl_bucket`
+    -> `aws_s3_bucket.student_main_dl_bucket`), and every reference to it."""
+    files = sorted(stack.glob("*.tf"))
+    blocks = set()
+    for f in files:
+        blocks |= {(m[0], m[1], m[2]) for m in _BLOCK.findall(f.read_text())}
+    assert blocks, f"no block in {stack}"
+    for f in files:
+        text = f.read_text()
+        for mode, kind, name in blocks:
+            new = f"student_{name}"
+            text = text.replace(f'{mode} "{kind}" "{name}"', f'{mode} "{kind}" "{new}"')
+            prefix = "data." if mode == "data" else ""
+            text = re.sub(
+                rf"(?<![\w.]){re.escape(prefix + kind)}\.{re.escape(name)}\b",
+                f"{prefix}{kind}.{new}",
+                text,
+            )
+        f.write_text(text)
+
+
+_NAME_ATTR = re.compile(
+    r'^(\s+)(name|bucket|function_name|layer_name|database_name)(\s+)= "([^"$]+)"$', re.MULTILINE
+)
+
+
+def names_into_tfvars(stack: Path) -> None:
+    """Every resource's name written as a variable whose value is in
+    terraform.tfvars (no default), and the rendered terraform.tfvars moved
+    to lab.auto.tfvars."""
+    (stack / "terraform.tfvars").rename(stack / "lab.auto.tfvars")
+    declared, values = [], []
+    for f in sorted(stack.glob("*.tf")):
+        def to_var(m: re.Match) -> str:
+            var = f"name_{len(values)}"
+            declared.append(f'variable "{var}" {{\n  type = string\n}}\n')
+            values.append(f'{var} = "{m[4]}"\n')
+            return f"{m[1]}{m[2]}{m[3]}= var.{var}"
+
+        f.write_text(_NAME_ATTR.sub(to_var, f.read_text()))
+    assert len(values) > 5, f"only {len(values)} names found in {stack}"
+    (stack / "names.tf").write_text("\n".join(declared))
+    (stack / "terraform.tfvars").write_text("".join(values))
+
+
+def wrap_in_module(stack: Path) -> None:
+    """The stack moved into modules/lab/ and called from a root module that
+    declares the same variables and passes each one on; the provider and
+    the tfvars stay in the root."""
+    module = stack / "modules" / "lab"
+    module.mkdir(parents=True)
+    for f in list(stack.iterdir()):
+        if f.name in {"modules", "terraform.tfvars", "provider.tf"} or f.name.startswith("."):
+            continue
+        shutil.move(str(f), module / f.name)
+    variables = (module / "variables.tf").read_text()
+    names = re.findall(r'^variable "([^"]+)"', variables, re.MULTILINE)
+    (stack / "variables.tf").write_text(variables)
+    args = "".join(f"  {n} = var.{n}\n" for n in names)
+    (stack / "main.tf").write_text(f'module "lab" {{\n  source = "./modules/lab"\n{args}}}\n')
+
+
+@pytest.mark.parametrize("code_example", code_examples())
+def test_code_of_every_example_grades_full_marks(code_example, stackgen, tmp_path):
+    spec = EXAMPLES / code_example
+    rewrites = {
+        "as rendered": None,
+        "addresses renamed": rename_addresses,
+        "names in terraform.tfvars": names_into_tfvars,
+        "wrapped in a local module": wrap_in_module,
+    }
+    problems = []
+    for student, stack in example_stacks(stackgen, spec, tmp_path / "out"):
+        for what, rewrite in rewrites.items():
+            copy = tmp_path / "copies" / (student or "stack") / what.replace(" ", "-")
+            shutil.copytree(stack, copy)
+            if rewrite is not None:
+                rewrite(copy)
+            report = grade.run_grade(stackgen, spec, code=copy, student=student)
+            assert report["source"] == "code"
+            name = f"{code_example} {student or ''} {what}"
+            problems += grade.full_marks_problems(name, report)
+            if what == "addresses renamed":
+                found = [c["found"] for c in grade.checks(report) if c["id"].endswith(".exists")]
+                assert found and all(".student_" in f for f in found), found
+            if what == "wrapped in a local module":
+                found = [c["found"] for c in grade.checks(report) if c["id"].endswith(".exists")]
+                assert found and all(f.startswith("module.lab.") for f in found), found
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("case_file", defect_cases() or [pytest.param(None, id="none")])
+def test_planted_defect_through_code_loses_exactly_its_checks(case_file, stackgen, rendered, tmp_path):
+    assert case_file is not None, f"no planted defect in {DEFECTS}"
+    case = yaml.safe_load(case_file.read_text())
+    through = case.get("through")
+    stack = tmp_path / "stack"
+    shutil.copytree(rendered(case["example"], through), stack)
+    plant(stack, case["edits"], case_file.stem)
+    report = grade.run_grade(
+        stackgen,
+        EXAMPLES / case["example"],
+        code=stack,
+        through=case.get("grade_through", through),
+    )
+    lost = grade.lost(report)
+    expected = case["lost"] or {}
+    if lost != expected:
+        unexpected = {i: s for i, s in lost.items() if expected.get(i) != s}
+        kept = {i: s for i, s in expected.items() if lost.get(i) != s}
+        pytest.fail(
+            f"{case_file.stem} through --code: the grade differs from the case.\n"
+            f"lost but not listed (or with another status):\n{grade.describe(report, unexpected)}\n"
+            f"listed but not lost so:\n{grade.describe(report, kept)}\n"
+            f"all lost: {json.dumps(lost, sort_keys=True)}",
+            pytrace=False,
+        )
