@@ -18,6 +18,7 @@
 //! The checks never know the source: part 2 (`--code`) and issue 20
 //! (`--live`) add sources, not checks.
 
+pub mod class;
 pub mod expected;
 pub mod managed;
 mod matching;

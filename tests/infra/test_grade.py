@@ -27,6 +27,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import pandas as pd
 import yaml
 
 from . import grade, tfcheck
@@ -371,3 +372,111 @@ def test_planted_defect_through_code_loses_exactly_its_checks(case_file, stackge
             f"all lost: {json.dumps(lost, sort_keys=True)}",
             pytrace=False,
         )
+
+
+# --- a whole class ----------------------------------------------------------------
+#
+# `stackgen grade CLASS --state DIR | --code DIR`: each entry of DIR matched
+# to a student by render's directory name or the index number as a whole
+# token; students without one `missing`, entries of no one `unmatched`; two
+# entries for one student an error naming both. The gradebook is read back
+# as a standard CSV and as Polish Excel reads it.
+
+CLASS = EXAMPLES / "class.yaml"  # students 12345 (jk), 12346 (an), 12347 (lz)
+FIXTURE_STATE = tfcheck.REPO / "tests" / "grade" / "fixtures" / "jk-12345.state.json"
+
+
+def grade_class(stackgen: Path, spec: Path, flag: str, directory: Path, *extra: str,
+                expect_exit: int = 0) -> subprocess.CompletedProcess:
+    args = [str(stackgen), "grade", str(spec), flag, str(directory), *extra]
+    proc = subprocess.run(args, check=False, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=tfcheck.TIMEOUT_S)
+    assert proc.returncode == expect_exit, (
+        f"{' '.join(args[1:])}: exit {proc.returncode}\n{proc.stdout}{proc.stderr}"
+    )
+    return proc
+
+
+def test_class_from_code_directories(stackgen, tmp_path):
+    rendered = tmp_path / "rendered"
+    render(stackgen, CLASS, rendered, None)
+    repos = tmp_path / "repos"
+    repos.mkdir()
+    # Render's name; a repository named as GitHub Classroom names them; a
+    # student who handed in nothing (12347); an entry of nobody's.
+    shutil.copytree(rendered / "12345-jk", repos / "12345-jk")
+    shutil.copytree(rendered / "12346-an", repos / "lab-2026-anna-nowak-12346")
+    shutil.copytree(rendered / "12346-an", repos / "lab-2026-someone-99999")
+    book = tmp_path / "grades.csv"
+    proc = grade_class(stackgen, CLASS, "--code", repos, "--format", "json", "-q",
+                       "--gradebook", str(book))
+    report = json.loads(proc.stdout)
+    assert list(report) == ["students", "missing", "unmatched"]
+    assert [s["student"]["index_no"] for s in report["students"]] == ["12345", "12346"]
+    assert report["missing"] == ["12347"]
+    assert report["unmatched"] == ["lab-2026-someone-99999"]
+    problems = []
+    for s in report["students"]:
+        assert s["source"] == "code"
+        problems += grade.full_marks_problems(s["student"]["index_no"], s)
+    assert not problems, "\n".join(problems)
+    table = pd.read_csv(book, dtype={"index_no": str})
+    assert list(table["index_no"]) == ["12345", "12346", "12347"]
+    first = table.iloc[0]
+    assert first["points"] == first["max_points"] == report["students"][0]["max_points"]
+    assert first["percent"] == 100.0
+    assert sum(first[f"exercise_{e}"] for e in range(1, 6)) == first["points"]
+    # The missing student has a row, with no points.
+    assert table.iloc[2]["name"] == "Łukasz Żak"
+    assert pd.isna(table.iloc[2]["points"])
+
+
+def test_class_from_states_and_the_polish_excel_gradebook(stackgen, tmp_path):
+    states = tmp_path / "states"
+    (states / "12345-jk").mkdir(parents=True)
+    shutil.copy(FIXTURE_STATE, states / "12345-jk" / "state.json")
+    # Anna's state is empty: all her checks are missing, 0 points.
+    (states / "an-12346.json").write_text(json.dumps(EMPTY_STATE))
+    (states / "notes.txt").write_text("not a state")
+    book = tmp_path / "grades.csv"
+    proc = grade_class(stackgen, CLASS, "--state", states, "--format", "json", "-q",
+                       "--gradebook", str(book), "--gradebook-csv", "excel")
+    report = json.loads(proc.stdout)
+    assert [s["student"]["index_no"] for s in report["students"]] == ["12345", "12346"]
+    assert report["students"][0]["points"] == report["students"][0]["max_points"] > 0
+    assert report["students"][1]["points"] == 0
+    assert report["missing"] == ["12347"]
+    assert report["unmatched"] == ["notes.txt"]
+    raw = book.read_bytes()
+    assert raw.startswith("\ufeff".encode()) and b"\r\n" in raw
+    table = pd.read_csv(book, sep=";", decimal=",", encoding="utf-8-sig",
+                        dtype={"index_no": str})
+    assert table["percent"].dtype == float
+    assert list(table["percent"].fillna(-1)) == [100.0, 0.0, -1]
+    assert "Łukasz Żak" in list(table["name"])
+
+
+def test_class_entries_twice_twins_and_text(stackgen, tmp_path):
+    states = tmp_path / "states"
+    states.mkdir()
+    (states / "12345-jk.json").write_text(json.dumps(EMPTY_STATE))
+    (states / "kowalski-12345.json").write_text(json.dumps(EMPTY_STATE))
+    proc = grade_class(stackgen, CLASS, "--state", states, expect_exit=2)
+    assert "12345-jk.json" in proc.stderr and "kowalski-12345.json" in proc.stderr
+    assert proc.stdout == ""
+    # Index-number prefix twins: 12345 and 123456 in one class; an entry
+    # of 123456 is never 12345's, and the reverse.
+    twins = tmp_path / "twins.yaml"
+    twins.write_text(
+        CLASS.read_text().replace('index_no: "12346"', 'index_no: "123456"')
+    )
+    (states / "kowalski-12345.json").unlink()
+    (states / "nowak-123456.json").write_text(json.dumps(EMPTY_STATE))
+    proc = grade_class(stackgen, twins, "--state", states, "--format", "json", "-q")
+    report = json.loads(proc.stdout)
+    assert [s["student"]["index_no"] for s in report["students"]] == ["12345", "123456"]
+    assert report["missing"] == ["12347"] and report["unmatched"] == []
+    # The text report lists every student, the missing one too.
+    proc = grade_class(stackgen, twins, "--state", states)
+    assert "missing (1): 12347" in proc.stdout
+    assert "Łukasz Żak" in proc.stdout
