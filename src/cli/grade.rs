@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use stackgen::base::model::StudentSpec;
 use stackgen::grade::class::{match_entries, ClassReport, Matching};
+use stackgen::grade::formats;
 use stackgen::grade::observed::Observed;
 use stackgen::grade::report::{self, Report};
 use stackgen::grade::source::{self, ReadError, Source};
@@ -89,6 +90,12 @@ impl From<GradebookCsv> for CsvStyle {
 enum Format {
     Text,
     Json,
+    /// JUnit XML: a testsuite per exercise (per student and exercise for a
+    /// class), a testcase per check; unknown checks are skipped.
+    Junit,
+    /// Feedback for the student, to paste into a merge request or an
+    /// e-mail.
+    Markdown,
 }
 
 fn percent(text: &str) -> Result<f64, String> {
@@ -121,6 +128,8 @@ pub fn run(args: &Args, v: &Verbosity) -> Result<ExitCode, ExitCode> {
     match args.format {
         Format::Json => out!("{}", report.json()),
         Format::Text => out!("{}", report.text(&spec.edition().name, &display(path))),
+        Format::Junit => out!("{}", formats::junit(&report)),
+        Format::Markdown => out!("{}", formats::markdown(&report, &spec.edition().name)),
     }
     if let Some(minimum) = args.fail_under {
         if report.percent() < minimum {
@@ -328,6 +337,18 @@ fn run_class(
     match args.format {
         Format::Json => out!("{}", report.json()),
         Format::Text => out!("{}", report.text(&display(dir))),
+        Format::Junit => out!("{}", formats::junit_class(&report)),
+        Format::Markdown => {
+            let edition = |index: &str| {
+                class
+                    .members
+                    .iter()
+                    .find(|m| m.spec.student.index_no == index)
+                    .map(|m| m.spec.edition().name.clone())
+                    .unwrap_or_default()
+            };
+            out!("{}", formats::markdown_class(&report, &edition));
+        }
     }
     if !v.quiet && !report.missing.is_empty() && args.format != Format::Text {
         errln!(

@@ -20,6 +20,7 @@
 
 pub mod class;
 pub mod expected;
+pub mod formats;
 pub mod managed;
 mod matching;
 pub mod observed;

@@ -480,3 +480,73 @@ def test_class_entries_twice_twins_and_text(stackgen, tmp_path):
     proc = grade_class(stackgen, twins, "--state", states)
     assert "missing (1): 12347" in proc.stdout
     assert "Łukasz Żak" in proc.stdout
+
+
+# --- JUnit and Markdown ------------------------------------------------------------
+
+
+def grade_output(stackgen: Path, *args: str) -> str:
+    proc = subprocess.run([str(stackgen), "grade", *args, "-q"], check=False,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          timeout=tfcheck.TIMEOUT_S)
+    assert proc.returncode == 0, f"grade {' '.join(args)}: exit {proc.returncode}\n{proc.stderr}"
+    return proc.stdout
+
+
+def test_junit_and_markdown_of_one_student(stackgen, rendered, tmp_path):
+    """A failed, a missing-free and an unknown check, read back by junitparser
+    (the JUnit reader GitLab-style tooling uses) and in the Markdown."""
+    from junitparser import Failure, JUnitXml, Skipped
+
+    spec = EXAMPLES / "jk-12345.yaml"
+    stack = tmp_path / "stack"
+    shutil.copytree(rendered("jk-12345.yaml", None), stack)
+    plant(stack, [
+        {"file": "s3.tf", "replace": "  force_destroy = true\n", "with": ""},
+        # A value the code does not give: unknown, never a failure.
+        {"file": "kinesis_ds.tf", "replace": "shard_count               = 1", "with": "shard_count = local.nowhere"},
+    ], "junit")
+    report = grade.run_grade(stackgen, spec, code=stack)
+    assert grade.lost(report) == {"bucket.force_destroy": "fail", "stream.shard_count": "unknown"}
+    path = tmp_path / "grade.xml"
+    path.write_text(grade_output(stackgen, str(spec), "--code", str(stack), "--format", "junit"))
+    xml = JUnitXml.fromfile(str(path))
+    suites = list(xml)
+    assert [s.name for s in suites] == [f"exercise {e['exercise']}" for e in report["exercises"]]
+    cases = {c.name: c for s in suites for c in s}
+    assert set(cases) == set(grade.statuses(report))
+    assert sum(s.tests for s in suites) == len(cases)
+    assert [type(r) for r in cases["bucket.force_destroy"].result] == [Failure]
+    assert [type(r) for r in cases["stream.shard_count"].result] == [Skipped]
+    assert all(cases[i].is_passed for i, s in grade.statuses(report).items() if s == "pass")
+    assert suites[0].failures == 1 and suites[0].skipped == 1
+    md = grade_output(stackgen, str(spec), "--code", str(stack), "--format", "markdown")
+    assert md.startswith(f"## Jan Kowalski (jk, 12345): {report['points']}/{report['max_points']}")
+    assert "- ❌ `bucket.force_destroy` (fail)" in md
+    assert "**fix:** set `force_destroy`" in md
+    assert "- ❔ `stream.shard_count` (unknown)" in md
+    assert "All 13 checks pass." in md
+
+
+def test_junit_of_a_class(stackgen, tmp_path):
+    from junitparser import Failure, JUnitXml
+
+    rendered = tmp_path / "rendered"
+    render(stackgen, CLASS, rendered, None)
+    repos = tmp_path / "repos"
+    repos.mkdir()
+    shutil.copytree(rendered / "12345-jk", repos / "12345-jk")
+    shutil.copytree(rendered / "12346-an", repos / "12346-an")
+    path = tmp_path / "class.xml"
+    path.write_text(grade_output(stackgen, str(CLASS), "--code", str(repos), "--format", "junit"))
+    suites = list(JUnitXml.fromfile(str(path)))
+    names = [s.name for s in suites]
+    assert names[:5] == [f"12345 jk: exercise {e}" for e in range(1, 6)]
+    assert names[5:10] == [f"12346 an: exercise {e}" for e in range(1, 6)]
+    assert names[10:] == ["12347 lz: missing"]
+    assert all(s.failures == 0 and s.skipped == 0 for s in suites[:10])
+    (missing,) = list(suites[10])
+    assert missing.name == "submitted" and isinstance(missing.result[0], Failure)
+    md = grade_output(stackgen, str(CLASS), "--code", str(repos), "--format", "markdown")
+    assert md.count("\n## ") + md.startswith("## ") == 3  # two students, then "Missing"
+    assert "## Missing\n\n- `12347`" in md
