@@ -283,16 +283,28 @@ fn run_class(
         }
     }
     let bar = progress_bar(specs.len(), v, "grading");
-    let graded: Vec<Result<Report, ExitCode>> = specs
-        .par_iter()
-        .map(|(spec, path)| {
-            let observed = read(kind, path, spec)?;
-            let report =
-                stackgen::grade(spec, &observed, kind).map_err(|e| fail(&loaded.sources, &e, v));
-            bar.inc(1);
-            report
-        })
-        .collect();
+    let grade_all = || -> Vec<Result<Report, ExitCode>> {
+        specs
+            .par_iter()
+            .map(|(spec, path)| {
+                let observed = read(kind, path, spec)?;
+                let report = stackgen::grade(spec, &observed, kind)
+                    .map_err(|e| fail(&loaded.sources, &e, v));
+                bar.inc(1);
+                report
+            })
+            .collect()
+    };
+    // The code parser recurses once per level of nesting (at most
+    // `code::MAX_NESTING`): workers get the main thread's 8 MiB of stack,
+    // not rayon's default 2 MiB.
+    let graded = match rayon::ThreadPoolBuilder::new()
+        .stack_size(8 * 1024 * 1024)
+        .build()
+    {
+        Ok(pool) => pool.install(grade_all),
+        Err(_) => grade_all(),
+    };
     bar.finish_and_clear();
     let students = graded.into_iter().collect::<Result<Vec<_>, _>>()?;
     let report = ClassReport {
@@ -327,6 +339,17 @@ fn run_class(
                 .unwrap_or(1)
         }),
     };
+    print_class(args, v, class, &report, dir)
+}
+
+/// Writes the gradebook and prints the class's report.
+fn print_class(
+    args: &Args,
+    v: &Verbosity,
+    class: &Class,
+    report: &ClassReport,
+    dir: &Path,
+) -> Result<ExitCode, ExitCode> {
     if let Some(book) = &args.gradebook {
         let text = report.gradebook(args.gradebook_csv.into());
         std::fs::write(book, text).map_err(|e| {
@@ -337,7 +360,7 @@ fn run_class(
     match args.format {
         Format::Json => out!("{}", report.json()),
         Format::Text => out!("{}", report.text(&display(dir))),
-        Format::Junit => out!("{}", formats::junit_class(&report)),
+        Format::Junit => out!("{}", formats::junit_class(report)),
         Format::Markdown => {
             let edition = |index: &str| {
                 class
@@ -347,7 +370,7 @@ fn run_class(
                     .map(|m| m.spec.edition().name.clone())
                     .unwrap_or_default()
             };
-            out!("{}", formats::markdown_class(&report, &edition));
+            out!("{}", formats::markdown_class(report, &edition));
         }
     }
     if !v.quiet && !report.missing.is_empty() && args.format != Format::Text {

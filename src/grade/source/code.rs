@@ -113,10 +113,10 @@ pub fn parse_text(
 ) -> Result<Observed, Box<Diagnostic>> {
     let mut module = Module::default();
     for (name, text) in files {
-        let body = hcl::parse(text).map_err(|e| syntax(Path::new(name), &e))?;
+        let body = parse_hcl(Path::new(name), text)?;
         module.files.push(((*name).to_owned(), body));
     }
-    if let Ok(body) = hcl::parse(tfvars) {
+    if let Ok(body) = parse_hcl(Path::new("terraform.tfvars"), tfvars) {
         module.tfvars.push(body);
     }
     let mut modules = BTreeMap::new();
@@ -188,7 +188,11 @@ impl Loader {
         if self.modules.contains_key(rel) || depth > MAX_MODULE_DEPTH {
             return Ok(());
         }
-        let dir = self.root.join(rel);
+        let dir = if rel == "." {
+            self.root.clone()
+        } else {
+            self.root.join(rel)
+        };
         let entries = std::fs::read_dir(&dir).map_err(|e| ReadError::Io {
             path: dir.clone(),
             source: e,
@@ -215,10 +219,10 @@ impl Loader {
             let text = self.read(path)?;
             let Some(text) = text else { continue };
             if is_tf {
-                let body = hcl::parse(&text).map_err(|e| ReadError::Invalid(syntax(path, &e)))?;
+                let body = parse_hcl(path, &text).map_err(ReadError::Invalid)?;
                 module.files.push((name.clone(), body));
             } else if name == "terraform.tfvars" || name.ends_with(".auto.tfvars") {
-                let body = hcl::parse(&text).map_err(|e| ReadError::Invalid(syntax(path, &e)))?;
+                let body = parse_hcl(path, &text).map_err(ReadError::Invalid)?;
                 if name == "terraform.tfvars" {
                     module.tfvars.insert(0, body);
                 } else {
@@ -305,6 +309,108 @@ fn extension(name: &str) -> Option<&str> {
 fn whole(x: f64) -> Option<usize> {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked range
     (x >= 0.0 && x.fract() == 0.0 && x < 1.0e12).then_some(x as usize)
+}
+
+/// How deeply an expression may nest (brackets, templates, operators in
+/// one expression): lab code nests a handful of levels; the parser and the
+/// evaluator recurse once per level, and a file nested thousands deep
+/// would overflow the stack.
+pub const MAX_NESTING: usize = 100;
+
+/// A conservative estimate of the deepest nesting in `text`, read as
+/// tokens before parsing: brackets and `${`/`%{` nest, string contents do
+/// not count, and unary and binary operators and `?` add a level each
+/// within one expression (a comma, or a new line in a block or an object,
+/// starts another). Returns the place where it passes `MAX_NESTING`.
+fn too_deep(text: &str) -> Option<Location> {
+    // Each open level: its opening byte (`"` a string, `$` an
+    // interpolation) and the operators counted outside it.
+    let mut stack: Vec<(u8, usize)> = Vec::new();
+    let mut ops = 0usize;
+    let mut outer = 0usize;
+    let (mut line, mut column) = (1usize, 0usize);
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        i += 1;
+        if b == b'\n' {
+            line += 1;
+            column = 0;
+        } else {
+            column += 1;
+        }
+        let top = stack.last().map(|(k, _)| *k);
+        if top == Some(b'"') {
+            match b {
+                b'\\' => i += 1,
+                b'"' => {
+                    let (_, saved) = stack.pop().unwrap_or_default();
+                    outer -= saved;
+                    ops = saved;
+                }
+                b'$' | b'%' if bytes.get(i) == Some(&b'{') => {
+                    i += 1;
+                    stack.push((b'$', ops));
+                    outer += ops;
+                    ops = 0;
+                }
+                b'\n' => {
+                    // A string does not span lines: back to code.
+                    let (_, saved) = stack.pop().unwrap_or_default();
+                    outer -= saved;
+                    ops = saved;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' | b'(' | b'[' | b'{' => {
+                stack.push((b, ops));
+                outer += ops;
+                ops = 0;
+            }
+            b')' | b']' | b'}' => {
+                if let Some((_, saved)) = stack.pop() {
+                    outer -= saved;
+                    ops = saved;
+                }
+            }
+            b',' => ops = 0,
+            b'\n' if matches!(top, None | Some(b'{')) => ops = 0,
+            b'!' | b'-' | b'+' | b'*' | b'/' | b'%' | b'?' | b'<' | b'>' | b'&' | b'|' => ops += 1,
+            b'=' if bytes.get(i) == Some(&b'=') => {
+                i += 1;
+                ops += 1;
+            }
+            _ => {}
+        }
+        if stack.len() + ops + outer > MAX_NESTING {
+            return Some(Location { line, column });
+        }
+    }
+    None
+}
+
+/// Parses HCL after the nesting guard.
+fn parse_hcl(path: &Path, text: &str) -> Result<Body, Box<Diagnostic>> {
+    if let Some(at) = too_deep(text) {
+        return Err(diagnostic(
+            path,
+            format!(
+                "{} nests an expression more than {MAX_NESTING} levels deep: not a lab's Terraform",
+                quote(&path.display().to_string())
+            ),
+            Some(at),
+        ));
+    }
+    hcl::parse(text).map_err(|e| syntax(path, &e))
 }
 
 /// A module block's source when it is a local path.

@@ -106,6 +106,8 @@ pub fn parse(
         Source::State => state::parse(text, &file, wanted),
         Source::Plan => plan::parse(text, &file, wanted),
         Source::Code => {
+            // One file as the whole root module, in a placeholder account:
+            // `code::read` and `code::parse_text` take the student's.
             let account = code::Account {
                 account_id: "123456789012".to_owned(),
                 region: "us-east-1".to_owned(),
