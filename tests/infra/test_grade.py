@@ -300,6 +300,43 @@ def names_into_tfvars(stack: Path) -> None:
     (stack / "terraform.tfvars").write_text("".join(values))
 
 
+_BODY = re.compile(r'^resource\s+"([^"]+)"\s+"([^"]+)"\s*\{\n(.*?)^\}', re.MULTILINE | re.DOTALL)
+# The ARN AWS gives each type, as a pattern around its name, and the
+# attribute holding the name.
+_ARNS = {
+    "aws_s3_bucket": ("bucket", r"arn:aws:s3:::{}"),
+    "aws_kinesis_stream": ("name", r"arn:aws:kinesis:[a-z0-9-]+:\d{{12}}:stream/{}"),
+    "aws_kinesis_firehose_delivery_stream": ("name", r"arn:aws:firehose:[a-z0-9-]+:\d{{12}}:deliverystream/{}"),
+    "aws_lambda_function": ("function_name", r"arn:aws:lambda:[a-z0-9-]+:\d{{12}}:function:{}"),
+    "aws_cloudwatch_log_group": ("name", r"arn:aws:logs:[a-z0-9-]+:\d{{12}}:log-group:{}"),
+}
+
+
+def policies_by_reference(stack: Path) -> None:
+    """Every ARN in the IAM policies written as a reference to its resource,
+    `"${aws_s3_bucket.main_dl_bucket.arn}/raw-zone/*"`, as students write
+    them: the grade must value the reference as AWS will."""
+    targets = []
+    for f in sorted(stack.glob("*.tf")):
+        for kind, name, body in _BODY.findall(f.read_text()):
+            if kind in _ARNS:
+                attr, pattern = _ARNS[kind]
+                m = re.search(rf'^\s+{attr}\s+= "([^"$]+)"$', body, re.MULTILINE)
+                if m:
+                    targets.append((pattern.format(re.escape(m[1])), f"${{{kind}.{name}.arn}}"))
+    # Longer ARNs first: a log group's name may extend another's.
+    targets.sort(key=lambda t: -len(t[0]))
+    iam = stack / "iam.tf"
+    text, replaced = iam.read_text(), 0
+    if "Resource" not in text:
+        return  # a Learner Lab's stack: its existing role, no policy of its own
+    for pattern, reference in targets:
+        text, n = re.subn(rf'(?<=")({pattern})(?=[":/])', lambda _m: reference, text)
+        replaced += n
+    assert replaced > 3, f"only {replaced} ARNs replaced in {iam}"
+    iam.write_text(text)
+
+
 def wrap_in_module(stack: Path) -> None:
     """The stack moved into modules/lab/ and called from a root module that
     declares the same variables and passes each one on; the provider and
@@ -325,6 +362,7 @@ def test_code_of_every_example_grades_full_marks(code_example, stackgen, tmp_pat
         "addresses renamed": rename_addresses,
         "names in terraform.tfvars": names_into_tfvars,
         "wrapped in a local module": wrap_in_module,
+        "policies by reference": policies_by_reference,
     }
     problems = []
     for student, stack in example_stacks(stackgen, spec, tmp_path / "out"):
