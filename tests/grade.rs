@@ -232,7 +232,10 @@ fn exit_codes() {
     // is refused, saying what the directory holds.
     let (code, _, err) = g(&["examples/class.yaml", "--state", &good]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("for a class, --state names a directory"), "{err}");
+    assert!(
+        err.contains("for a class, --state names a directory"),
+        "{err}"
+    );
     // --student for a class, as replay has it.
     let (code, out, err) = g(&[
         "examples/class.yaml",

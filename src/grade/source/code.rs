@@ -5,8 +5,9 @@
 //! as they can be without applying anything:
 //! - variables from their defaults, then `terraform.tfvars`, then
 //!   `*.auto.tfvars` in name order (Terraform's precedence);
-//! - locals, string templates and heredocs, conditionals, arithmetic and
-//!   comparisons, indexes, `count` and `for_each` over known values;
+//! - locals, string templates and heredocs (with `%{ if }`/`%{ for }`),
+//!   conditionals, arithmetic and comparisons, `for` expressions, indexes
+//!   and splats, `count` and `for_each` over known values;
 //! - the functions students call (`FUNCTIONS`); `filebase64sha256` and
 //!   `filesha256` hash the file when it is there;
 //! - references to other resources: recorded on the attribute (as a
@@ -23,8 +24,9 @@
 //!
 //! What cannot be evaluated is `Unknown`, never an error: a remote
 //! module (its resources are not seen), a provider function, `count` over
-//! an unknown value, a template directive, a data source other than the
-//! few whose answer the account and region give. A file that does not
+//! an unknown value, a `dynamic` block, a data source other than the few
+//! whose answer the account and region give (and
+//! `aws_iam_policy_document`, whose JSON is built here). A file that does not
 //! parse is SG804 with the file and place.
 //!
 //! References to resources are resolved by passes: each pass evaluates
@@ -1409,23 +1411,146 @@ impl Pass<'_> {
         d: usize,
     ) -> Val {
         let mut out = String::new();
+        let mut trim_next = false;
         let mut known = true;
-        for element in template.elements() {
-            match element {
-                Element::Literal(text) => out.push_str(text),
-                Element::Interpolation(i) => match self.expr(&i.expr, scope, refs, d) {
-                    Val::String(s) => out.push_str(&s),
-                    Val::Number(n) => out.push_str(&n.to_string()),
-                    Val::Bool(b) => out.push_str(if b { "true" } else { "false" }),
-                    _ => known = false,
-                },
-                Element::Directive(_) => known = false,
-            }
-        }
+        self.render(
+            template,
+            scope,
+            refs,
+            d,
+            &mut out,
+            &mut trim_next,
+            &mut known,
+        );
         if known {
             Val::String(out)
         } else {
             Val::Unknown
+        }
+    }
+
+    /// Renders template elements into `out`: interpolations, and the
+    /// `%{ if }` and `%{ for }` directives over known values, with the `~`
+    /// strip markers (whitespace before a `~` marker is cut from the text
+    /// so far, after it from the next literal). Anything unknown makes the
+    /// whole template unknown.
+    #[allow(clippy::too_many_arguments, clippy::too_many_lines)] // one arm per element
+    fn render(
+        &self,
+        template: &Template,
+        scope: &Scope,
+        refs: &mut Vec<String>,
+        d: usize,
+        out: &mut String,
+        trim_next: &mut bool,
+        known: &mut bool,
+    ) {
+        use hcl::template::{Directive, Strip};
+        fn before(strip: Strip, out: &mut String) {
+            if matches!(strip, Strip::Start | Strip::Both) {
+                out.truncate(out.trim_end().len());
+            }
+        }
+        let after = |strip: Strip| matches!(strip, Strip::End | Strip::Both);
+        if d > MAX_DEPTH {
+            *known = false;
+            return;
+        }
+        for element in template.elements() {
+            match element {
+                Element::Literal(text) => {
+                    out.push_str(if *trim_next { text.trim_start() } else { text });
+                    *trim_next = false;
+                }
+                Element::Interpolation(i) => {
+                    before(i.strip, out);
+                    match self.expr(&i.expr, scope, refs, d) {
+                        Val::String(s) => out.push_str(&s),
+                        Val::Number(n) => out.push_str(&n.to_string()),
+                        Val::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+                        _ => *known = false,
+                    }
+                    *trim_next = after(i.strip);
+                }
+                Element::Directive(Directive::If(dir)) => {
+                    before(dir.if_strip, out);
+                    *trim_next = after(dir.if_strip);
+                    match self.expr(&dir.cond_expr, scope, refs, d) {
+                        Val::Bool(true) => {
+                            self.render(
+                                &dir.true_template,
+                                scope,
+                                refs,
+                                d + 1,
+                                out,
+                                trim_next,
+                                known,
+                            );
+                        }
+                        Val::Bool(false) => {
+                            if let Some(f) = &dir.false_template {
+                                before(dir.else_strip, out);
+                                *trim_next = after(dir.else_strip);
+                                self.render(f, scope, refs, d + 1, out, trim_next, known);
+                            }
+                        }
+                        _ => *known = false,
+                    }
+                    before(dir.endif_strip, out);
+                    *trim_next = after(dir.endif_strip);
+                }
+                Element::Directive(Directive::For(dir)) => {
+                    before(dir.for_strip, out);
+                    *trim_next = after(dir.for_strip);
+                    let items: Vec<(Val, Val)> =
+                        match self.expr(&dir.collection_expr, scope, refs, d) {
+                            Val::List(items) => items
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, v)| (Val::Number(i.into()), v))
+                                .collect(),
+                            Val::Map(map) => {
+                                map.into_iter().map(|(k, v)| (Val::String(k), v)).collect()
+                            }
+                            _ => {
+                                *known = false;
+                                Vec::new()
+                            }
+                        };
+                    for (k, v) in items.into_iter().take(MAX_INSTANCES) {
+                        let mut vars = scope.vars.clone();
+                        if let Some(key_var) = &dir.key_var {
+                            vars.insert(
+                                format!("\u{0}{key_var}"),
+                                Ref {
+                                    val: k,
+                                    refs: Vec::new(),
+                                },
+                            );
+                        }
+                        vars.insert(
+                            format!("\u{0}{}", dir.value_var),
+                            Ref {
+                                val: v,
+                                refs: Vec::new(),
+                            },
+                        );
+                        let inner = Scope {
+                            prefix: scope.prefix,
+                            rel: scope.rel,
+                            vars: &vars,
+                            locals: scope.locals,
+                            instance: scope.instance.clone(),
+                        };
+                        self.render(&dir.template, &inner, refs, d + 1, out, trim_next, known);
+                    }
+                    before(dir.endfor_strip, out);
+                    *trim_next = after(dir.endfor_strip);
+                }
+            }
+            if !*known {
+                return;
+            }
         }
     }
 
@@ -2161,6 +2286,122 @@ resource "aws_s3_bucket" "u" {
         assert_eq!(base64(b"hello"), "aGVsbG8=");
         assert_eq!(base64(b"hi"), "aGk=");
         assert_eq!(base64(b"abc"), "YWJj");
+    }
+
+    #[test]
+    fn local_modules_carry_inputs_references_and_outputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("modules/lab")).unwrap();
+        std::fs::write(
+            root.join("main.tf"),
+            r#"
+provider "aws" { region = "eu-west-1" }
+resource "aws_kinesis_stream" "s" { name = "cs-${var.index}" }
+variable "index" {}
+module "lab" {
+  source     = "./modules/lab"
+  stream_arn = aws_kinesis_stream.s.arn
+  index      = var.index
+}
+resource "aws_s3_bucket" "copy" { bucket = module.lab.bucket_name }
+"#,
+        )
+        .unwrap();
+        std::fs::write(root.join("terraform.tfvars"), "index = \"12345\"\n").unwrap();
+        std::fs::write(root.join("lab.auto.tfvars"), "index = \"777\"\n").unwrap();
+        std::fs::write(
+            root.join("modules/lab/main.tf"),
+            r#"
+variable "stream_arn" {}
+variable "index" {}
+resource "aws_s3_bucket" "b" { bucket = "datalake-${var.index}" }
+resource "aws_kinesis_firehose_delivery_stream" "f" {
+  name = "fh"
+  kinesis_source_configuration { kinesis_stream_arn = var.stream_arn }
+  extended_s3_configuration { bucket_arn = aws_s3_bucket.b.arn }
+}
+data "aws_iam_policy_document" "p" {
+  statement {
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.b.arn}/*"]
+  }
+}
+resource "aws_iam_role_policy" "p" { policy = data.aws_iam_policy_document.p.json }
+output "bucket_name" { value = aws_s3_bucket.b.bucket }
+"#,
+        )
+        .unwrap();
+        let o = read(root, &account()).unwrap();
+        // `*.auto.tfvars` comes after `terraform.tfvars`.
+        assert_eq!(
+            one(&o, "module.lab.aws_s3_bucket.b").values.at("bucket"),
+            [&Val::String("datalake-777".into())]
+        );
+        let f = one(&o, "module.lab.aws_kinesis_firehose_delivery_stream.f");
+        let path = "kinesis_source_configuration.0.kinesis_stream_arn";
+        // The reference came in through the variable; the provider's region.
+        assert_eq!(f.references_at(path), ["aws_kinesis_stream.s.arn"]);
+        assert_eq!(
+            f.values.at(path),
+            [&Val::String(
+                "arn:aws:kinesis:eu-west-1:100603781557:stream/cs-777".into()
+            )]
+        );
+        assert_eq!(
+            f.references_at("extended_s3_configuration.0.bucket_arn"),
+            ["module.lab.aws_s3_bucket.b.arn"]
+        );
+        assert_eq!(
+            one(&o, "module.lab.aws_iam_role_policy.p").values.at("policy"),
+            [&Val::String(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject"],"Resource":["arn:aws:s3:::datalake-777/*"]}]}"#.into()
+            )]
+        );
+        // The output, with its reference, back in the root.
+        let copy = one(&o, "aws_s3_bucket.copy");
+        assert_eq!(
+            copy.values.at("bucket"),
+            [&Val::String("datalake-777".into())]
+        );
+        assert_eq!(
+            copy.references_at("bucket"),
+            ["module.lab.aws_s3_bucket.b.bucket"]
+        );
+    }
+
+    #[test]
+    fn template_directives_render_over_known_values() {
+        let o = eval(
+            &[(
+                "main.tf",
+                r#"
+variable "zones" { default = ["raw-zone", "processed-zone"] }
+variable "strict" { default = true }
+resource "aws_iam_role_policy" "p" {
+  policy = <<-EOT
+    {"Resource": [
+    %{~ for i, z in var.zones ~}
+    "arn:aws:s3:::b/${z}/*"%{ if i < length(var.zones) - 1 },%{ endif }
+    %{~ endfor ~}
+    ], "Strict": %{ if var.strict }true%{ else }false%{ endif }}
+  EOT
+  other = "%{ for z in var.unknown }${z}%{ endfor }"
+}
+"#,
+            )],
+            "",
+        );
+        let p = one(&o, "aws_iam_role_policy.p");
+        let Val::String(policy) = p.values.at("policy")[0] else {
+            panic!("{:?}", p.values.at("policy"))
+        };
+        let json: serde_json::Value = serde_json::from_str(policy).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"Resource": ["arn:aws:s3:::b/raw-zone/*", "arn:aws:s3:::b/processed-zone/*"], "Strict": true})
+        );
+        assert_eq!(p.values.at("other"), [&Val::Unknown]);
     }
 
     #[test]
