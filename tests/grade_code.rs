@@ -289,3 +289,65 @@ fn the_fuzz_seed_cut_anywhere_is_evaluated_or_refused() {
     }
     assert!(refused > 10, "most cuts end mid-block: {refused} refused");
 }
+
+#[test]
+fn a_registry_module_makes_what_is_not_seen_unknown_not_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stack = tmp.path().join("stack");
+    rendered(&stack);
+    // The bucket made by a registry module instead of s3.tf, the Firehose
+    // pointed at its output.
+    fs::remove_file(stack.join("s3.tf")).unwrap();
+    write(
+        &stack,
+        "s3.tf",
+        "module \"lake\" {\n  source = \"terraform-aws-modules/s3-bucket/aws\"\n  bucket = \"datalake-dev-100603781557-jk-12345\"\n}\n",
+    );
+    for f in fs::read_dir(&stack).unwrap() {
+        let path = f.unwrap().path();
+        if path.extension().is_some_and(|e| e == "tf") {
+            let text = fs::read_to_string(&path).unwrap();
+            fs::write(
+                &path,
+                text.replace(
+                    "aws_s3_bucket.main_dl_bucket.arn",
+                    "module.lake.s3_bucket_arn",
+                )
+                .replace(
+                    "aws_s3_bucket.main_dl_bucket.id",
+                    "module.lake.s3_bucket_id",
+                ),
+            )
+            .unwrap();
+        }
+    }
+    let (code, stdout, stderr) = grade(&stack, "json");
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let checks: Vec<&serde_json::Value> = report["exercises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["checks"].as_array().unwrap())
+        .collect();
+    let status = |id: &str| {
+        checks
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["status"].as_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    assert!(
+        checks
+            .iter()
+            .all(|c| c["status"] != "missing" && c["status"] != "fail"),
+        "{stdout}"
+    );
+    assert_eq!(status("bucket.exists"), "unknown");
+    assert_eq!(status("firehose.connection.bucket"), "unknown");
+    let message = checks.iter().find(|c| c["id"] == "bucket.exists").unwrap()["message"]
+        .as_str()
+        .unwrap();
+    assert!(message.contains("module.lake"), "{message}");
+    assert!(status("stream.exists") == "pass");
+}

@@ -93,6 +93,9 @@ pub fn grade(stack: &Stack, expected: &Observed, observed: &Observed, source: So
         let found = grader.part(part, &mut used_roles);
         checks.entry(exercise).or_default().extend(found);
     }
+    if !observed.opaque.is_empty() {
+        unseen(&mut checks, &observed.opaque);
+    }
     let advice = advice(stack, observed, &used_roles);
     Report::new(
         stack,
@@ -103,6 +106,22 @@ pub fn grade(stack: &Stack, expected: &Observed, observed: &Observed, source: So
         advice,
         &edition.grading,
     )
+}
+
+/// With modules the source could not look into, a resource not found may
+/// be made there: its checks are unknown, not missing.
+fn unseen(checks: &mut BTreeMap<u8, Vec<Check>>, opaque: &[String]) {
+    for c in checks.values_mut().flatten() {
+        if c.status == Status::Missing {
+            c.status = Status::Unknown;
+            c.message = format!(
+                "{}; it may be made by {}, which stackgen does not read",
+                c.message,
+                opaque.join(", ")
+            );
+            c.fix = String::new();
+        }
+    }
 }
 
 /// Every member of every graded part, with its rendered resource.
@@ -475,6 +494,19 @@ impl<'a> Grader<'a> {
             )
         };
         let Some(t) = self.found(target) else {
+            if !self.observed.opaque.is_empty() {
+                return Check::new(
+                    id,
+                    Status::Unknown,
+                    expected,
+                    found_json,
+                    format!(
+                        "{place} cannot be checked: {what} is not seen, and may be made by {}",
+                        self.observed.opaque.join(", ")
+                    ),
+                    String::new(),
+                );
+            }
             return Check::new(
                 id,
                 Status::Fail,

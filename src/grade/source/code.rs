@@ -22,8 +22,9 @@
 //!   `module.<name>.`, their variables from the call's arguments (with
 //!   the references those carry), their outputs back to the caller.
 //!
-//! What cannot be evaluated is `Unknown`, never an error: a remote
-//! module (its resources are not seen), a provider function, `count` over
+//! What cannot be evaluated is `Unknown`, never an error: a registry or
+//! Git module (listed in `Observed::opaque`, so what is not found may be
+//! made there and is unknown rather than missing), a provider function, `count` over
 //! an unknown value, a `dynamic` block, a data source other than the few
 //! whose answer the account and region give (and
 //! `aws_iam_policy_document`, whose JSON is built here). A file that does not
@@ -474,6 +475,7 @@ type Known = BTreeMap<String, Val>;
 fn evaluate(loader: &Loader, account: &Account) -> Observed {
     let mut known = Known::new();
     let mut resources = Vec::new();
+    let mut opaque = Vec::new();
     for _ in 0..PASSES {
         let mut pass = Pass {
             loader,
@@ -482,14 +484,18 @@ fn evaluate(loader: &Loader, account: &Account) -> Observed {
             region: None,
             next: Known::new(),
             resources: Vec::new(),
+            opaque: Vec::new(),
         };
         pass.region = pass.provider_region();
         pass.module(".", "", BTreeMap::new(), &mut Vec::new());
         let (next, found) = (pass.next, pass.resources);
+        opaque = pass.opaque;
         known = next;
         resources = found;
     }
-    Observed { resources }
+    opaque.sort();
+    opaque.dedup();
+    Observed { resources, opaque }
 }
 
 struct Pass<'a> {
@@ -499,6 +505,8 @@ struct Pass<'a> {
     region: Option<String>,
     next: Known,
     resources: Vec<Resource>,
+    /// Module calls not followed (`Observed::opaque`).
+    opaque: Vec<String>,
 }
 
 /// The scope an expression is evaluated in.
@@ -672,11 +680,20 @@ impl Pass<'_> {
     }
 
     fn call(&mut self, name: &str, block: &Block, scope: &Scope, stack: &mut Vec<String>) {
-        let Some(source) = local_source(block) else {
-            // A registry or Git module: its resources are not seen.
-            return;
-        };
-        let Some(rel) = join_rel(scope.rel, &source) else {
+        let address = format!("{}module.{name}", scope.prefix);
+        let Some(rel) = local_source(block).and_then(|source| join_rel(scope.rel, &source)) else {
+            // A registry or Git module, or a path out of the student's
+            // directory: its resources are not seen.
+            let source = block
+                .body
+                .attributes()
+                .find(|a| a.key.as_str() == "source")
+                .and_then(|a| match &a.expr {
+                    Expression::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            self.opaque.push(format!("`{address}` (`{source}`)"));
             return;
         };
         let mut args = BTreeMap::new();
