@@ -16,6 +16,13 @@
 - The meta-test: every check id that the examples produce (graded against
   an empty state, all of them `missing`) is failed by at least one planted
   defect (`missing` for `<part>.exists`, `fail` for every other check).
+- `--code` (no Terraform): every example's rendered code, and four
+  rewrites of it a student could make, grades full marks with 0 unknown;
+  the planted-defect corpus graded on the edited code loses exactly its
+  checks.
+- Classes graded whole from a directory (states, code), the gradebook read
+  by pandas (standard and Polish Excel), JUnit read by junitparser, and
+  the Markdown feedback.
 """
 
 from __future__ import annotations
