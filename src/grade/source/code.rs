@@ -4,7 +4,8 @@
 //! The directory's `.tf` files are parsed with hcl-rs and evaluated as far
 //! as they can be without applying anything:
 //! - variables from their defaults, then `terraform.tfvars`, then
-//!   `*.auto.tfvars` in name order (Terraform's precedence);
+//!   `*.auto.tfvars` in name order, and their `.json` forms (Terraform's
+//!   precedence);
 //! - locals, string templates and heredocs (with `%{ if }`/`%{ for }`),
 //!   conditionals, arithmetic and comparisons, `for` expressions, indexes
 //!   and splats, `count` and `for_each` over known values;
@@ -172,8 +173,8 @@ fn syntax(path: &Path, e: &hcl::Error) -> Box<Diagnostic> {
 #[derive(Default)]
 struct Module {
     files: Vec<(String, Body)>,
-    /// `terraform.tfvars`, then `*.auto.tfvars` by name (the root's only
-    /// count).
+    /// `terraform.tfvars`, `terraform.tfvars.json`, then the
+    /// `*.auto.tfvars(.json)` files by name (the root's only count).
     tfvars: Vec<Body>,
 }
 
@@ -207,33 +208,45 @@ impl Loader {
                 source: e,
             })?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if matches!(extension(&name), Some("tf" | "tfvars")) {
+            if matches!(extension(&name), Some("tf" | "tfvars")) || name.ends_with(".tfvars.json") {
                 names.push((name, entry.path()));
             }
         }
         names.sort();
         let mut module = Module::default();
+        // Terraform's order: terraform.tfvars, terraform.tfvars.json, then
+        // the *.auto.tfvars(.json) files by name; a later value wins.
+        let mut first: [Option<Body>; 2] = [None, None];
         let mut auto = Vec::new();
         for (name, path) in &names {
             let is_tf = extension(name) == Some("tf");
             if !is_tf && depth > 0 {
                 continue;
             }
+            let tfvars = match name.as_str() {
+                "terraform.tfvars" => Some(0),
+                "terraform.tfvars.json" => Some(1),
+                n if n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json") => Some(2),
+                _ => None,
+            };
+            if !is_tf && tfvars.is_none() {
+                continue;
+            }
             let text = self.read(path)?;
             let Some(text) = text else { continue };
-            if is_tf {
-                let body = parse_hcl(path, &text).map_err(ReadError::Invalid)?;
-                module.files.push((name.clone(), body));
-            } else if name == "terraform.tfvars" || name.ends_with(".auto.tfvars") {
-                let body = parse_hcl(path, &text).map_err(ReadError::Invalid)?;
-                if name == "terraform.tfvars" {
-                    module.tfvars.insert(0, body);
-                } else {
-                    auto.push(body);
-                }
+            let body = if extension(name) == Some("json") {
+                json_tfvars(path, &text)
+            } else {
+                parse_hcl(path, &text)
+            }
+            .map_err(ReadError::Invalid)?;
+            match tfvars {
+                None => module.files.push((name.clone(), body)),
+                Some(2) => auto.push(body),
+                Some(i) => first[i] = Some(body),
             }
         }
-        module.tfvars.extend(auto);
+        module.tfvars = first.into_iter().flatten().chain(auto).collect();
         let calls: Vec<String> = module
             .files
             .iter()
@@ -399,6 +412,29 @@ fn too_deep(text: &str) -> Option<Location> {
         }
     }
     None
+}
+
+/// A `.tfvars.json` file: a JSON object of variable values.
+fn json_tfvars(path: &Path, text: &str) -> Result<Body, Box<Diagnostic>> {
+    let shown = quote(&path.display().to_string());
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(text).map_err(|e| {
+            diagnostic(
+                path,
+                format!("{shown} is not a JSON object of variable values: {e}"),
+                (e.line() > 0).then(|| Location {
+                    line: e.line(),
+                    column: e.column().max(1),
+                }),
+            )
+        })?;
+    let mut body = Body::builder();
+    for (key, value) in object {
+        let expr = hcl::to_expression(&value)
+            .map_err(|e| diagnostic(path, format!("{shown}: the value of `{key}`: {e}"), None))?;
+        body = body.add_attribute((key, expr));
+    }
+    Ok(body.build())
 }
 
 /// Parses HCL after the nesting guard.
@@ -2326,7 +2362,9 @@ resource "aws_s3_bucket" "copy" { bucket = module.lab.bucket_name }
         )
         .unwrap();
         std::fs::write(root.join("terraform.tfvars"), "index = \"12345\"\n").unwrap();
-        std::fs::write(root.join("lab.auto.tfvars"), "index = \"777\"\n").unwrap();
+        std::fs::write(root.join("terraform.tfvars.json"), r#"{"index": "555"}"#).unwrap();
+        std::fs::write(root.join("lab.auto.tfvars"), "index = \"666\"\n").unwrap();
+        std::fs::write(root.join("zz.auto.tfvars.json"), r#"{"index": "777"}"#).unwrap();
         std::fs::write(
             root.join("modules/lab/main.tf"),
             r#"
@@ -2350,7 +2388,8 @@ output "bucket_name" { value = aws_s3_bucket.b.bucket }
         )
         .unwrap();
         let o = read(root, &account()).unwrap();
-        // `*.auto.tfvars` comes after `terraform.tfvars`.
+        // `terraform.tfvars`, `terraform.tfvars.json`, then the
+        // `*.auto.tfvars(.json)` files by name: the last one wins.
         assert_eq!(
             one(&o, "module.lab.aws_s3_bucket.b").values.at("bucket"),
             [&Val::String("datalake-777".into())]
