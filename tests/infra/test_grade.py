@@ -525,6 +525,15 @@ def test_class_entries_twice_twins_and_text(stackgen, tmp_path):
     proc = grade_class(stackgen, twins, "--state", states)
     assert "missing (1): 12347" in proc.stdout
     assert "Łukasz Żak" in proc.stdout
+    # --fail-under: any student under it (both scored 0 here) exits 3.
+    proc = grade_class(stackgen, twins, "--state", states, "--fail-under", "50", expect_exit=3)
+    assert "2 student(s) under --fail-under 50%" in proc.stderr
+    # An entry that is not what the flag says stops the class, named, and
+    # prints no report that would look complete without that student.
+    (states / "nowak-123456.json").write_text('{"format_version": "1.0", "values": ')
+    proc = grade_class(stackgen, twins, "--state", states, "--format", "json", expect_exit=2)
+    assert proc.stdout == ""
+    assert "error[SG801]" in proc.stderr and "nowak-123456.json" in proc.stderr
 
 
 # --- JUnit and Markdown ------------------------------------------------------------
