@@ -114,7 +114,6 @@ impl Eval<'_> {
             let here = join(path, a.key.as_str());
             let mut refs = Vec::new();
             let value = self.expr(&a.expr, &mut refs, depth);
-            self.key_references(&a.expr, &here, references, depth);
             if !refs.is_empty() {
                 references.insert(here, refs);
             }
@@ -134,38 +133,6 @@ impl Eval<'_> {
             }
         }
         Val::Map(map)
-    }
-
-    /// The references of each key of an object attribute, at the key's
-    /// path (`environment.0.variables.STREAM_NAME`), so a setting inside a
-    /// map can be a connection; a plan only has the whole attribute's.
-    fn key_references(
-        &self,
-        expr: &Expression,
-        path: &str,
-        references: &mut BTreeMap<String, Vec<String>>,
-        depth: usize,
-    ) {
-        let Expression::Object(object) = expr else {
-            return;
-        };
-        if depth > MAX_DEPTH {
-            return;
-        }
-        for (key, value) in object {
-            let key = match key {
-                ObjectKey::Identifier(id) => id.to_string(),
-                ObjectKey::Expression(Expression::String(s)) => s.clone(),
-                _ => continue,
-            };
-            let here = join(path, &key);
-            let mut refs = Vec::new();
-            self.expr(value, &mut refs, depth + 1);
-            self.key_references(value, &here, references, depth + 1);
-            if !refs.is_empty() {
-                references.insert(here, refs);
-            }
-        }
     }
 
     fn expr(&self, expr: &Expression, refs: &mut Vec<String>, depth: usize) -> Val {
@@ -424,6 +391,12 @@ resource "aws_kinesis_firehose_delivery_stream" "f" {
   layers = [aws_lambda_layer_version.l.arn]
   policy = jsonencode({ Resource = ["arn:aws:s3:::b"] })
   other  = "${aws_s3_bucket.b.arn}/*"
+  environment {
+    variables = {
+      STREAM = aws_kinesis_stream.s.name
+      HOURS  = "8"
+    }
+  }
 }
 "#,
             )],
@@ -448,6 +421,13 @@ resource "aws_kinesis_firehose_delivery_stream" "f" {
             ["aws_lambda_layer_version.l.arn"]
         );
         assert_eq!(f.references_at("other"), ["aws_s3_bucket.b.arn"]);
+        // A map's references are the map's (as Terraform records them):
+        // its unknown values take them, its known ones do not.
+        assert_eq!(
+            f.references_at("environment.0.variables.STREAM"),
+            ["aws_kinesis_stream.s.name"]
+        );
+        assert!(f.references_at("environment.0.variables.HOURS").is_empty());
         assert_eq!(
             f.values.at("policy"),
             [&Val::String(r#"{"Resource":["arn:aws:s3:::b"]}"#.into())]
