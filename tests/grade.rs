@@ -228,10 +228,15 @@ fn exit_codes() {
     assert_eq!(g(&[EXAMPLE, "--state", &good, "--plan", &good]).0, 2);
     assert_eq!(g(&[EXAMPLE]).0, 2);
     assert_eq!(g(&["tests/inputs/err_tabs.yaml", "--state", &good]).0, 2);
-    // --student for a class, as replay has it.
+    // A class without --student is graded whole, from a directory; a file
+    // is refused, saying what the directory holds.
     let (code, _, err) = g(&["examples/class.yaml", "--state", &good]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("say whose work with --student"), "{err}");
+    assert!(
+        err.contains("for a class, --state names a directory"),
+        "{err}"
+    );
+    // --student for a class, as replay has it.
     let (code, out, err) = g(&[
         "examples/class.yaml",
         "--state",

@@ -137,6 +137,7 @@ codes! {
     SG801 Error "state or plan JSON";
     SG802 Error "state or plan contents";
     SG803 Error "state or plan format version";
+    SG804 Error "Terraform code";
     // SG9xx: warnings
     SG901 Warning "retired Lambda runtime";
     SG902 Warning "policy_style in a Learner Lab";

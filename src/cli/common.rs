@@ -225,7 +225,7 @@ pub fn render_files(loaded: &Loaded, csv: CsvStyle, v: &Verbosity) -> Result<Fil
     let result = match &loaded.input {
         Input::Student(checked) => stackgen::render(&checked.spec, &loaded.name),
         Input::Class(class) => {
-            let bar = progress_bar(class.members.len(), v);
+            let bar = progress_bar(class.members.len(), v, "rendering");
             let result = stackgen::render_class_in(class, &loaded.name, csv, &|| bar.inc(1));
             bar.finish_and_clear();
             result
@@ -236,14 +236,16 @@ pub fn render_files(loaded: &Loaded, csv: CsvStyle, v: &Verbosity) -> Result<Fil
 
 /// A progress bar on a terminal for classes big enough to wait for;
 /// hidden otherwise.
-fn progress_bar(len: usize, v: &Verbosity) -> ProgressBar {
+pub fn progress_bar(len: usize, v: &Verbosity, doing: &str) -> ProgressBar {
     if v.quiet || len < 50 || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len as u64);
     bar.set_style(
-        ProgressStyle::with_template("rendering {bar:40} {pos}/{len} students ({eta})")
-            .expect("the template is valid"),
+        ProgressStyle::with_template(&format!(
+            "{doing} {{bar:40}} {{pos}}/{{len}} students ({{eta}})"
+        ))
+        .expect("the template is valid"),
     );
     bar
 }

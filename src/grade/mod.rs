@@ -18,7 +18,9 @@
 //! The checks never know the source: part 2 (`--code`) and issue 20
 //! (`--live`) add sources, not checks.
 
+pub mod class;
 pub mod expected;
+pub mod formats;
 pub mod managed;
 mod matching;
 pub mod observed;
@@ -65,10 +67,10 @@ pub fn grade(stack: &Stack, expected: &Observed, observed: &Observed, source: So
             Some(entry) if entry.made_in == MadeIn::Console => not_graded.push(NotGraded {
                 part: part_key(part.id),
                 why: format!(
-                    "the {} edition has it made in the AWS console in exercise {}: a Terraform {} holds no trace of it",
+                    "the {} edition has it made in the AWS console in exercise {}: {} holds no trace of it",
                     edition.name,
                     entry.exercise,
-                    source.word()
+                    source.holder()
                 ),
             }),
             _ => graded_parts.push(part),
@@ -91,6 +93,9 @@ pub fn grade(stack: &Stack, expected: &Observed, observed: &Observed, source: So
         let found = grader.part(part, &mut used_roles);
         checks.entry(exercise).or_default().extend(found);
     }
+    if !observed.opaque.is_empty() {
+        unseen(&mut checks, &observed.opaque);
+    }
     let advice = advice(stack, observed, &used_roles);
     Report::new(
         stack,
@@ -101,6 +106,22 @@ pub fn grade(stack: &Stack, expected: &Observed, observed: &Observed, source: So
         advice,
         &edition.grading,
     )
+}
+
+/// With modules the source could not look into, a resource not found may
+/// be made there: its checks are unknown, not missing.
+fn unseen(checks: &mut BTreeMap<u8, Vec<Check>>, opaque: &[String]) {
+    for c in checks.values_mut().flatten() {
+        if c.status == Status::Missing {
+            c.status = Status::Unknown;
+            c.message = format!(
+                "{}; it may be made by {}, which stackgen does not read",
+                c.message,
+                opaque.join(", ")
+            );
+            c.fix = String::new();
+        }
+    }
 }
 
 /// Every member of every graded part, with its rendered resource.
@@ -473,6 +494,19 @@ impl<'a> Grader<'a> {
             )
         };
         let Some(t) = self.found(target) else {
+            if !self.observed.opaque.is_empty() {
+                return Check::new(
+                    id,
+                    Status::Unknown,
+                    expected,
+                    found_json,
+                    format!(
+                        "{place} cannot be checked: {what} is not seen, and may be made by {}",
+                        self.observed.opaque.join(", ")
+                    ),
+                    String::new(),
+                );
+            }
             return Check::new(
                 id,
                 Status::Fail,

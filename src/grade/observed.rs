@@ -357,6 +357,11 @@ pub fn block_address(address: &str) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Observed {
     pub resources: Vec<Resource>,
+    /// What the source could not look into: modules of the student's code
+    /// from a registry or Git (`module.lake` with its `source`).
+    /// A resource not seen may be made there, so a check that finds its
+    /// resource missing is `unknown`, not `missing`.
+    pub opaque: Vec<String>,
 }
 
 impl Observed {

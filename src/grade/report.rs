@@ -211,6 +211,7 @@ impl Report {
             match self.source {
                 Source::State => "state",
                 Source::Plan => "plan",
+                Source::Code => "code",
             }
         );
         for e in &self.exercises {

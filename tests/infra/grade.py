@@ -32,17 +32,20 @@ def run_grade(
     *,
     state: Path | None = None,
     plan: Path | None = None,
+    code: Path | None = None,
     through: int | None = None,
     student: str | None = None,
     expect_exit: int = 0,
 ) -> dict:
-    """`stackgen grade SPEC --state|--plan PATH --format json`: its JSON
+    """`stackgen grade SPEC --state|--plan|--code PATH --format json`: its JSON
     report (the fixed contract). Fails the test on another exit code."""
     args = [str(stackgen), "grade", str(spec), "--format", "json", "-q"]
     if state is not None:
         args += ["--state", str(state)]
     if plan is not None:
         args += ["--plan", str(plan)]
+    if code is not None:
+        args += ["--code", str(code)]
     if through is not None:
         args += ["--through", str(through)]
     if student is not None:

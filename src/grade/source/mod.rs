@@ -2,10 +2,12 @@
 //!
 //! - `state`: `terraform show -json` of a state, or a raw
 //!   `terraform.tfstate` (format 4);
-//! - `plan`: `terraform show -json PLANFILE`.
+//! - `plan`: `terraform show -json PLANFILE`;
+//! - `code`: the student's Terraform directory, evaluated without
+//!   Terraform.
 //!
-//! Part 2 adds the student's code, issue 20 the AWS account; each is a file
-//! here, and the checks do not change.
+//! Issue 20 adds the AWS account; each source is a file here, and the
+//! checks do not change.
 //!
 //! A file that is not what it claims (not JSON, truncated, nested beyond
 //! reason, the wrong shape, an unknown format version) is a `ReadError::Invalid`
@@ -14,6 +16,7 @@
 //! JSON parser stops at 128 levels of nesting, the file at `MAX_BYTES`, and
 //! only the resource types a check reads are parsed into values.
 
+pub mod code;
 pub mod plan;
 pub mod state;
 
@@ -31,6 +34,8 @@ use crate::base::diagnostic::{Diagnostic, Location};
 pub enum Source {
     State,
     Plan,
+    /// The student's Terraform code (`code::read`).
+    Code,
 }
 
 impl Source {
@@ -38,6 +43,16 @@ impl Source {
         match self {
             Source::State => "--state",
             Source::Plan => "--plan",
+            Source::Code => "--code",
+        }
+    }
+
+    /// What the source is, as the subject of a sentence.
+    pub fn holder(self) -> &'static str {
+        match self {
+            Source::State => "a Terraform state",
+            Source::Plan => "a Terraform plan",
+            Source::Code => "the student's Terraform code",
         }
     }
 
@@ -45,6 +60,7 @@ impl Source {
         match self {
             Source::State => "state",
             Source::Plan => "plan",
+            Source::Code => "code",
         }
     }
 }
@@ -89,6 +105,15 @@ pub fn parse(
     match source {
         Source::State => state::parse(text, &file, wanted),
         Source::Plan => plan::parse(text, &file, wanted),
+        Source::Code => {
+            // One file as the whole root module, in a placeholder account:
+            // `code::read` and `code::parse_text` take the student's.
+            let account = code::Account {
+                account_id: "123456789012".to_owned(),
+                region: "us-east-1".to_owned(),
+            };
+            code::parse_text(&[(name, text)], "", &account)
+        }
     }
 }
 
@@ -169,6 +194,10 @@ impl<'a> Problem<'a> {
             (_, Source::State) => (
                 "`--state` reads `terraform show -json` of a state, or a `terraform.tfstate`",
                 "for a state: `terraform show -json > state.json`; for a plan use `--plan`",
+            ),
+            (_, Source::Code) => (
+                "`--code` reads a directory of Terraform `.tf` files",
+                "fix the file as `terraform validate` says",
             ),
             (_, Source::Plan) => (
                 "`--plan` reads `terraform show -json PLANFILE`",
