@@ -517,7 +517,7 @@ def test_gitlab_pipeline_under_gitlab_ci_local(stackgen, tools, server, tmp_path
     )
     # gitlab-ci-local's exit code says nothing of the failed child job.
     assert rc == 0, log[-6000:]
-    assert failed == [f" FAIL  [batch-1] -> student-{dirs[0]}"], (failed, log[-6000:])
+    assert failed == [f" FAIL  student-{dirs[0]}"], (failed, log[-6000:])
     assert "Error acquiring the state lock" in log
     assert [line.split()[1] for line in exit_codes(times)] == [dirs[0]], exit_codes(times)
     for d in dirs:
