@@ -245,7 +245,8 @@ def server(tmp_path_factory):
 
 
 def prepare(
-    stackgen, server, tmp_path: Path, class_text: str, classic: bool, *flags: str
+    stackgen, server, tmp_path: Path, class_text: str, classic: bool, *flags: str,
+    students: int = STUDENTS,
 ) -> tuple[Path, list[str]]:
     """Renders the class into a git repository, with the harness's files
     in each student's directory (classic: the provider override and the
@@ -261,7 +262,7 @@ def prepare(
     assert proc.returncode == 0, proc.stderr
     manifest = json.loads((root / ".stackgen-manifest.json").read_text())
     dirs = [s["dir"] for s in manifest["stacks"]]
-    assert len(dirs) == STUDENTS
+    assert len(dirs) == students
     for d in dirs if classic else []:
         (root / d / deploy.OVERRIDE_FILE).write_text(deploy.override_tf(server.endpoint))
         layer = root / d / "lambda" / "awswrangler-layer-2.7.0-py3.8.zip"
