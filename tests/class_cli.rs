@@ -381,6 +381,37 @@ fn a_class_over_the_iam_role_quota_is_refused_until_it_fits() {
     );
 }
 
+/// Issue 21's reaper is one EventBridge rule per expiring stack: 301 of
+/// them in one account and region are over the 300 rules a bus holds,
+/// while the same class without expiry is not (the Learner Lab role keeps
+/// the IAM roles out of it).
+#[test]
+fn expiring_stacks_count_against_the_eventbridge_rule_quota() {
+    let shared = Some("100603781557");
+    let lab = "  iam: { existing_role: LabRole }\n";
+    let (code, stderr) = validate_class(&big_class(
+        301,
+        shared,
+        &format!("{lab}  expire_after_hours: 8\n"),
+        "",
+    ));
+    assert_eq!(code, Some(2), "{stderr}");
+    let findings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error[SG410]"))
+        .collect();
+    assert_eq!(findings.len(), 1, "{stderr}");
+    assert!(
+        findings[0]
+            .contains("would hold 301 EventBridge rules on the default bus (301 students, 1 each)"),
+        "{}",
+        findings[0]
+    );
+    let (code, stderr) = validate_class(&big_class(301, shared, lab, ""));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("EventBridge"), "{stderr}");
+}
+
 /// Every Lambda zip stackgen generates fits the bound the quota check
 /// counts for a function (`aws::FUNCTION_ZIP_BYTES`).
 #[test]
@@ -390,6 +421,7 @@ fn every_generated_function_zip_fits_the_counted_size() {
         ("etl", package::etl_zip()),
         ("alert", package::alert_zip()),
         ("detector", package::detector_zip()),
+        ("reaper", package::reaper_zip()),
     ] {
         assert!(
             zip.len() as u64 <= stackgen::base::aws::FUNCTION_ZIP_BYTES,

@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use stackgen::base::diagnostic::{summary, Diagnostic};
 use stackgen::input::load::{self, Kind, Source};
 use stackgen::lab::replay::{self as replay_lib, Pacing};
-use stackgen::live::look::Member;
+use stackgen::live::look::{Member, Session, Survey};
 use stackgen::output::emit::Files;
 use stackgen::output::summary::CsvStyle;
 use stackgen::stack::Stack;
@@ -331,4 +331,23 @@ pub fn live_members(loaded: &Loaded) -> Vec<Member> {
             })
             .collect(),
     }
+}
+
+/// What `status` and `sweep` both start from: the file's students with
+/// their stacks, a session with the credentials, and what AWS shows of
+/// each student's hourly-billed parts now.
+pub fn live_survey(
+    spec: &Path,
+    profile: Option<&str>,
+    v: &Verbosity,
+) -> Result<(Vec<Member>, Session, Survey), ExitCode> {
+    let now = clock()?;
+    let loaded = load(spec, v)?;
+    let members = live_members(&loaded);
+    let mut session = Session::new(profile).map_err(|e| {
+        errln!("error: {e}");
+        ExitCode::from(EXIT_IO)
+    })?;
+    let survey = session.survey(&members, now);
+    Ok((members, session, survey))
 }

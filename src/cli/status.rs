@@ -6,10 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
-use stackgen::live::look::Session;
 use stackgen::live::status::Report;
 
-use super::common::{clock, live_members, load};
+use super::common::live_survey;
 use super::Verbosity;
 use crate::EXIT_IO;
 
@@ -43,14 +42,7 @@ enum Format {
 }
 
 pub fn run(args: &Args, v: &Verbosity) -> Result<ExitCode, ExitCode> {
-    let now = clock()?;
-    let loaded = load(&args.spec, v)?;
-    let members = live_members(&loaded);
-    let mut session = Session::new(args.profile.as_deref()).map_err(|e| {
-        errln!("error: {e}");
-        ExitCode::from(EXIT_IO)
-    })?;
-    let survey = session.survey(&members, now);
+    let (members, _, survey) = live_survey(&args.spec, args.profile.as_deref(), v)?;
     let report = Report::new(&members, &survey);
     match args.format {
         Format::Text => out!("{}", report.text()),

@@ -8,10 +8,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use stackgen::live::clock::Span;
-use stackgen::live::look::Session;
 use stackgen::live::sweep::{Outcome, Sweep};
 
-use super::common::{clock, live_members, load};
+use super::common::live_survey;
 use super::Verbosity;
 use crate::{EXIT_BILLING, EXIT_IO};
 
@@ -42,14 +41,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, v: &Verbosity) -> Result<ExitCode, ExitCode> {
-    let now = clock()?;
-    let loaded = load(&args.spec, v)?;
-    let members = live_members(&loaded);
-    let mut session = Session::new(args.profile.as_deref()).map_err(|e| {
-        errln!("error: {e}");
-        ExitCode::from(EXIT_IO)
-    })?;
-    let survey = session.survey(&members, now);
+    let (members, mut session, survey) = live_survey(&args.spec, args.profile.as_deref(), v)?;
     let sweep = Sweep::run(&mut session, &members, survey, args.older_than, !args.yes);
     out!("{}", sweep.text(&members));
     Ok(match sweep.outcome() {

@@ -391,6 +391,12 @@ resource "aws_kinesis_firehose_delivery_stream" "f" {
   layers = [aws_lambda_layer_version.l.arn]
   policy = jsonencode({ Resource = ["arn:aws:s3:::b"] })
   other  = "${aws_s3_bucket.b.arn}/*"
+  environment {
+    variables = {
+      STREAM = aws_kinesis_stream.s.name
+      HOURS  = "8"
+    }
+  }
 }
 "#,
             )],
@@ -415,6 +421,13 @@ resource "aws_kinesis_firehose_delivery_stream" "f" {
             ["aws_lambda_layer_version.l.arn"]
         );
         assert_eq!(f.references_at("other"), ["aws_s3_bucket.b.arn"]);
+        // A map's references are the map's (as Terraform records them):
+        // its unknown values take them, its known ones do not.
+        assert_eq!(
+            f.references_at("environment.0.variables.STREAM"),
+            ["aws_kinesis_stream.s.name"]
+        );
+        assert!(f.references_at("environment.0.variables.HOURS").is_empty());
         assert_eq!(
             f.values.at("policy"),
             [&Val::String(r#"{"Resource":["arn:aws:s3:::b"]}"#.into())]

@@ -81,11 +81,8 @@ pub fn identities(r: &Resource) -> Vec<&str> {
 /// apply, by a value that holds `to`'s name as a whole ARN or path segment
 /// (`arn:aws:kinesis:…:stream/<name>`).
 pub fn connects(from: &Resource, path: &str, to: &Resource) -> Conn {
-    if from
-        .references_at(path)
-        .iter()
-        .any(|r| to.is_referenced_by(r))
-    {
+    let refs = from.references_at(path);
+    if refs.iter().any(|r| to.is_referenced_by(r)) {
         return Conn::Yes;
     }
     let values = from.values.at(path);
@@ -104,12 +101,32 @@ pub fn connects(from: &Resource, path: &str, to: &Resource) -> Conn {
     {
         return Conn::Yes;
     }
+    // A plan knows what an unknown value is made of: when it is only other
+    // resources' attributes, it is not `to`'s (a variable or a local could
+    // still hold `to`, so those leave it unknown).
+    if !refs.is_empty() && refs.iter().all(|r| names_a_resource(r)) {
+        return Conn::No;
+    }
     if values.iter().any(|v| v.has_unknown())
         || (to_unknown && !strings.is_empty() && ids.is_empty())
     {
         return Conn::Unknown;
     }
     Conn::No
+}
+
+/// Whether a reference names a managed resource (`aws_…`, in a module or
+/// not), rather than a variable, a local, a data source or a module's
+/// output.
+fn names_a_resource(reference: &str) -> bool {
+    let mut rest = reference;
+    while let Some(inner) = rest.strip_prefix("module.") {
+        match inner.split_once('.') {
+            Some((_, after)) => rest = after,
+            None => return false,
+        }
+    }
+    rest.starts_with("aws_")
 }
 
 /// Whether `text` holds `name` as a whole segment: between the start, `/`
@@ -271,6 +288,22 @@ mod tests {
             .references
             .insert(path.to_owned(), vec!["aws_kinesis_stream.s.arn".into()]);
         assert_eq!(connects(&unknown, path, &planned), Conn::Yes);
+        // Another resource's attribute is not the stream's; a variable or a
+        // module's output might be.
+        let mut elsewhere = unknown.clone();
+        elsewhere.references.insert(
+            path.to_owned(),
+            vec!["module.lab.aws_kinesis_stream.other.arn".into()],
+        );
+        assert_eq!(connects(&elsewhere, path, &planned), Conn::No);
+        elsewhere
+            .references
+            .insert(path.to_owned(), vec!["var.stream_arn".into()]);
+        assert_eq!(connects(&elsewhere, path, &planned), Conn::Unknown);
+        elsewhere
+            .references
+            .insert(path.to_owned(), vec!["module.lab.stream_arn".into()]);
+        assert_eq!(connects(&elsewhere, path, &planned), Conn::Unknown);
         assert!(holds_name("arn:aws:lambda:r:1:layer:aws_w:3", "aws_w"));
         assert!(!holds_name("arn:aws:s3:::bucket-12345", "bucket-1234"));
     }

@@ -280,17 +280,35 @@ impl Resource {
 
     /// The references of the expression at `path` and of everything
     /// nested under it (`a.*.b` matches any index).
+    ///
+    /// Terraform records the references of a map's expression for the map
+    /// as a whole (`environment.0.variables`), not per key: an unknown
+    /// value inside it takes the map's references.
     pub fn references_at(&self, path: &str) -> Vec<&str> {
         let pattern: Vec<&str> = path.split('.').collect();
+        let matches = |at: &[&str]| {
+            pattern
+                .iter()
+                .zip(at)
+                .all(|(p, a)| p == a || (*p == "*" && a.parse::<usize>().is_ok()))
+        };
+        let found: Vec<&str> = self
+            .references
+            .iter()
+            .filter(|(at, _)| {
+                let at: Vec<&str> = at.split('.').collect();
+                at.len() >= pattern.len() && matches(&at)
+            })
+            .flat_map(|(_, refs)| refs.iter().map(String::as_str))
+            .collect();
+        if !found.is_empty() || !self.values.at(path).iter().any(|v| v.has_unknown()) {
+            return found;
+        }
         self.references
             .iter()
             .filter(|(at, _)| {
                 let at: Vec<&str> = at.split('.').collect();
-                at.len() >= pattern.len()
-                    && pattern
-                        .iter()
-                        .zip(&at)
-                        .all(|(p, a)| p == a || (*p == "*" && a.parse::<usize>().is_ok()))
+                at.len() < pattern.len() && matches(&at)
             })
             .flat_map(|(_, refs)| refs.iter().map(String::as_str))
             .collect()
