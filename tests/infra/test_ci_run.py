@@ -324,9 +324,9 @@ def standin_bin(tmp_path: Path, script: str) -> Path:
     return tf_bin
 
 
-def test_github_workflow_under_act_applies_and_destroys_the_class(
-    stackgen, tools, server, tmp_path
-):
+def github_classic(stackgen, tools, server, tmp_path: Path) -> None:
+    """The GitHub workflow under act: apply, then destroy (see the module's
+    docstring)."""
     root, dirs = prepare(stackgen, server, tmp_path, CLASSIC, classic=True)
     # What part 1's bootstrap/ creates (applied on moto in test_remote_state.py).
     s3 = boto3.client("s3", **server.boto3_env(REGION))
@@ -447,8 +447,9 @@ def run_gitlab(root: Path, tmp_path: Path, name: str, env: dict[str, str], *args
     return proc.returncode, failed, log
 
 
-def test_gitlab_pipeline_under_gitlab_ci_local(stackgen, tools, server, tmp_path):
-    """The same class through the emitted .gitlab-ci.yml (render --ci
+def gitlab_classic(stackgen, tools, server, tmp_path: Path) -> None:
+    """The same class (other index numbers: both runs share one moto
+    server and account, so their names must differ) through the emitted .gitlab-ci.yml (render --ci
     gitlab; max_parallel 2 from the class file): the generate job writes
     the child pipeline, the trigger runs it. Apply, then destroy behind its
     manual trigger. gitlab-ci-local does not enforce resource_group, so
@@ -458,7 +459,7 @@ def test_gitlab_pipeline_under_gitlab_ci_local(stackgen, tools, server, tmp_path
     gitlab-ci-local's exit code is 0 all the same, so the test reads its
     summary (FAIL lines) and the stand-in's exit codes, not only the code."""
     bucket, table = f"{BUCKET}-gl", f"{TABLE}-gl"
-    text = CLASSIC.replace(BUCKET, bucket).replace(TABLE, table)
+    text = CLASSIC.replace(BUCKET, bucket).replace(TABLE, table).replace('index_no: "610', 'index_no: "615')
     root, dirs = prepare(stackgen, server, tmp_path, text, True, "--ci", "gitlab")
     assert (root / ".gitlab-ci.yml").is_file() and not (root / ".github").exists()
     s3 = boto3.client("s3", **server.boto3_env(REGION))
@@ -540,3 +541,23 @@ def test_gitlab_pipeline_under_gitlab_ci_local(stackgen, tools, server, tmp_path
     for d in dirs:
         state = json.loads(s3.get_object(Bucket=bucket, Key=f"{PREFIX}/{d}/terraform.tfstate")["Body"].read())
         assert state["resources"] == [], d
+
+
+def test_both_pipelines_deploy_and_destroy_a_classic_class(stackgen, tools, server, tmp_path):
+    """act and gitlab-ci-local side by side on one moto server: each waits
+    on moto's Kinesis streams most of the time, so together they take about
+    as long as one (3.5 min, not 7)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    (tmp_path / "github").mkdir()
+    (tmp_path / "gitlab").mkdir()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = [
+            pool.submit(github_classic, stackgen, tools, server, tmp_path / "github"),
+            pool.submit(gitlab_classic, stackgen, tools, server, tmp_path / "gitlab"),
+        ]
+        # Both finish before either's failure is raised.
+        errors = [r.exception() for r in runs]
+    for error in errors:
+        if error is not None:
+            raise error
