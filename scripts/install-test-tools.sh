@@ -282,6 +282,21 @@ if ! stamp_is schema-provider "$SCHEMA_KEY" || [[ ! -d "$SCHEMA_MIRROR/$AWS_SOUR
   step_done schema-provider "$SCHEMA_KEY"
 fi
 
+# --- 3d. rsync, for gitlab-ci-local ---------------------------------------------
+# gitlab-ci-local (tests/locks/node) copies the repository with rsync before
+# the jobs run (tests/infra/test_ci_run.py); Debian's rsync, installed here
+# when missing (root only).
+if ! command -v rsync >/dev/null; then
+  [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null ||
+    die "gitlab-ci-local needs rsync: install Debian's rsync"
+  log "rsync: installing Debian's rsync (gitlab-ci-local runs it)"
+  rsync_install() {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rsync >/dev/null
+  }
+  rsync_install || { apt-get update -qq >/dev/null && rsync_install; } ||
+    die "apt-get could not install rsync"
+fi
+
 # --- 3c. Mermaid parser (npm) -------------------------------------------------
 # The stacks' README.md files carry a Mermaid flowchart; tests/infra parses
 # each one with mermaid itself (in a jsdom window, which its sanitiser needs).

@@ -15,6 +15,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod base;
+pub mod ci;
 pub mod grade;
 pub mod input;
 pub mod lab;
@@ -85,6 +86,16 @@ pub fn check_class(
     source: &Source,
     base: &std::path::Path,
 ) -> (Result<class::Class, RenderError>, Option<Source>) {
+    check_class_ci(source, base, None)
+}
+
+/// `check_class`, with the CI pipeline `render --ci` asks for (it chooses
+/// the kind over the class file's `ci:`).
+pub fn check_class_ci(
+    source: &Source,
+    base: &std::path::Path,
+    ci: Option<model::CiKind>,
+) -> (Result<class::Class, RenderError>, Option<Source>) {
     let spec = match load::class(source) {
         Ok(spec) => spec,
         Err(found) => return (Err(RenderError::Invalid(found)), None),
@@ -129,6 +140,7 @@ pub fn check_class(
             .map(|r| (r.name.as_str(), r.text.as_str())),
         found,
         &derive,
+        ci,
     )
     .map_err(|mut found| {
         found.sort_by_key(|d| std::cmp::Reverse(d.severity));
@@ -190,10 +202,12 @@ pub fn render_class_in(
             all.insert(format!("{}/{path}", emit::bootstrap::DIR), bytes);
         }
     }
-    all.insert(
-        "README.md".into(),
-        emit::readme::class(class, source_name).into_bytes(),
-    );
+    let mut readme = emit::readme::class(class, source_name);
+    if let Some(pipeline) = &class.ci {
+        all.extend(ci::render(pipeline, class.members.len(), source_name));
+        readme.push_str(&ci::readme(pipeline));
+    }
+    all.insert("README.md".into(), readme.into_bytes());
     all.insert(
         "class-summary.md".into(),
         summary::markdown(class, source_name).into_bytes(),

@@ -192,6 +192,10 @@ const STATIC: &[(&str, &[&str])] = &[
     ),
     // SG004 in an entry and in `defaults`.
     ("class_err_unknown_keys.yaml", &["/defaults", "/students/1"]),
+    // SG420 the role ARN's pattern, SG421 max_parallel's range: `ci` is
+    // `anyOf` a kind and the mapping, so the schema blames `ci` itself.
+    // (SG422, a pipeline without remote state, is validation's alone.)
+    ("class_err_ci.yaml", &["/ci"]),
 ];
 
 /// Inputs whose mistake no schema can see, and why.

@@ -290,6 +290,11 @@ impl Quota {
 /// Lambda counts storage in binary units: its documentation says MB for
 /// 1,024 KB, and GB likewise.
 pub const GB: u64 = 1 << 30;
+/// Kinesis Data Streams: at most 5 streams can be in the CREATING state at
+/// the same time per account (a hard limit, not adjustable). Source: Amazon
+/// Kinesis Data Streams Developer Guide, "Quotas and limits" (CreateStream),
+/// read 2026-12-06. A CI pipeline's `max_parallel` follows it.
+pub const KINESIS_CREATING_PER_ACCOUNT: u32 = 5;
 /// The course's awswrangler 2.7.0 layer zip, which every classic student
 /// uploads as a layer version of their own: 40 MB, the figure the course
 /// and this repository's README give. stackgen does not generate it and it

@@ -116,6 +116,9 @@ codes! {
     SG406 Error "backend kind";
     SG410 Error "AWS quota exceeded";
     SG411 Error "quotas value";
+    SG420 Error "ci.role_arn";
+    SG421 Error "ci.max_parallel";
+    SG422 Error "CI without remote state";
     // SG5xx: class files
     SG501 Error "students";
     SG502 Error "defaults.student";
@@ -143,6 +146,7 @@ codes! {
     SG902 Warning "policy_style in a Learner Lab";
     SG903 Warning "near an AWS quota";
     SG904 Warning "lock table unused";
+    SG905 Warning "max_parallel above the account's limit";
     // IAM0xx: `stackgen review`
     IAM001 Error "action wildcard";
     IAM002 Warning "resource `*`";

@@ -447,6 +447,84 @@ pub struct ClassSpec {
     // wrap the schema's reference in an `allOf`).
     #[serde(default)]
     pub quotas: Quotas,
+    /// The CI pipeline `render` writes into the class's output root:
+    /// `github` or `gitlab`, or `{ kind, role_arn, max_parallel }`. Absent:
+    /// none (unless `render --ci` asks for one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci: Option<Ci>,
+}
+
+/// `ci:` in a class file. The spelling is a fixed contract: `ci: github`,
+/// `ci: gitlab`, or `ci: { kind: github|gitlab, role_arn: ARN, max_parallel: N }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Ci {
+    Kind(CiKind),
+    Settings(CiSettings),
+}
+
+// By hand rather than `untagged`: serde's untagged enums report any
+// mistake as "data did not match any variant"; this gives the string's or
+// the mapping's own error (an unknown kind, an unknown key).
+impl<'de> Deserialize<'de> for Ci {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Ci;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`github`, `gitlab` or `{ kind, role_arn, max_parallel }`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Ci, E> {
+                CiKind::deserialize(serde::de::value::StrDeserializer::<E>::new(v)).map(Ci::Kind)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Ci, A::Error> {
+                CiSettings::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(Ci::Settings)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// Which CI system's pipeline is written.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum CiKind {
+    /// GitHub Actions: `.github/workflows/stackgen-class.yml`.
+    Github,
+    /// GitLab CI: `.gitlab-ci.yml`.
+    Gitlab,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CiSettings {
+    pub kind: CiKind,
+    /// The IAM role the CI jobs assume through OIDC
+    /// (`arn:aws:iam::123456789012:role/NAME`). Absent: the pipeline reads
+    /// it from the CI variable `STACKGEN_ROLE_ARN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(
+        pattern = r"^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"
+    ))]
+    pub role_arn: Option<String>,
+    /// How many students' jobs run at once, class-wide (1-256). Default: 5
+    /// when students share an account (AWS creates at most 5 Kinesis
+    /// streams at a time per account), 20 with one account per student.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 256))]
+    pub max_parallel: Option<u32>,
+}
+
+impl Ci {
+    pub fn kind(&self) -> CiKind {
+        match self {
+            Self::Kind(kind) => *kind,
+            Self::Settings(s) => s.kind,
+        }
+    }
 }
 
 /// AWS quotas raised above their defaults, in every account of the class

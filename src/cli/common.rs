@@ -46,6 +46,16 @@ impl Loaded {
 /// Reads, parses and validates a student or class file, printing the
 /// diagnostics and choosing the exit code when it is invalid.
 pub fn load(spec: &Path, v: &Verbosity) -> Result<Loaded, ExitCode> {
+    load_ci(spec, v, None)
+}
+
+/// `load`, with the CI pipeline `render --ci` asks for: a class gets it
+/// (the kind chosen over its `ci:`); a student file is refused.
+pub fn load_ci(
+    spec: &Path,
+    v: &Verbosity,
+    ci: Option<stackgen::base::model::CiKind>,
+) -> Result<Loaded, ExitCode> {
     let source = Source::read(spec).map_err(|e| {
         errln!("error: cannot read `{}`: {e}", spec.display());
         ExitCode::from(if e.is_invalid_input() {
@@ -59,6 +69,13 @@ pub fn load(spec: &Path, v: &Verbosity) -> Result<Loaded, ExitCode> {
         Ok(k) => k,
         Err(found) => return Err(fail(&[source], &RenderError::Invalid(found), v)),
     };
+    if ci.is_some() && kind == Kind::Student {
+        errln!(
+            "error: `--ci` writes a class's pipeline, and `{}` is a student file; render the class file instead",
+            spec.display()
+        );
+        return Err(ExitCode::from(EXIT_INVALID));
+    }
     let (result, roster) = match kind {
         Kind::Student => (
             stackgen::check(&source).map(|c| Input::Student(Box::new(c))),
@@ -66,7 +83,7 @@ pub fn load(spec: &Path, v: &Verbosity) -> Result<Loaded, ExitCode> {
         ),
         Kind::Class => {
             let base = spec.parent().unwrap_or(Path::new("."));
-            let (result, roster) = stackgen::check_class(&source, base);
+            let (result, roster) = stackgen::check_class_ci(&source, base, ci);
             (result.map(Input::Class), roster)
         }
     };

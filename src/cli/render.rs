@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::ValueEnum;
+use stackgen::base::model::CiKind;
 use stackgen::output::emit::Files;
 use stackgen::output::summary::CsvStyle;
 use stackgen::output::write::{self, WriteError};
 
-use super::common::{apply_through, load, render_files, Input, Loaded};
+use super::common::{apply_through, load_ci, render_files, Input, Loaded};
 use super::Verbosity;
 use crate::{EXIT_CONFLICT, EXIT_DIFFERS, EXIT_INVALID, EXIT_IO};
 
@@ -46,6 +47,27 @@ pub struct Args {
     /// mark, so Excel under a Polish locale opens it by double-click).
     #[arg(long, value_enum, default_value_t = SummaryCsv::Standard)]
     summary_csv: SummaryCsv,
+    /// Also write a class's CI pipeline into the output root: `github`
+    /// (.github/workflows/stackgen-class.yml) or `gitlab` (.gitlab-ci.yml).
+    /// Chooses the kind over the class file's `ci:`, whose `role_arn` and
+    /// `max_parallel` still apply.
+    #[arg(long, value_enum, value_name = "KIND")]
+    ci: Option<CiFlag>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CiFlag {
+    Github,
+    Gitlab,
+}
+
+impl From<CiFlag> for CiKind {
+    fn from(kind: CiFlag) -> Self {
+        match kind {
+            CiFlag::Github => Self::Github,
+            CiFlag::Gitlab => Self::Gitlab,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -66,7 +88,7 @@ impl From<SummaryCsv> for CsvStyle {
 pub fn run(args: &Args, v: &mut Verbosity) -> Result<ExitCode, ExitCode> {
     let v = v.with_verbose(args.verbose)?;
     let output = args.output.as_path();
-    let mut loaded = load(&args.spec, v)?;
+    let mut loaded = load_ci(&args.spec, v, args.ci.map(CiKind::from))?;
     apply_through(&mut loaded, args.through)?;
     let files = render_files(&loaded, args.summary_csv.into(), v)?;
     let io_fail = |e: WriteError| {

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::base::codes::Code;
 use crate::base::diagnostic::Diagnostic;
-use crate::base::model::{ClassSpec, StudentSpec};
+use crate::base::model::{CiKind, ClassSpec, StudentSpec};
 use crate::base::part::Name;
 use crate::input::class::{self, Entry};
 use crate::input::load::{self, Source};
@@ -36,6 +36,8 @@ pub struct Class {
     pub course: String,
     pub members: Vec<Member>,
     pub warnings: Vec<Diagnostic>,
+    /// The CI pipeline to write with the class (`ci:` or `render --ci`).
+    pub ci: Option<super::ci::Pipeline>,
 }
 
 /// What validation needs from the stages above about one student: the
@@ -59,6 +61,7 @@ pub fn expand(
     roster: Option<(&str, &str)>,
     found: Vec<Diagnostic>,
     derive: &dyn Fn(&StudentSpec) -> Derived,
+    ci: Option<CiKind>,
 ) -> Result<Class, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -138,6 +141,19 @@ pub fn expand(
             warnings.push(d);
         }
     }
+    let built = members
+        .iter()
+        .flatten()
+        .map(|m| (&m.spec, m.names.as_slice()));
+    let (pipeline, mut found) = super::ci::check(spec.ci.as_ref(), ci, built);
+    source.locate(&mut found);
+    for d in found {
+        if d.is_error() {
+            errors.push(d);
+        } else {
+            warnings.push(d);
+        }
+    }
     if !errors.is_empty() {
         errors.extend(warnings);
         return Err(errors);
@@ -146,6 +162,7 @@ pub fn expand(
         course: spec.course.clone(),
         members: members.into_iter().flatten().collect(),
         warnings,
+        ci: pipeline,
     })
 }
 

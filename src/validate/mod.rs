@@ -11,6 +11,7 @@
 
 mod account;
 mod backend;
+pub mod ci;
 pub mod class;
 pub mod collide;
 mod environment;
