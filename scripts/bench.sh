@@ -37,20 +37,14 @@ trap 'rm -rf "$work"' EXIT
 # median SECONDS...: the median of the arguments.
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# scale N: a class of N students (inline in class-N.yaml, the longest
-# form), then the median over RUNS of validate's wall time, CPU time
-# (user + system) and peak resident memory, as "wall cpu kb".
-scale() {
-  local n=$1 f="$work/class-$1.yaml" wall=() cpu=() kb=() line
-  {
-    printf 'course: bench\ntarget: classic\nstudents:\n'
-    for ((i = 0; i < n; i++)); do
-      printf '  - { name: Student Number %d, initials: st, index_no: "%d", account_id: "%012d" }\n' \
-        "$i" $((100000 + i)) $((100000000000 + i))
-    done
-  } >"$f"
+# timed OUT CMD...: runs CMD RUNS times (its stdout to OUT), and prints the
+# median wall time, CPU time (user + system) and peak resident memory from
+# /usr/bin/time -v, as "wall cpu kb".
+timed() {
+  local out=$1 wall=() cpu=() kb=() line w c m r
+  shift
   for ((r = 0; r < RUNS; r++)); do
-    line=$(/usr/bin/time -v "$bin" validate -q "$f" 2>&1 >/dev/null |
+    line=$(/usr/bin/time -v "$@" 2>&1 >"$out" |
       awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); w = t[n] + (n > 1 ? t[n - 1] * 60 : 0)}
                   /User time/ {u = $2} /System time/ {s = $2}
                   /Maximum resident/ {m = $2}
@@ -61,20 +55,24 @@ scale() {
   echo "$(median "${wall[@]}") $(median "${cpu[@]}") $(median "${kb[@]}")"
 }
 
+# scale N: a class of N students (inline in class-N.yaml, the longest
+# form), then `timed` of validating it.
+scale() {
+  local n=$1 f="$work/class-$1.yaml"
+  {
+    printf 'course: bench\ntarget: classic\nstudents:\n'
+    for ((i = 0; i < n; i++)); do
+      printf '  - { name: Student Number %d, initials: st, index_no: "%d", account_id: "%012d" }\n' \
+        "$i" $((100000 + i)) $((100000000000 + i))
+    done
+  } >"$f"
+  timed /dev/null "$bin" validate -q "$f"
+}
+
 # grade_run FILE: the median over RUNS of `stackgen grade` of the example
 # jk-12345 from the state FILE, as "wall cpu kb".
 grade_run() {
-  local wall=() cpu=() kb=() line
-  for ((r = 0; r < RUNS; r++)); do
-    line=$(/usr/bin/time -v "$bin" grade -q examples/jk-12345.yaml --state "$1" --format json 2>&1 >/dev/null |
-      awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); w = t[n] + (n > 1 ? t[n - 1] * 60 : 0)}
-                  /User time/ {u = $2} /System time/ {s = $2}
-                  /Maximum resident/ {m = $2}
-                  END {printf "%.2f %.2f %d", w, u + s, m}')
-    read -r w c m <<<"$line"
-    wall+=("$w") cpu+=("$c") kb+=("$m")
-  done
-  echo "$(median "${wall[@]}") $(median "${cpu[@]}") $(median "${kb[@]}")"
+  timed /dev/null "$bin" grade -q examples/jk-12345.yaml --state "$1" --format json
 }
 
 if [[ ${BENCH:-} == ci ]]; then
@@ -135,17 +133,7 @@ PY
   # class_run FLAG DIR: the median over RUNS of grading the class whole,
   # as "wall cpu kb"; the last run's report is kept for the score check.
   class_run() {
-    local wall=() cpu=() kb=() line
-    for ((r = 0; r < RUNS; r++)); do
-      line=$(/usr/bin/time -v "$bin" grade -q "$class" "$1" "$2" --format json 2>&1 >"$work/class.json" |
-        awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); w = t[n] + (n > 1 ? t[n - 1] * 60 : 0)}
-                    /User time/ {u = $2} /System time/ {s = $2}
-                    /Maximum resident/ {m = $2}
-                    END {printf "%.2f %.2f %d", w, u + s, m}')
-      read -r w c m <<<"$line"
-      wall+=("$w") cpu+=("$c") kb+=("$m")
-    done
-    echo "$(median "${wall[@]}") $(median "${cpu[@]}") $(median "${kb[@]}")"
+    timed "$work/class.json" "$bin" grade -q "$class" "$1" "$2" --format json
   }
   # graded: how many students the report has, and how many at full marks
   # with nothing unknown (a bench of empty grades would prove nothing).
