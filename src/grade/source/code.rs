@@ -169,6 +169,122 @@ fn syntax(path: &Path, e: &hcl::Error) -> Box<Diagnostic> {
     )
 }
 
+/// The id a resource gets from AWS, given its name.
+#[derive(Clone, Copy)]
+enum Id {
+    /// The name itself.
+    Name,
+    /// The ARN.
+    Arn,
+    /// `<account>:<name>` (a Glue database).
+    AccountName,
+    /// None worth deriving.
+    None,
+}
+
+/// What AWS derives from a resource's name: its ARN
+/// (`arn:aws:<service>:<region>:<account>:<resource><name>`, with neither
+/// region nor account for a global one) under `arn_key`, and its id.
+/// Resources whose ARN is shaped otherwise (IAM's paths, SSM's leading
+/// slash) and data sources are `Pass::identity`'s own cases.
+struct Derived {
+    kind: &'static str,
+    /// The attribute holding the name.
+    name: &'static str,
+    service: &'static str,
+    resource: &'static str,
+    global: bool,
+    id: Id,
+    arn_key: &'static str,
+}
+
+const fn derived(
+    kind: &'static str,
+    name: &'static str,
+    service: &'static str,
+    resource: &'static str,
+    id: Id,
+) -> Derived {
+    Derived {
+        kind,
+        name,
+        service,
+        resource,
+        global: false,
+        id,
+        arn_key: "arn",
+    }
+}
+
+const DERIVED: &[Derived] = &[
+    Derived {
+        global: true,
+        ..derived("aws_s3_bucket", "bucket", "s3", "", Id::Name)
+    },
+    derived("aws_kinesis_stream", "name", "kinesis", "stream/", Id::Arn),
+    derived(
+        "aws_kinesis_firehose_delivery_stream",
+        "name",
+        "firehose",
+        "deliverystream/",
+        Id::Arn,
+    ),
+    derived(
+        "aws_lambda_function",
+        "function_name",
+        "lambda",
+        "function:",
+        Id::Name,
+    ),
+    Derived {
+        arn_key: "layer_arn",
+        ..derived(
+            "aws_lambda_layer_version",
+            "layer_name",
+            "lambda",
+            "layer:",
+            Id::None,
+        )
+    },
+    derived(
+        "aws_glue_catalog_database",
+        "name",
+        "glue",
+        "database/",
+        Id::AccountName,
+    ),
+    derived("aws_glue_crawler", "name", "glue", "crawler/", Id::Name),
+    derived(
+        "aws_cloudwatch_log_group",
+        "name",
+        "logs",
+        "log-group:",
+        Id::Name,
+    ),
+    derived(
+        "aws_athena_workgroup",
+        "name",
+        "athena",
+        "workgroup/",
+        Id::Name,
+    ),
+    derived("aws_sns_topic", "name", "sns", "", Id::Arn),
+    derived(
+        "aws_cloudwatch_event_rule",
+        "name",
+        "events",
+        "rule/",
+        Id::Name,
+    ),
+    derived(
+        "aws_kinesis_analytics_application",
+        "name",
+        "kinesisanalytics",
+        "application/",
+        Id::None,
+    ),
+];
+
 /// One module directory, parsed.
 #[derive(Default)]
 struct Module {
@@ -860,34 +976,31 @@ impl Pass<'_> {
     /// Adds what AWS will say about a resource where its configuration
     /// gives it away (its ARN and id from its name), and marks the other
     /// identities unknown, as a plan does.
-    #[allow(clippy::too_many_lines)] // one arm per case: a table
     fn identity(&self, mode: Mode, kind: &str, values: &mut Val) {
         let Val::Map(map) = values else { return };
         let region = self.region().to_owned();
         let account = self.account.account_id.clone();
         let get = |k: &str| map.get(k).and_then(Val::as_str).map(str::to_owned);
         let mut set: Vec<(&str, String)> = Vec::new();
+        let named = DERIVED
+            .iter()
+            .find(|d| mode == Mode::Managed && d.kind == kind);
+        if let Some((d, n)) = named.and_then(|d| Some((d, get(d.name)?))) {
+            let (r, a) = if d.global {
+                ("", "")
+            } else {
+                (region.as_str(), account.as_str())
+            };
+            let arn = format!("arn:aws:{}:{r}:{a}:{}{n}", d.service, d.resource);
+            match d.id {
+                Id::Name => set.push(("id", n)),
+                Id::Arn => set.push(("id", arn.clone())),
+                Id::AccountName => set.push(("id", format!("{account}:{n}"))),
+                Id::None => {}
+            }
+            set.push((d.arn_key, arn));
+        }
         match (mode, kind) {
-            (Mode::Managed, "aws_s3_bucket") => {
-                if let Some(b) = get("bucket") {
-                    set.push(("id", b.clone()));
-                    set.push(("arn", format!("arn:aws:s3:::{b}")));
-                }
-            }
-            (Mode::Managed, "aws_kinesis_stream") => {
-                if let Some(n) = get("name") {
-                    let arn = format!("arn:aws:kinesis:{region}:{account}:stream/{n}");
-                    set.push(("id", arn.clone()));
-                    set.push(("arn", arn));
-                }
-            }
-            (Mode::Managed, "aws_kinesis_firehose_delivery_stream") => {
-                if let Some(n) = get("name") {
-                    let arn = format!("arn:aws:firehose:{region}:{account}:deliverystream/{n}");
-                    set.push(("id", arn.clone()));
-                    set.push(("arn", arn));
-                }
-            }
             (_, "aws_iam_role") => {
                 if let Some(n) = get("name") {
                     let path = get("path").unwrap_or_else(|| "/".to_owned());
@@ -903,50 +1016,6 @@ impl Pass<'_> {
                     set.push(("arn", arn));
                 }
             }
-            (Mode::Managed, "aws_lambda_function") => {
-                if let Some(n) = get("function_name") {
-                    set.push(("id", n.clone()));
-                    set.push((
-                        "arn",
-                        format!("arn:aws:lambda:{region}:{account}:function:{n}"),
-                    ));
-                }
-            }
-            (Mode::Managed, "aws_lambda_layer_version") => {
-                if let Some(n) = get("layer_name") {
-                    set.push((
-                        "layer_arn",
-                        format!("arn:aws:lambda:{region}:{account}:layer:{n}"),
-                    ));
-                }
-            }
-            (Mode::Managed, "aws_glue_catalog_database") => {
-                if let Some(n) = get("name") {
-                    set.push(("id", format!("{account}:{n}")));
-                    set.push((
-                        "arn",
-                        format!("arn:aws:glue:{region}:{account}:database/{n}"),
-                    ));
-                }
-            }
-            (Mode::Managed, "aws_glue_crawler") => {
-                if let Some(n) = get("name") {
-                    set.push(("id", n.clone()));
-                    set.push((
-                        "arn",
-                        format!("arn:aws:glue:{region}:{account}:crawler/{n}"),
-                    ));
-                }
-            }
-            (Mode::Managed, "aws_cloudwatch_log_group") => {
-                if let Some(n) = get("name") {
-                    set.push(("id", n.clone()));
-                    set.push((
-                        "arn",
-                        format!("arn:aws:logs:{region}:{account}:log-group:{n}"),
-                    ));
-                }
-            }
             (Mode::Managed, "aws_ssm_parameter") => {
                 if let Some(n) = get("name") {
                     set.push(("id", n.clone()));
@@ -954,36 +1023,6 @@ impl Pass<'_> {
                     set.push((
                         "arn",
                         format!("arn:aws:ssm:{region}:{account}:parameter/{bare}"),
-                    ));
-                }
-            }
-            (Mode::Managed, "aws_athena_workgroup") => {
-                if let Some(n) = get("name") {
-                    set.push(("id", n.clone()));
-                    set.push((
-                        "arn",
-                        format!("arn:aws:athena:{region}:{account}:workgroup/{n}"),
-                    ));
-                }
-            }
-            (Mode::Managed, "aws_sns_topic") => {
-                if let Some(n) = get("name") {
-                    let arn = format!("arn:aws:sns:{region}:{account}:{n}");
-                    set.push(("id", arn.clone()));
-                    set.push(("arn", arn));
-                }
-            }
-            (Mode::Managed, "aws_cloudwatch_event_rule") => {
-                if let Some(n) = get("name") {
-                    set.push(("id", n.clone()));
-                    set.push(("arn", format!("arn:aws:events:{region}:{account}:rule/{n}")));
-                }
-            }
-            (Mode::Managed, "aws_kinesis_analytics_application") => {
-                if let Some(n) = get("name") {
-                    set.push((
-                        "arn",
-                        format!("arn:aws:kinesisanalytics:{region}:{account}:application/{n}"),
                     ));
                 }
             }
