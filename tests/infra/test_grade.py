@@ -150,14 +150,38 @@ def plant(stack: Path, edits: list[dict], name: str) -> None:
             f.write_text(text)
 
 
-@pytest.mark.parametrize("case_file", defect_cases() or [pytest.param(None, id="none")])
-def test_planted_defect_loses_exactly_its_checks(case_file, stackgen, tools, rendered, tmp_path):
+def planted(case_file, rendered, tmp_path: Path) -> tuple[dict, Path, int | None]:
+    """The case's example rendered (at its checkpoint) into tmp_path/stack,
+    with its defect planted: (the case, the stack, its `through`)."""
     assert case_file is not None, f"no planted defect in {DEFECTS}"
     case = yaml.safe_load(case_file.read_text())
     through = case.get("through")
     stack = tmp_path / "stack"
     shutil.copytree(rendered(case["example"], through), stack)
     plant(stack, case["edits"], case_file.stem)
+    return case, stack, through
+
+
+def require_lost(report: dict, case: dict, what: str) -> None:
+    """The report loses exactly the case's `lost` checks, with their
+    statuses; otherwise the test fails, naming the differences."""
+    lost = grade.lost(report)
+    expected = case["lost"] or {}
+    if lost != expected:
+        unexpected = {i: s for i, s in lost.items() if expected.get(i) != s}
+        kept = {i: s for i, s in expected.items() if lost.get(i) != s}
+        pytest.fail(
+            f"{what} differs from the case.\n"
+            f"lost but not listed (or with another status):\n{grade.describe(report, unexpected)}\n"
+            f"listed but not lost so:\n{grade.describe(report, kept)}\n"
+            f"all lost: {json.dumps(lost, sort_keys=True)}",
+            pytrace=False,
+        )
+
+
+@pytest.mark.parametrize("case_file", defect_cases() or [pytest.param(None, id="none")])
+def test_planted_defect_loses_exactly_its_checks(case_file, stackgen, tools, rendered, tmp_path):
+    case, stack, through = planted(case_file, rendered, tmp_path)
     plan = tmp_path / "plan.json"
     problems = tfcheck.plan_json(tools, stack, tmp_path / "tf", plan)
     assert not problems, f"{case_file.stem}: terraform plan failed:\n" + "\n".join(problems)
@@ -167,18 +191,7 @@ def test_planted_defect_loses_exactly_its_checks(case_file, stackgen, tools, ren
         plan=plan,
         through=case.get("grade_through", through),
     )
-    lost = grade.lost(report)
-    expected = case["lost"] or {}
-    if lost != expected:
-        unexpected = {i: s for i, s in lost.items() if expected.get(i) != s}
-        kept = {i: s for i, s in expected.items() if lost.get(i) != s}
-        pytest.fail(
-            f"{case_file.stem}: the grade of the planted defect differs from the case.\n"
-            f"lost but not listed (or with another status):\n{grade.describe(report, unexpected)}\n"
-            f"listed but not lost so:\n{grade.describe(report, kept)}\n"
-            f"all lost: {json.dumps(lost, sort_keys=True)}",
-            pytrace=False,
-        )
+    require_lost(report, case, f"{case_file.stem}: the grade of the planted defect")
 
 
 # --- the meta-test -----------------------------------------------------------------
@@ -393,30 +406,14 @@ def test_code_of_every_example_grades_full_marks(code_example, stackgen, tmp_pat
 
 @pytest.mark.parametrize("case_file", defect_cases() or [pytest.param(None, id="none")])
 def test_planted_defect_through_code_loses_exactly_its_checks(case_file, stackgen, rendered, tmp_path):
-    assert case_file is not None, f"no planted defect in {DEFECTS}"
-    case = yaml.safe_load(case_file.read_text())
-    through = case.get("through")
-    stack = tmp_path / "stack"
-    shutil.copytree(rendered(case["example"], through), stack)
-    plant(stack, case["edits"], case_file.stem)
+    case, stack, through = planted(case_file, rendered, tmp_path)
     report = grade.run_grade(
         stackgen,
         EXAMPLES / case["example"],
         code=stack,
         through=case.get("grade_through", through),
     )
-    lost = grade.lost(report)
-    expected = case["lost"] or {}
-    if lost != expected:
-        unexpected = {i: s for i, s in lost.items() if expected.get(i) != s}
-        kept = {i: s for i, s in expected.items() if lost.get(i) != s}
-        pytest.fail(
-            f"{case_file.stem} through --code: the grade differs from the case.\n"
-            f"lost but not listed (or with another status):\n{grade.describe(report, unexpected)}\n"
-            f"listed but not lost so:\n{grade.describe(report, kept)}\n"
-            f"all lost: {json.dumps(lost, sort_keys=True)}",
-            pytrace=False,
-        )
+    require_lost(report, case, f"{case_file.stem} through --code: the grade")
 
 
 # --- a whole class ----------------------------------------------------------------
