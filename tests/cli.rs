@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 mod common;
-use common::read_tree;
+use common::{read_tree, regex_escape};
 
 use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
 
@@ -23,18 +23,6 @@ fn settings(temp: &Path) -> insta::Settings {
     settings.set_prepend_module_to_snapshot(false);
     settings.add_filter(&regex_escape(&temp.display().to_string()), "[TEMP]");
     settings
-}
-
-fn regex_escape(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let special = "\\.+*?()|[]{}^$".contains(c);
-            special
-                .then_some('\\')
-                .into_iter()
-                .chain(std::iter::once(c))
-        })
-        .collect()
 }
 
 #[test]

@@ -8,11 +8,14 @@
 //! The real deployments, plans and the planted-defect corpus run in
 //! tests/infra (test_deploy.py, test_grade.py).
 
+mod common;
+
 use std::fmt::Write as _;
 use std::fs;
 use std::path::PathBuf;
 use std::process::Command;
 
+use common::regex_escape;
 use insta_cmd::get_cargo_bin;
 use serde_json::{json, Value};
 use stackgen::grade::report::{Report, Status};
@@ -170,18 +173,6 @@ fn text_and_json_reports_of_a_defective_state() {
         assert_eq!(code, 0);
         insta::assert_snapshot!("grade_json", json);
     });
-}
-
-fn regex_escape(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let special = "\\.+*?()|[]{}^$".contains(c);
-            special
-                .then_some('\\')
-                .into_iter()
-                .chain(std::iter::once(c))
-        })
-        .collect()
 }
 
 #[test]

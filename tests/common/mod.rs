@@ -5,6 +5,7 @@ use std::fs;
 use std::path::Path;
 
 /// Every file under `dir` (relative path -> bytes).
+#[allow(dead_code)] // not every test crate that includes this module reads trees
 pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     let mut stack = vec![dir.to_owned()];
@@ -24,4 +25,19 @@ pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         }
     }
     files
+}
+
+/// `text` as a regex that matches it literally (an insta filter for a
+/// temporary directory's path).
+#[allow(dead_code)] // not every test crate that includes this module filters paths
+pub fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let special = "\\.+*?()|[]{}^$".contains(c);
+            special
+                .then_some('\\')
+                .into_iter()
+                .chain(std::iter::once(c))
+        })
+        .collect()
 }
