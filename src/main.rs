@@ -54,8 +54,8 @@ macro_rules! errln {
 mod cli;
 
 use cli::{
-    completions, grade, init, man, plan, render, replay, review, schema, simulate, status, sweep,
-    validate, Global, Verbosity,
+    completions, grade, grader_policy, init, man, plan, render, replay, review, schema, simulate,
+    status, sweep, validate, Global, Verbosity,
 };
 
 #[derive(Parser)]
@@ -79,6 +79,7 @@ enum Command {
     Validate(validate::Args),
     Review(review::Args),
     Grade(grade::Args),
+    GraderPolicy(grader_policy::Args),
     Plan(plan::Args),
     Replay(replay::Args),
     Simulate(simulate::Args),
@@ -117,6 +118,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args, &mut v),
         Command::Review(args) => review::run(args, &v),
         Command::Grade(args) => grade::run(args, &v),
+        Command::GraderPolicy(args) => grader_policy::run(args, &v),
         Command::Plan(args) => plan::run(args, &v),
         Command::Init(args) => init::run(args, &v),
         Command::Completions(args) => Ok(completions::run(args, Cli::command())),

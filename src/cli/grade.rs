@@ -1,19 +1,23 @@
 //! `stackgen grade`: marks one student's work, exercise by exercise,
-//! against the stack stackgen renders for them, from their Terraform state
-//! or plan. Exit 0 graded (whatever the score), 3 under `--fail-under`, 2
-//! for an input or a file that is not what it claims, 1 for I/O.
+//! against the stack stackgen renders for them, from their Terraform state,
+//! plan or code, or from their AWS account (`--live`). Exit 0 graded
+//! (whatever the score), 3 under `--fail-under`, 2 for an input or a file
+//! that is not what it claims, 1 for I/O or an account the credentials do
+//! not reach.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::ValueEnum;
 use stackgen::base::model::StudentSpec;
-use stackgen::grade::class::{match_entries, ClassReport, Matching};
+use stackgen::grade::class::{match_entries, ClassReport, Matching, Unreachable};
 use stackgen::grade::formats;
 use stackgen::grade::observed::Observed;
 use stackgen::grade::report::{self, Report};
+use stackgen::grade::source::live::{self, DEFAULT_JOBS};
 use stackgen::grade::source::{self, ReadError, Source};
 use stackgen::output::summary::CsvStyle;
+use stackgen::stack::Stack;
 use stackgen::validate::class::Class;
 
 use super::common::{exercise, fail, load, pick_student, progress_bar, Input, Loaded};
@@ -21,15 +25,17 @@ use super::Verbosity;
 use crate::{EXIT_FINDINGS, EXIT_INVALID, EXIT_IO};
 
 /// Mark one student's work, exercise by exercise, from their Terraform
-/// state, plan or code.
+/// state, plan or code, or from their AWS account.
 ///
-/// Every check compares what the student's state, plan or code holds with
-/// the stack stackgen renders for them (a checkpoint with --through). Exit
-/// codes: 0 graded, whatever the score; 3 under --fail-under; 2 invalid
-/// input, or a file that is not a state, plan or Terraform code; 1 a file
-/// that cannot be read.
+/// Every check compares what the student's state, plan, code or account
+/// holds with the stack stackgen renders for them (a checkpoint with
+/// --through). --live also checks the data flow, which only the account
+/// shows. Exit codes: 0 graded, whatever the score; 3 under --fail-under;
+/// 2 invalid input, or a file that is not a state, plan or Terraform code;
+/// 1 a file that cannot be read, or a student's account the credentials do
+/// not reach.
 #[derive(clap::Args)]
-#[command(group(clap::ArgGroup::new("source").required(true).args(["state", "plan", "code"])))]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["state", "plan", "code", "live"])))]
 pub struct Args {
     /// The student or class file (YAML).
     spec: PathBuf,
@@ -46,6 +52,21 @@ pub struct Args {
     /// evaluated; what cannot be is `unknown`.
     #[arg(long, value_name = "DIR")]
     code: Option<PathBuf>,
+    /// The student's AWS account, with Describe, Get and List calls only
+    /// (`stackgen grader-policy` prints the permissions): credentials and
+    /// region from the standard chain (environment, profile, SSO), and
+    /// `AWS_ENDPOINT_URL` for a local AWS API.
+    #[arg(long)]
+    live: bool,
+    /// With --live: the profile of the shared AWS files to use.
+    #[arg(long, value_name = "NAME", requires = "live")]
+    profile: Option<String>,
+    /// With --live: the region to read, instead of each student's own.
+    #[arg(long, value_name = "REGION", requires = "live")]
+    region: Option<String>,
+    /// With --live: how many students are read at once.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_JOBS, value_parser = jobs)]
+    jobs: usize,
     /// Grade exercises 1 to N (default: all of the edition's).
     #[arg(long, value_name = "N", value_parser = exercise)]
     through: Option<u8>,
@@ -98,6 +119,13 @@ enum Format {
     Markdown,
 }
 
+fn jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=64).contains(&n) => Ok(n),
+        _ => Err(format!("`{text}` is not a number from 1 to 64")),
+    }
+}
+
 fn percent(text: &str) -> Result<f64, String> {
     match text.trim_end_matches('%').parse::<f64>() {
         Ok(x) if (0.0..=100.0).contains(&x) => Ok(x),
@@ -111,7 +139,7 @@ pub fn run(args: &Args, v: &Verbosity) -> Result<ExitCode, ExitCode> {
         (Some(path), _, _) => (Source::State, path.as_path()),
         (None, Some(path), _) => (Source::Plan, path.as_path()),
         (None, None, Some(path)) => (Source::Code, path.as_path()),
-        (None, None, None) => unreachable!("clap requires --state, --plan or --code"),
+        (None, None, None) => return run_live(args, v, &loaded),
     };
     if let (Input::Class(class), None) = (&loaded.input, &args.student) {
         return run_class(args, v, &loaded, class, kind, path);
@@ -125,11 +153,22 @@ pub fn run(args: &Args, v: &Verbosity) -> Result<ExitCode, ExitCode> {
     let observed = read(kind, path, &spec)?;
     let report =
         stackgen::grade(&spec, &observed, kind).map_err(|e| fail(&loaded.sources, &e, v))?;
+    print_one(args, v, &spec, &report, &display(path))
+}
+
+/// Prints one student's report; exit 3 under `--fail-under`.
+fn print_one(
+    args: &Args,
+    v: &Verbosity,
+    spec: &StudentSpec,
+    report: &Report,
+    source: &str,
+) -> Result<ExitCode, ExitCode> {
     match args.format {
         Format::Json => out!("{}", report.json()),
-        Format::Text => out!("{}", report.text(&spec.edition().name, &display(path))),
-        Format::Junit => out!("{}", formats::junit(&report)),
-        Format::Markdown => out!("{}", formats::markdown(&report, &spec.edition().name)),
+        Format::Text => out!("{}", report.text(&spec.edition().name, source)),
+        Format::Junit => out!("{}", formats::junit(report)),
+        Format::Markdown => out!("{}", formats::markdown(report, &spec.edition().name)),
     }
     if let Some(minimum) = args.fail_under {
         if report.percent() < minimum {
@@ -143,6 +182,118 @@ pub fn run(args: &Args, v: &Verbosity) -> Result<ExitCode, ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--live`: one student's account, or every student's of a class.
+fn run_live(args: &Args, v: &Verbosity, loaded: &Loaded) -> Result<ExitCode, ExitCode> {
+    if args.gradebook.is_some()
+        && !matches!((&loaded.input, &args.student), (Input::Class(_), None))
+    {
+        errln!("error: --gradebook is written for a class graded whole (a class file, without --student)");
+        return Err(ExitCode::from(EXIT_INVALID));
+    }
+    let class = match (&loaded.input, &args.student) {
+        (Input::Class(class), None) => Some(class),
+        _ => None,
+    };
+    let mut specs = Vec::new();
+    match class {
+        Some(class) => specs.extend(class.members.iter().map(|m| m.spec.clone())),
+        None => specs.push(pick_student(loaded, args.student.as_deref(), "whose account")?.clone()),
+    }
+    for spec in &mut specs {
+        through(spec, args.through, &loaded.name)?;
+    }
+    let options = live::Options {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        jobs: args.jobs,
+    };
+    let stacks: Vec<Stack> = specs.iter().map(|s| Stack::new(s, &s.edition())).collect();
+    let bar = progress_bar(specs.len(), v, "reading");
+    let readings = live::read(stacks, &options).map_err(|e| {
+        errln!("error: {e}");
+        ExitCode::from(EXIT_IO)
+    })?;
+    bar.finish_and_clear();
+    let mut reports = Vec::new();
+    let mut unreachable = Vec::new();
+    for (spec, reading) in specs.iter().zip(readings) {
+        match reading {
+            Ok(observed) => reports.push(
+                stackgen::grade(spec, &observed, Source::Live)
+                    .map_err(|e| fail(&loaded.sources, &e, v))?,
+            ),
+            Err(u) => unreachable.push(Unreachable {
+                index_no: spec.student.index_no.clone(),
+                why: u.why,
+            }),
+        }
+    }
+    let Some(class) = class else {
+        let spec = &specs[0];
+        if let Some(u) = unreachable.first() {
+            errln!(
+                "error: student {} ({}): not reachable with these credentials: {}; nothing was graded",
+                u.index_no,
+                spec.student.name,
+                u.why
+            );
+            return Err(ExitCode::from(EXIT_IO));
+        }
+        let region = args.region.as_deref().unwrap_or(&spec.region);
+        return print_one(
+            args,
+            v,
+            spec,
+            &reports[0],
+            &format!("`{}` ({region})", spec.account_id),
+        );
+    };
+    let report = ClassReport {
+        students: reports,
+        missing: Vec::new(),
+        unmatched: Vec::new(),
+        unreachable,
+        roster: roster(class),
+        through: class_through(args, class),
+    };
+    if !v.quiet && !report.unreachable.is_empty() && args.format != Format::Text {
+        errln!(
+            "{} student(s) not reachable with these credentials: {}",
+            report.unreachable.len(),
+            report
+                .unreachable
+                .iter()
+                .map(|u| u.index_no.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    print_class(args, v, class, &report, "the AWS accounts")
+}
+
+fn roster(class: &Class) -> Vec<report::Student> {
+    class
+        .members
+        .iter()
+        .map(|m| report::Student {
+            index_no: m.spec.student.index_no.clone(),
+            initials: m.spec.student.initials.clone(),
+            name: m.spec.student.name.clone(),
+        })
+        .collect()
+}
+
+fn class_through(args: &Args, class: &Class) -> u8 {
+    args.through.unwrap_or_else(|| {
+        class
+            .members
+            .iter()
+            .map(|m| m.spec.edition().last_exercise())
+            .max()
+            .unwrap_or(1)
+    })
 }
 
 /// Sets the checkpoint graded, refusing one past the edition's exercises.
@@ -321,25 +472,11 @@ fn run_class(
             .iter()
             .map(|e| entries[*e].clone())
             .collect(),
-        roster: class
-            .members
-            .iter()
-            .map(|m| report::Student {
-                index_no: m.spec.student.index_no.clone(),
-                initials: m.spec.student.initials.clone(),
-                name: m.spec.student.name.clone(),
-            })
-            .collect(),
-        through: args.through.unwrap_or_else(|| {
-            class
-                .members
-                .iter()
-                .map(|m| m.spec.edition().last_exercise())
-                .max()
-                .unwrap_or(1)
-        }),
+        unreachable: Vec::new(),
+        roster: roster(class),
+        through: class_through(args, class),
     };
-    print_class(args, v, class, &report, dir)
+    print_class(args, v, class, &report, &display(dir))
 }
 
 /// Writes the gradebook and prints the class's report.
@@ -348,7 +485,7 @@ fn print_class(
     v: &Verbosity,
     class: &Class,
     report: &ClassReport,
-    dir: &Path,
+    source: &str,
 ) -> Result<ExitCode, ExitCode> {
     if let Some(book) = &args.gradebook {
         let text = report.gradebook(args.gradebook_csv.into());
@@ -359,7 +496,7 @@ fn print_class(
     }
     match args.format {
         Format::Json => out!("{}", report.json()),
-        Format::Text => out!("{}", report.text(&display(dir))),
+        Format::Text => out!("{}", report.text(source)),
         Format::Junit => out!("{}", formats::junit_class(report)),
         Format::Markdown => {
             let edition = |index: &str| {
@@ -377,7 +514,7 @@ fn print_class(
         errln!(
             "{} student(s) with no entry in `{}`: {}",
             report.missing.len(),
-            display(dir),
+            source,
             report.missing.join(", ")
         );
     }

@@ -11,6 +11,7 @@
 pub mod common;
 pub mod completions;
 pub mod grade;
+pub mod grader_policy;
 pub mod init;
 pub mod man;
 pub mod plan;

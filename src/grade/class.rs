@@ -95,6 +95,11 @@ pub struct ClassReport {
     pub missing: Vec<String>,
     /// Entries that are no student's.
     pub unmatched: Vec<String>,
+    /// `grade --live`: students whose account the credentials do not
+    /// reach, and why. Not failed: graded by someone who can reach them
+    /// (often the student, with their own credentials).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreachable: Vec<Unreachable>,
     /// Every student of the class, in class order (for the gradebook's
     /// rows of missing students).
     #[serde(skip)]
@@ -102,6 +107,13 @@ pub struct ClassReport {
     /// The exercises graded (1 to N).
     #[serde(skip)]
     pub through: u8,
+}
+
+/// A student `grade --live` could not read.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unreachable {
+    pub index_no: String,
+    pub why: String,
 }
 
 impl ClassReport {
@@ -146,6 +158,13 @@ impl ClassReport {
                     }
                     let _ = writeln!(out);
                 }
+                None if self.unreachable.iter().any(|u| u.index_no == s.index_no) => {
+                    let _ = writeln!(
+                        out,
+                        "  {:<10} {:<4} {:<28} not reachable with these credentials",
+                        s.index_no, s.initials, s.name
+                    );
+                }
                 None => {
                     let _ = writeln!(
                         out,
@@ -162,6 +181,16 @@ impl ClassReport {
                 self.missing.len(),
                 self.missing.join(", ")
             );
+        }
+        if !self.unreachable.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nnot reachable with these credentials ({}):",
+                self.unreachable.len()
+            );
+            for u in &self.unreachable {
+                let _ = writeln!(out, "  {}: {}", u.index_no, u.why);
+            }
         }
         if !self.unmatched.is_empty() {
             let _ = writeln!(

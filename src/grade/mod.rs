@@ -20,7 +20,9 @@
 
 pub mod class;
 pub mod expected;
+pub mod flow;
 pub mod formats;
+pub mod grader_policy;
 pub mod managed;
 mod matching;
 pub mod observed;
@@ -41,7 +43,7 @@ use crate::stack::grading::{self, At, Compare, Graded, Setting};
 use crate::stack::part::Part;
 use crate::stack::Stack;
 use matching::{Conn, Matched, Slot};
-use observed::{Mode, Observed, Resource, Val};
+use observed::{Blind, Mode, Observed, Resource, Val};
 use report::{Advice, Check, NotGraded, Report, Status};
 use source::Source;
 
@@ -64,6 +66,15 @@ pub fn grade(stack: &Stack, expected: &Observed, observed: &Observed, source: So
     let mut graded_parts: Vec<&Part> = Vec::new();
     for part in &stack.parts {
         match edition.entry(part.id) {
+            // AWS no longer runs SQL applications: there is nothing to see.
+            _ if source == Source::Live && part.id == PartId::SqlAnalytics => {
+                not_graded.push(NotGraded {
+                    part: part_key(part.id),
+                    why: SQL_GONE.to_owned(),
+                });
+            }
+            // The account shows what was made in the console too.
+            _ if source == Source::Live => graded_parts.push(part),
             Some(entry) if entry.made_in == MadeIn::Console => not_graded.push(NotGraded {
                 part: part_key(part.id),
                 why: format!(
@@ -76,7 +87,11 @@ pub fn grade(stack: &Stack, expected: &Observed, observed: &Observed, source: So
             _ => graded_parts.push(part),
         }
     }
-    let slots = slots(&graded_parts, expected);
+    not_graded.extend(blind(&graded_parts, expected, &observed.blind));
+    let slots: Vec<Slot> = slots(&graded_parts, expected)
+        .into_iter()
+        .filter(|s| blind_at(&observed.blind, &s.rendered.kind, "*").is_none())
+        .collect();
     let matched = matching::run(&slots, observed);
     let grader = Grader {
         stack,
@@ -90,8 +105,17 @@ pub fn grade(stack: &Stack, expected: &Observed, observed: &Observed, source: So
     let mut used_roles = Vec::new();
     for part in &graded_parts {
         let exercise = edition.exercise(part.id).unwrap_or(1);
-        let found = grader.part(part, &mut used_roles);
+        let mut found = grader.part(part, &mut used_roles);
+        refused(part, &mut found, &observed.refused);
         checks.entry(exercise).or_default().extend(found);
+    }
+    if let Some(flow) = &observed.flow {
+        for (part, check) in flow::checks(stack, flow) {
+            let exercise = edition.exercise(part).unwrap_or(1);
+            if exercise <= through {
+                checks.entry(exercise).or_default().push(check);
+            }
+        }
     }
     if !observed.opaque.is_empty() {
         unseen(&mut checks, &observed.opaque);
@@ -106,6 +130,86 @@ pub fn grade(stack: &Stack, expected: &Observed, observed: &Observed, source: So
         advice,
         &edition.grading,
     )
+}
+
+/// Why `grade --live` has no SQL application to grade.
+const SQL_GONE: &str = "AWS deleted Kinesis Data Analytics for SQL applications from 2026-01-27: no account holds one to read";
+
+/// The blind spot of a source for `path` of resources of type `kind`.
+fn blind_at<'b>(blind: &'b [Blind], kind: &str, path: &str) -> Option<&'b Blind> {
+    blind.iter().find(|b| b.kind == kind && b.path == path)
+}
+
+/// What the source cannot see of the graded parts, as `not_graded`: a
+/// whole member (`<part>.<member>`) or one setting (`<part>.<setting>`).
+fn blind(parts: &[&Part], expected: &Observed, blind: &[Blind]) -> Vec<NotGraded> {
+    let mut out = Vec::new();
+    if blind.is_empty() {
+        return out;
+    }
+    for part in parts {
+        let key = part_key(part.id);
+        let g = grading::graded(part.id);
+        let kind_of = |member: &str| -> Option<String> {
+            let m = g.members.iter().find(|m| m.key == member)?;
+            let address = part.addresses.get(m.address)?.to_string();
+            expected
+                .resources
+                .iter()
+                .find(|r| r.address == address)
+                .map(|r| r.kind.clone())
+        };
+        for m in g.members {
+            if let Some(b) = kind_of(m.key).and_then(|k| blind_at(blind, &k, "*")) {
+                out.push(NotGraded {
+                    part: if m.key.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{key}.{}", m.key)
+                    },
+                    why: b.why.to_owned(),
+                });
+            }
+        }
+        for setting in g.settings {
+            let Some(kind) = kind_of(setting.member) else {
+                continue;
+            };
+            let seen = setting.at.iter().find_map(|at| match at {
+                At::Attr(path) => blind_at(blind, &kind, path),
+                At::Beside { .. } => None,
+            });
+            if let Some(b) = seen {
+                out.push(NotGraded {
+                    part: format!("{key}.{}", setting.key),
+                    why: b.why.to_owned(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A part some of whose resources the source was refused (or could not
+/// read): its checks that do not pass are `unknown`, never failed.
+fn refused(part: &Part, checks: &mut [Check], refused: &[(String, String)]) {
+    let why: Vec<&str> = refused
+        .iter()
+        .filter(|(name, _)| part.names.values().any(|n| n.value == *name))
+        .map(|(_, why)| why.as_str())
+        .collect();
+    if why.is_empty() {
+        return;
+    }
+    for c in checks.iter_mut().filter(|c| c.status != Status::Pass) {
+        c.status = Status::Unknown;
+        c.message = format!(
+            "access denied or unreadable: {} (so: {})",
+            why.join("; "),
+            c.message
+        );
+        c.fix = String::new();
+    }
 }
 
 /// With modules the source could not look into, a resource not found may
@@ -392,6 +496,13 @@ impl<'a> Grader<'a> {
     fn setting(&self, key: &str, setting: &'static Setting, slot: usize) -> Option<Check> {
         let id = format!("{key}.{}", setting.key);
         let s = &self.slots[slot];
+        let blind = setting.at.iter().any(|at| match at {
+            At::Attr(path) => blind_at(&self.observed.blind, &s.rendered.kind, path).is_some(),
+            At::Beside { .. } => false,
+        });
+        if blind {
+            return None;
+        }
         // The expected value: the first place the rendered stack has it.
         // `Beside` companions of the rendered stack are looked up in the
         // rendered stack itself.

@@ -362,6 +362,24 @@ pub struct Observed {
     /// A resource not seen may be made there, so a check that finds its
     /// resource missing is `unknown`, not `missing`.
     pub opaque: Vec<String>,
+    /// What a live account would not show: (the AWS name looked up, the
+    /// call and AWS's answer). A part with one of those names has its
+    /// checks that do not pass `unknown`, not failed.
+    pub refused: Vec<(String, String)>,
+    /// What the source cannot see at all: those settings and members are
+    /// listed under `not_graded`, not checked.
+    pub blind: Vec<Blind>,
+    /// The data flow, which only a live account shows (`grade --live`).
+    pub flow: Option<super::flow::Flow>,
+}
+
+/// A setting (`path` of resources of type `kind`) or a whole type (`*`)
+/// that a source cannot see, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Blind {
+    pub kind: &'static str,
+    pub path: &'static str,
+    pub why: &'static str,
 }
 
 impl Observed {

@@ -201,18 +201,14 @@ impl Report {
     pub fn text(&self, edition: &str, source_file: &str) -> String {
         let mut out = String::new();
         let s = &self.student;
+        let from = match self.source {
+            Source::Live => format!("the AWS account {source_file}"),
+            other => format!("the {} `{source_file}`", other.word()),
+        };
         let _ = writeln!(
             out,
-            "{} ({}, {}): {edition}, exercises 1 to {}, graded from the {} `{source_file}`",
-            s.name,
-            s.initials,
-            s.index_no,
-            self.through,
-            match self.source {
-                Source::State => "state",
-                Source::Plan => "plan",
-                Source::Code => "code",
-            }
+            "{} ({}, {}): {edition}, exercises 1 to {}, graded from {from}",
+            s.name, s.initials, s.index_no, self.through,
         );
         for e in &self.exercises {
             let _ = writeln!(out);

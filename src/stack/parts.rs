@@ -422,6 +422,17 @@ pub fn declares(id: PartId, key: &str) -> bool {
         .any(|(k, _)| *k == key)
 }
 
+/// The resource types the block `key` of part `id` has, on either target.
+pub fn kinds_of(id: PartId, key: &str) -> Vec<&'static str> {
+    let s = spec_of(id);
+    s.addresses
+        .iter()
+        .chain(s.modern_addresses)
+        .filter(|(k, _)| *k == key)
+        .map(|(_, a)| a.kind)
+        .collect()
+}
+
 /// Every resource type a part of any stack declares, with the role's and
 /// the Learner Lab's lookup.
 pub fn resource_types() -> impl Iterator<Item = &'static str> {

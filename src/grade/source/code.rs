@@ -647,7 +647,11 @@ fn evaluate(loader: &Loader, account: &Account) -> Observed {
     }
     opaque.sort();
     opaque.dedup();
-    Observed { resources, opaque }
+    Observed {
+        resources,
+        opaque,
+        ..Observed::default()
+    }
 }
 
 struct Pass<'a> {

@@ -6,8 +6,10 @@
 //! - `code`: the student's Terraform directory, evaluated without
 //!   Terraform.
 //!
-//! Issue 20 adds the AWS account; each source is a file here, and the
-//! checks do not change.
+//! - `live`: the student's AWS account itself (`grade --live`), which adds
+//!   the data flow (`grade::flow`).
+//!
+//! Each source is a file (or folder) here, and the checks do not change.
 //!
 //! A file that is not what it claims (not JSON, truncated, nested beyond
 //! reason, the wrong shape, an unknown format version) is a `ReadError::Invalid`
@@ -17,6 +19,7 @@
 //! only the resource types a check reads are parsed into values.
 
 pub mod code;
+pub mod live;
 pub mod plan;
 pub mod state;
 
@@ -36,6 +39,8 @@ pub enum Source {
     Plan,
     /// The student's Terraform code (`code::read`).
     Code,
+    /// The student's AWS account (`live::read`).
+    Live,
 }
 
 impl Source {
@@ -44,6 +49,7 @@ impl Source {
             Source::State => "--state",
             Source::Plan => "--plan",
             Source::Code => "--code",
+            Source::Live => "--live",
         }
     }
 
@@ -53,6 +59,7 @@ impl Source {
             Source::State => "a Terraform state",
             Source::Plan => "a Terraform plan",
             Source::Code => "the student's Terraform code",
+            Source::Live => "the AWS account",
         }
     }
 
@@ -61,6 +68,7 @@ impl Source {
             Source::State => "state",
             Source::Plan => "plan",
             Source::Code => "code",
+            Source::Live => "live",
         }
     }
 }
@@ -114,6 +122,14 @@ pub fn parse(
             };
             code::parse_text(&[(name, text)], "", &account)
         }
+        Source::Live => Err(file.diagnostic(
+            Code::SG802,
+            format!(
+                "{} is a file; a live grade reads the AWS account",
+                file.shown
+            ),
+            None,
+        )),
     }
 }
 
@@ -198,6 +214,10 @@ impl<'a> Problem<'a> {
             (_, Source::Code) => (
                 "`--code` reads a directory of Terraform `.tf` files",
                 "fix the file as `terraform validate` says",
+            ),
+            (_, Source::Live) => (
+                "`--live` reads the student's AWS account, not a file",
+                "grade with `--live` and the credentials of the student's account",
             ),
             (_, Source::Plan) => (
                 "`--plan` reads `terraform show -json PLANFILE`",
