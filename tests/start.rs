@@ -211,11 +211,12 @@ mod init_files {
     }
 }
 
-const COMMANDS: [&str; 13] = [
+const COMMANDS: [&str; 14] = [
     "render",
     "validate",
     "review",
     "grade",
+    "grader-policy",
     "plan",
     "replay",
     "simulate",

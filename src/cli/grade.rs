@@ -153,7 +153,7 @@ pub fn run(args: &Args, v: &Verbosity) -> Result<ExitCode, ExitCode> {
     let observed = read(kind, path, &spec)?;
     let report =
         stackgen::grade(&spec, &observed, kind).map_err(|e| fail(&loaded.sources, &e, v))?;
-    print_one(args, v, &spec, &report, &display(path))
+    Ok(print_one(args, v, &spec, &report, &display(path)))
 }
 
 /// Prints one student's report; exit 3 under `--fail-under`.
@@ -163,7 +163,7 @@ fn print_one(
     spec: &StudentSpec,
     report: &Report,
     source: &str,
-) -> Result<ExitCode, ExitCode> {
+) -> ExitCode {
     match args.format {
         Format::Json => out!("{}", report.json()),
         Format::Text => out!("{}", report.text(&spec.edition().name, source)),
@@ -178,10 +178,10 @@ fn print_one(
                     report.percent()
                 );
             }
-            return Ok(ExitCode::from(EXIT_FINDINGS));
+            return ExitCode::from(EXIT_FINDINGS);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    ExitCode::SUCCESS
 }
 
 /// `--live`: one student's account, or every student's of a class.
@@ -242,13 +242,13 @@ fn run_live(args: &Args, v: &Verbosity, loaded: &Loaded) -> Result<ExitCode, Exi
             return Err(ExitCode::from(EXIT_IO));
         }
         let region = args.region.as_deref().unwrap_or(&spec.region);
-        return print_one(
+        return Ok(print_one(
             args,
             v,
             spec,
             &reports[0],
             &format!("`{}` ({region})", spec.account_id),
-        );
+        ));
     };
     let report = ClassReport {
         students: reports,

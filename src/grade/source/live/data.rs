@@ -100,7 +100,7 @@ async fn records(c: &Clients, stream: &str) -> (Seen<Records>, Option<i32>) {
         .ok()
         .and_then(|o| {
             o.stream_description_summary()
-                .map(|s| s.retention_period_hours())
+                .map(aws_sdk_kinesis::types::StreamDescriptionSummary::retention_period_hours)
         });
     let shards = match k.list_shards().stream_name(stream).send().await {
         Ok(out) => out.shards().to_vec(),
@@ -297,7 +297,9 @@ async fn crawl(c: &Clients, stack: &Stack) -> Seen<Crawl> {
     match g.list_crawls().crawler_name(&name).send().await {
         Ok(out) => {
             let mut crawls: Vec<_> = out.crawls().to_vec();
-            crawls.sort_by_key(|c| std::cmp::Reverse(c.start_time().map(|t| t.secs())));
+            crawls.sort_by_key(|c| {
+                std::cmp::Reverse(c.start_time().map(aws_smithy_types::DateTime::secs))
+            });
             crawl.crawls = crawls
                 .iter()
                 .map(|c| c.state().map_or("UNKNOWN", |s| s.as_str()).to_owned())
@@ -360,7 +362,7 @@ async fn crawl(c: &Clients, stack: &Stack) -> Seen<Crawl> {
 /// the ETL function writes it: the symbol and the hour.
 fn processed_layout(rest: &str) -> Option<(String, i64)> {
     let parts: Vec<&str> = rest.split('/').collect();
-    let [s, y, m, d, h, name, ..] = parts.as_slice() else {
+    let [symbol, year, month, day, hour, name, ..] = parts.as_slice() else {
         return None;
     };
     let value = |part: &str, key: &str| {
@@ -369,12 +371,13 @@ fn processed_layout(rest: &str) -> Option<(String, i64)> {
             .map(str::to_owned)
     };
     let number = |part: &str, key: &str| value(part, key).and_then(|v| v.parse::<i64>().ok());
-    let symbol = value(s, "symbol").filter(|s| !s.is_empty())?;
+    let symbol = value(symbol, "symbol").filter(|s| !s.is_empty())?;
+    let small = |part: &str, key: &str| number(part, key).and_then(|n| u32::try_from(n).ok());
     let hour = epoch_hour(
-        number(y, "year")?,
-        u32::try_from(number(m, "month")?).ok()?,
-        u32::try_from(number(d, "day")?).ok()?,
-        u32::try_from(number(h, "hour")?).ok()?,
+        number(year, "year")?,
+        small(month, "month")?,
+        small(day, "day")?,
+        small(hour, "hour")?,
     )?;
     (!name.is_empty()).then_some((symbol, hour))
 }

@@ -82,12 +82,12 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn add(&mut self, kind: &str, name: &str, values: Value) {
+    fn add(&mut self, kind: &str, name: &str, values: &Value) {
         self.resources.push(Resource {
             address: format!("{kind}.{name}"),
             mode: Mode::Managed,
             kind: kind.to_owned(),
-            values: Val::from_json(&values),
+            values: Val::from_json(values),
             references: std::collections::BTreeMap::new(),
         });
     }
@@ -193,7 +193,7 @@ impl<'a> Reader<'a> {
         self.add(
             "aws_s3_bucket",
             name,
-            json!({"bucket": name, "id": name, "arn": arn, "tags": tags}),
+            &json!({"bucket": name, "id": name, "arn": arn, "tags": tags}),
         );
         match s3
             .get_bucket_lifecycle_configuration()
@@ -216,7 +216,7 @@ impl<'a> Reader<'a> {
                 self.add(
                     "aws_s3_bucket_lifecycle_configuration",
                     name,
-                    json!({"bucket": name, "id": name, "rule": rules}),
+                    &json!({"bucket": name, "id": name, "rule": rules}),
                 );
             }
             Err(e) => self.failed(name, "s3:GetLifecycleConfiguration", fault(&e)),
@@ -235,7 +235,7 @@ impl<'a> Reader<'a> {
                         let rule = |which: &str| {
                             l.filter()
                                 .and_then(|f| f.key())
-                                .map(|k| k.filter_rules())
+                                .map(aws_sdk_s3::types::S3KeyFilter::filter_rules)
                                 .unwrap_or_default()
                                 .iter()
                                 .find(|r| {
@@ -257,7 +257,7 @@ impl<'a> Reader<'a> {
                 self.add(
                     "aws_s3_bucket_notification",
                     name,
-                    json!({"bucket": name, "id": name, "lambda_function": functions}),
+                    &json!({"bucket": name, "id": name, "lambda_function": functions}),
                 );
             }
             Ok(_) => {}
@@ -306,13 +306,13 @@ impl<'a> Reader<'a> {
         let metrics: Vec<String> = s
             .enhanced_monitoring()
             .iter()
-            .flat_map(|m| m.shard_level_metrics())
+            .flat_map(aws_sdk_kinesis::types::EnhancedMetrics::shard_level_metrics)
             .map(|m| m.as_str().to_owned())
             .collect();
         self.add(
             "aws_kinesis_stream",
             name,
-            json!({
+            &json!({
                 "name": s.stream_name(),
                 "arn": s.stream_arn(),
                 "id": s.stream_arn(),
@@ -372,8 +372,8 @@ impl<'a> Reader<'a> {
                     "role_arn": x.role_arn(),
                     "prefix": x.prefix(),
                     "error_output_prefix": x.error_output_prefix(),
-                    "buffer_size": hints.and_then(|h| h.size_in_mbs()),
-                    "buffer_interval": hints.and_then(|h| h.interval_in_seconds()),
+                    "buffer_size": hints.and_then(aws_sdk_firehose::types::BufferingHints::size_in_mbs),
+                    "buffer_interval": hints.and_then(aws_sdk_firehose::types::BufferingHints::interval_in_seconds),
                     "compression_format": x.compression_format().as_str(),
                 })
             })
@@ -384,7 +384,7 @@ impl<'a> Reader<'a> {
         self.add(
             "aws_kinesis_firehose_delivery_stream",
             name,
-            json!({
+            &json!({
                 "name": d.delivery_stream_name(),
                 "arn": d.delivery_stream_arn(),
                 "id": d.delivery_stream_arn(),
@@ -404,7 +404,7 @@ impl<'a> Reader<'a> {
                     self.add(
                         "aws_glue_catalog_database",
                         name,
-                        json!({"name": db.name(), "arn": arn, "id": id}),
+                        &json!({"name": db.name(), "arn": arn, "id": id}),
                     );
                 }
             }
@@ -426,7 +426,7 @@ impl<'a> Reader<'a> {
         }
         let targets: Vec<Value> = c
             .targets()
-            .map(|t| t.s3_targets())
+            .map(aws_sdk_glue::types::CrawlerTargets::s3_targets)
             .unwrap_or_default()
             .iter()
             .map(|t| json!({"path": t.path()}))
@@ -435,7 +435,7 @@ impl<'a> Reader<'a> {
         self.add(
             "aws_glue_crawler",
             name,
-            json!({
+            &json!({
                 "name": c.name(),
                 "arn": arn,
                 "id": c.name(),
@@ -464,7 +464,7 @@ impl<'a> Reader<'a> {
                     self.add(
                         "aws_glue_catalog_table",
                         name,
-                        json!({
+                        &json!({
                             "name": t.name(),
                             "arn": arn,
                             "id": format!("{}:{database}:{}", self.stack.spec.account_id, t.name()),
@@ -508,7 +508,7 @@ impl<'a> Reader<'a> {
         self.add(
             "aws_lambda_function",
             name,
-            json!({
+            &json!({
                 "function_name": config.function_name(),
                 "arn": arn,
                 "id": config.function_name(),
@@ -521,8 +521,14 @@ impl<'a> Reader<'a> {
                 "environment": if variables.is_empty() { json!([]) } else { json!([{"variables": variables}]) },
             }),
         );
-        // Who may invoke it: each statement of its resource policy.
-        match l.get_policy().function_name(name).send().await {
+        self.permissions(name).await;
+        self.mappings(name).await;
+    }
+
+    /// Who may invoke the function: each statement of its resource policy,
+    /// as the `aws_lambda_permission` it would be.
+    async fn permissions(&mut self, name: &str) {
+        match self.c.lambda.get_policy().function_name(name).send().await {
             Ok(out) => {
                 let policy: Value = out
                     .policy()
@@ -561,7 +567,7 @@ impl<'a> Reader<'a> {
                     self.add(
                         "aws_lambda_permission",
                         &format!("{name}/{sid}"),
-                        json!({
+                        &json!({
                             "statement_id": sid,
                             "action": s["Action"],
                             "function_name": name,
@@ -574,7 +580,13 @@ impl<'a> Reader<'a> {
             }
             Err(e) => self.failed(name, "lambda:GetPolicy", fault(&e)),
         }
-        match l
+    }
+
+    /// The function's event source mappings (the detector's stream).
+    async fn mappings(&mut self, name: &str) {
+        match self
+            .c
+            .lambda
             .list_event_source_mappings()
             .function_name(name)
             .send()
@@ -586,7 +598,7 @@ impl<'a> Reader<'a> {
                     self.add(
                         "aws_lambda_event_source_mapping",
                         uuid,
-                        json!({
+                        &json!({
                             "uuid": uuid,
                             "id": uuid,
                             "event_source_arn": m.event_source_arn(),
@@ -632,7 +644,7 @@ impl<'a> Reader<'a> {
                     self.add(
                         "aws_lambda_layer_version",
                         name,
-                        json!({
+                        &json!({
                             "layer_name": name,
                             "arn": arn,
                             "id": arn,
@@ -654,7 +666,7 @@ impl<'a> Reader<'a> {
                     self.add(
                         "aws_athena_workgroup",
                         name,
-                        json!({"name": w.name(), "arn": arn, "id": w.name()}),
+                        &json!({"name": w.name(), "arn": arn, "id": w.name()}),
                     );
                 }
             }
@@ -723,7 +735,7 @@ impl<'a> Reader<'a> {
         self.add(
             "aws_iam_role",
             name,
-            json!({
+            &json!({
                 "name": role.role_name(),
                 "arn": role.arn(),
                 "id": role.role_name(),
@@ -760,7 +772,7 @@ impl<'a> Reader<'a> {
                 self.add(
                     "aws_iam_policy",
                     name,
-                    json!({"name": name, "arn": arn, "id": arn, "policy": document}),
+                    &json!({"name": name, "arn": arn, "id": arn, "policy": document}),
                 );
             }
             Err(e) => self.failed(role, "iam:GetPolicyVersion", fault(&e)),

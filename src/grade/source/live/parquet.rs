@@ -89,7 +89,7 @@ impl Reader<'_> {
 
     fn zigzag(&mut self) -> Result<i64, String> {
         let v = self.varint()?;
-        Ok((v >> 1) as i64 ^ -((v & 1) as i64))
+        Ok((v >> 1).cast_signed() ^ -(v & 1).cast_signed())
     }
 
     fn advance(&mut self, n: u64) -> Result<(), String> {
@@ -183,7 +183,7 @@ mod tests {
     /// A footer as a Parquet writer lays it out: version, a schema of two
     /// elements (a struct with a name, a string, a list), then num_rows.
     fn footer(rows: i64) -> Vec<u8> {
-        let zig = |n: i64| ((n << 1) ^ (n >> 63)) as u64;
+        let zig = |n: i64| ((n << 1) ^ (n >> 63)).cast_unsigned();
         let varint = |mut v: u64, out: &mut Vec<u8>| loop {
             let b = (v & 0x7f) as u8;
             v >>= 7;
