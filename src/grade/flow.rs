@@ -933,4 +933,107 @@ mod tests {
             Status::Pass
         );
     }
+
+    fn stack() -> Stack {
+        use crate::input::load::{student, Source};
+        let spec = student(&Source::new(
+            "s.yaml",
+            "student: {name: Jan Kowalski, initials: jk, index_no: \"12345\"}\naccount_id: \"100603781557\"\n",
+        ))
+        .unwrap();
+        Stack::new(&spec, &spec.edition())
+    }
+
+    fn flow(records: usize, raw: Raw) -> Flow {
+        Flow {
+            records: Seen::Got(Records {
+                count: records,
+                bad: None,
+            }),
+            raw: Seen::Got(raw),
+            crawl: Some(Seen::Got(Crawl::default())),
+            processed: Some(Seen::Got(Processed::default())),
+            alerts: Some(Seen::Got(0)),
+            logs: vec![(
+                PartId::Etl,
+                "etl".into(),
+                Seen::Got(Logs {
+                    group: "/aws/lambda/etl".into(),
+                    events: 2,
+                    errors: vec!["[ERROR] KeyError: 'Records'".into()],
+                }),
+            )],
+            retention_hours: Some(24),
+        }
+    }
+
+    fn statuses(checks: &[(PartId, Check)]) -> Vec<(&str, Status)> {
+        checks
+            .iter()
+            .map(|(_, c)| (c.id.as_str(), c.status))
+            .collect()
+    }
+
+    #[test]
+    fn nothing_sent_makes_every_check_unknown() {
+        let checks = checks(&stack(), &flow(0, Raw::default()));
+        assert_eq!(checks.len(), 8);
+        for (id, status) in statuses(&checks) {
+            assert_eq!(status, Status::Unknown, "{id}");
+        }
+        assert!(checks[0].1.message.contains("stackgen replay"));
+    }
+
+    #[test]
+    fn each_fault_fails_its_own_check() {
+        // Records but an empty raw zone: the raw check fails; what needs
+        // raw objects is unknown; the alerts and the log still decide.
+        let decided = checks(&stack(), &flow(5, Raw::default()));
+        let got = statuses(&decided);
+        assert_eq!(
+            got,
+            [
+                ("stream.data.records", Status::Pass),
+                ("firehose.data.raw_objects", Status::Fail),
+                ("crawler.data.ran", Status::Fail),
+                ("crawler.data.partitions", Status::Unknown),
+                ("etl.data.processed", Status::Unknown),
+                ("etl.data.reconciled", Status::Unknown),
+                ("alerts_firehose.data.alerts", Status::Fail),
+                ("etl.logs.errors", Status::Fail),
+            ]
+        );
+        // Records that are not the generator's, lines that are not either,
+        // objects outside the layout.
+        let mut f = flow(5, raw(&[(("BTC_USD", 0), 1)]));
+        f.records = Seen::Got(Records {
+            count: 5,
+            bad: Some("not JSON".into()),
+        });
+        let c = &checks(&stack(), &f)[0].1;
+        assert_eq!(c.status, Status::Fail);
+        let mut bad = raw(&[]);
+        bad.bad = Some("`k`: not JSON".into());
+        assert_eq!(raw_check("x", &Seen::Got(bad)).status, Status::Fail);
+        let misplaced = Raw {
+            misplaced: vec!["raw-zone/stockdata/2021/04/17/x".into()],
+            misplaced_count: 1,
+            ..Raw::default()
+        };
+        let c = raw_check("x", &Seen::Got(misplaced));
+        assert_eq!(c.status, Status::Fail);
+        assert!(c.message.contains("layout"), "{}", c.message);
+        let not_parquet = Processed {
+            not_parquet: Some("`k`: it does not end with Parquet's magic `PAR1`".into()),
+            objects: [(("BTC_USD".to_owned(), 0), 1)].into(),
+            ..Processed::default()
+        };
+        let c = processed_check("x", &Seen::Got(not_parquet), Some(&raw(&[])));
+        assert_eq!(c.status, Status::Fail);
+        // A stream emptied by its retention, with the raw zone full: not a
+        // failure.
+        let r = records_check("x", &Seen::Got(Records::default()), 3, Some(24));
+        assert_eq!(r.status, Status::Unknown);
+        assert!(r.message.contains("24 h"), "{}", r.message);
+    }
 }
