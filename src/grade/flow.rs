@@ -47,7 +47,7 @@ pub struct Flow {
     pub records: Seen<Records>,
     pub raw: Seen<Raw>,
     /// None: the stack has no crawler.
-    pub crawl: Option<Seen<Crawl>>,
+    pub crawl: Option<Crawl>,
     /// None: the stack has no ETL function.
     pub processed: Option<Seen<Processed>>,
     /// Objects under the alerts prefix; None: no alerts Firehose.
@@ -86,17 +86,18 @@ pub struct Raw {
     pub partial: bool,
 }
 
-/// The crawler's runs and its table.
-#[derive(Debug, Clone, Default)]
+/// The crawler's runs and its table, each read on its own (a refused
+/// `GetPartitions` leaves the runs decided).
+#[derive(Debug, Clone)]
 pub struct Crawl {
     pub crawler: String,
     /// The state of each crawl AWS lists, newest first (`COMPLETED`,
     /// `RUNNING`, `FAILED`...).
-    pub crawls: Vec<String>,
+    pub crawls: Seen<Vec<String>>,
     /// `database.table` looked for.
     pub table: String,
     /// Its partitions; None: no such table.
-    pub partitions: Option<usize>,
+    pub partitions: Seen<Option<usize>>,
 }
 
 /// The processed zone as read.
@@ -236,8 +237,8 @@ pub fn checks(stack: &Stack, flow: &Flow) -> Vec<(PartId, Check)> {
         && matches!(&flow.raw, Seen::Got(_))
         && raw_objects == 0;
     let send = format!(
-        "send data first (`stackgen replay STUDENT.yaml` puts the lab's trades on `{}`), then grade again",
-        stack.generator.stream_name
+        "send data first (`stackgen replay SPEC --data crypto_trades_20201001.csv`, with `--student {}` for a class file, puts the lab's trades on `{}`), then grade again",
+        stack.spec.student.index_no, stack.generator.stream_name
     );
     let mut out = Vec::new();
     // Every check of the flow, unknown when nothing was sent.
@@ -422,16 +423,16 @@ fn raw_check(id: &str, raw: &Seen<Raw>) -> Check {
     )
 }
 
-fn ran_check(id: &str, crawl: &Seen<Crawl>) -> Check {
-    if let Some(c) = unread(id, crawl, "the crawler's runs") {
-        return c;
+fn ran_check(id: &str, c: &Crawl) -> Check {
+    if let Some(unread) = unread(id, &c.crawls, "the crawler's runs") {
+        return unread;
     }
-    let Seen::Got(c) = crawl else {
+    let Seen::Got(crawls) = &c.crawls else {
         unreachable!("unread handles the rest")
     };
-    let found = Value::Array(c.crawls.iter().map(|s| Value::from(s.as_str())).collect());
+    let found = Value::Array(crawls.iter().map(|s| Value::from(s.as_str())).collect());
     let start = format!("run it: `aws glue start-crawler --name {}`", c.crawler);
-    if c.crawls.iter().any(|s| s == "COMPLETED") {
+    if crawls.iter().any(|s| s == "COMPLETED") {
         return check(
             id,
             Status::Pass,
@@ -440,7 +441,7 @@ fn ran_check(id: &str, crawl: &Seen<Crawl>) -> Check {
             "",
         );
     }
-    match c.crawls.first().map(String::as_str) {
+    match crawls.first().map(String::as_str) {
         None => check(
             id,
             Status::Fail,
@@ -471,15 +472,15 @@ fn ran_check(id: &str, crawl: &Seen<Crawl>) -> Check {
     }
 }
 
-fn partitions_check(id: &str, crawl: &Seen<Crawl>, raw: Option<&Raw>) -> Check {
-    if let Some(c) = unread(id, crawl, "the crawler's table") {
-        return c;
+fn partitions_check(id: &str, c: &Crawl, raw: Option<&Raw>) -> Check {
+    if let Some(unread) = unread(id, &c.partitions, "the crawler's table") {
+        return unread;
     }
-    let Seen::Got(c) = crawl else {
+    let Seen::Got(partitions) = c.partitions else {
         unreachable!("unread handles the rest")
     };
-    let found = c.partitions.map_or(Value::Null, Value::from);
-    match (c.partitions, raw) {
+    let found = partitions.map_or(Value::Null, Value::from);
+    match (partitions, raw) {
         (Some(n), _) if n > 0 => check(
             id,
             Status::Pass,
@@ -890,17 +891,31 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_table_leaves_the_runs_decided() {
+        let c = Crawl {
+            crawler: "gc".into(),
+            crawls: Seen::Got(vec!["COMPLETED".into()]),
+            table: "db.t".into(),
+            partitions: Seen::Refused("glue:GetPartitions: AccessDenied".into()),
+        };
+        assert_eq!(ran_check("x", &c).status, Status::Pass);
+        let p = partitions_check("x", &c, Some(&raw(&[])));
+        assert_eq!(p.status, Status::Unknown);
+        assert!(p.message.contains("glue:GetPartitions"), "{}", p.message);
+    }
+
+    #[test]
     fn crawls_and_partitions() {
-        let crawl = |crawls: &[&str], partitions| {
-            Seen::Got(Crawl {
-                crawler: "gc".into(),
-                crawls: crawls
+        let crawl = |crawls: &[&str], partitions| Crawl {
+            crawler: "gc".into(),
+            crawls: Seen::Got(
+                crawls
                     .iter()
                     .map(std::string::ToString::to_string)
                     .collect(),
-                table: "db.crawler_stockdata".into(),
-                partitions,
-            })
+            ),
+            table: "db.crawler_stockdata".into(),
+            partitions: Seen::Got(partitions),
         };
         let r = raw(&[]);
         assert_eq!(ran_check("x", &crawl(&[], None)).status, Status::Fail);
@@ -951,7 +966,12 @@ mod tests {
                 bad: None,
             }),
             raw: Seen::Got(raw),
-            crawl: Some(Seen::Got(Crawl::default())),
+            crawl: Some(Crawl {
+                crawler: "gc".into(),
+                crawls: Seen::Got(Vec::new()),
+                table: "db.t".into(),
+                partitions: Seen::Got(None),
+            }),
             processed: Some(Seen::Got(Processed::default())),
             alerts: Some(Seen::Got(0)),
             logs: vec![(

@@ -38,6 +38,13 @@ destroyed, the other two still do, and the destroyed one left nothing
 behind. This is where colliding names or an exclusive policy attachment
 (which detaches a managed policy from every other role) would show.
 
+For uam-2021 the same deployment, between step 1 and step 2, is graded live
+(`stackgen grade --live`, issue 20; live_grade.py): data through two
+students' lakes (the real `stackgen replay`, and stand-ins for what moto does
+not run), the third student with none; planted live faults; the grader
+policy under moto's IAM enforcement. All of it is undone before step 2, whose
+`plan` must still show no changes.
+
 Both editions are covered the same way: the examples include one of each
 (jk-12345 and the others are uam-2021, uam-2025-classic is uam-2025), and
 awscheck reads the layout (which bucket and database hold each zone) from
@@ -57,7 +64,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from . import awscheck, deploy, tfcheck
+from . import awscheck, deploy, live_grade, tfcheck
 from .motoserver import MotoServer
 
 
@@ -244,6 +251,10 @@ def test_class_shares_one_account(edition, stackgen, tools, moto_servers, tmp_pa
             f"{glue_policy} is attached to {roles}, expected {crawler_roles(stacks)}"
         )
     fail_if(problems)
+
+    # 1b. (uam-2021) The deployed class graded live; undone afterwards.
+    if edition == "uam-2021":
+        fail_if(live_grade.problems(stackgen, class_file, stacks, tmp_path / "live"))
 
     # 2. One student destroys; the other two are untouched.
     gone, rest = stacks[0], stacks[1:]

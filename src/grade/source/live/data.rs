@@ -10,6 +10,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use aws_smithy_types::DateTime;
+
 use super::{fault, parquet, Clients, Fault};
 use crate::base::part::PartId;
 use crate::grade::flow::{
@@ -285,31 +287,8 @@ async fn raw(c: &Clients, bucket: &str, prefix: &str) -> Seen<Raw> {
     Seen::Got(raw)
 }
 
-async fn crawl(c: &Clients, stack: &Stack) -> Seen<Crawl> {
+async fn crawl(c: &Clients, stack: &Stack) -> Crawl {
     let name = stack.name("crawler").unwrap_or_default().to_owned();
-    let g = &c.glue;
-    let mut crawl = Crawl {
-        crawler: name.clone(),
-        ..Crawl::default()
-    };
-    // ListCrawls rather than GetCrawler's LastCrawl: its states are the
-    // same words on AWS and on moto.
-    match g.list_crawls().crawler_name(&name).send().await {
-        Ok(out) => {
-            let mut crawls: Vec<_> = out.crawls().to_vec();
-            crawls.sort_by_key(|c| {
-                std::cmp::Reverse(c.start_time().map(aws_smithy_types::DateTime::secs))
-            });
-            crawl.crawls = crawls
-                .iter()
-                .map(|c| c.state().map_or("UNKNOWN", |s| s.as_str()).to_owned())
-                .collect();
-        }
-        Err(e) => match fault(&e) {
-            Fault::Missing => {}
-            f => return unseen(f, "glue:ListCrawls"),
-        },
-    }
     // The table the crawler makes: its prefix, then the last folder of its
     // path (`crawler_` + `stockdata`).
     let database = stack.zones.raw_database_name.clone();
@@ -324,24 +303,55 @@ async fn crawl(c: &Clients, stack: &Stack) -> Seen<Crawl> {
         "{}{folder}",
         stack.name("crawler_table_prefix").unwrap_or_default()
     );
-    crawl.table = format!("{database}.{table}");
-    match g
+    Crawl {
+        crawls: crawls(c, &name).await,
+        partitions: partitions(c, &database, &table).await,
+        crawler: name,
+        table: format!("{database}.{table}"),
+    }
+}
+
+/// The states of the crawler's crawls, newest first. `ListCrawls` rather
+/// than `GetCrawler`'s `LastCrawl`: its states are the same words on AWS
+/// and on moto.
+async fn crawls(c: &Clients, crawler: &str) -> Seen<Vec<String>> {
+    match c.glue.list_crawls().crawler_name(crawler).send().await {
+        Ok(out) => {
+            let mut crawls: Vec<_> = out.crawls().to_vec();
+            crawls.sort_by_key(|c| std::cmp::Reverse(c.start_time().map(DateTime::secs)));
+            Seen::Got(
+                crawls
+                    .iter()
+                    .map(|c| c.state().map_or("UNKNOWN", |s| s.as_str()).to_owned())
+                    .collect(),
+            )
+        }
+        Err(e) => match fault(&e) {
+            Fault::Missing => Seen::Got(Vec::new()),
+            f => unseen(f, "glue:ListCrawls"),
+        },
+    }
+}
+
+/// How many partitions the table has; None: there is no such table.
+async fn partitions(c: &Clients, database: &str, table: &str) -> Seen<Option<usize>> {
+    let g = &c.glue;
+    if let Err(e) = g
         .get_table()
-        .database_name(&database)
-        .name(&table)
+        .database_name(database)
+        .name(table)
         .send()
         .await
     {
-        Ok(_) => {}
-        Err(e) => match fault(&e) {
-            Fault::Missing => return Seen::Got(crawl),
-            f => return unseen(f, "glue:GetTable"),
-        },
+        return match fault(&e) {
+            Fault::Missing => Seen::Got(None),
+            f => unseen(f, "glue:GetTable"),
+        };
     }
     let mut pages = g
         .get_partitions()
-        .database_name(&database)
-        .table_name(&table)
+        .database_name(database)
+        .table_name(table)
         .into_paginator()
         .send();
     let mut count = 0;
@@ -354,8 +364,7 @@ async fn crawl(c: &Clients, stack: &Stack) -> Seen<Crawl> {
             break;
         }
     }
-    crawl.partitions = Some(count);
-    Seen::Got(crawl)
+    Seen::Got(Some(count))
 }
 
 /// `symbol=BTC_USD/year=2020/month=10/day=1/hour=0/` after the prefix, as
