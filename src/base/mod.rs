@@ -4,6 +4,7 @@
 //! (ARCHITECTURE.md, "Layers").
 
 pub mod aws;
+pub mod calendar;
 pub mod codes;
 pub mod diagnostic;
 pub mod edition;

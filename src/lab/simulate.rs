@@ -319,20 +319,8 @@ impl Outcome {
 }
 
 /// `YYYY-MM-DD HH:00` of a Unix time, UTC.
-#[allow(clippy::many_single_char_names)] // the algorithm's own names
 fn hour(ts: i64) -> String {
-    let days = ts.div_euclid(86_400);
-    let h = ts.rem_euclid(86_400) / 3600;
-    // Days to a civil date (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d, h) = crate::base::calendar::civil(ts);
     format!("{y:04}-{m:02}-{d:02} {h:02}:00")
 }
 

@@ -15,8 +15,8 @@ use aws_smithy_types::DateTime;
 use super::{fault, parquet, Clients, Fault};
 use crate::base::part::PartId;
 use crate::grade::flow::{
-    self, epoch_hour, generator_record, hour_of, static_prefix, Crawl, Flow, Logs, Processed, Raw,
-    Records, Seen,
+    self, generator_record, hour_of, static_prefix, Crawl, Flow, Logs, Processed, Raw, Records,
+    Seen,
 };
 use crate::stack::Stack;
 
@@ -382,7 +382,7 @@ fn processed_layout(rest: &str) -> Option<(String, i64)> {
     let number = |part: &str, key: &str| value(part, key).and_then(|v| v.parse::<i64>().ok());
     let symbol = value(symbol, "symbol").filter(|s| !s.is_empty())?;
     let small = |part: &str, key: &str| number(part, key).and_then(|n| u32::try_from(n).ok());
-    let hour = epoch_hour(
+    let hour = crate::base::calendar::epoch_hour(
         number(year, "year")?,
         small(month, "month")?,
         small(day, "day")?,
