@@ -15,6 +15,15 @@
 # server through the GitHub workflow under act at max_parallel 4, against
 # the class README's sequential loop (scripts/bench_ci.py; target: at least
 # 3x less wall time). Needs the test tools; takes about ten minutes.
+# With BENCH=live, issue 20's instead: `stackgen grade CLASS --live` of a
+# class of LIVE_CLASS students (default 30) in one account, seeded on moto
+# server with boto3 (scripts/bench_live.py), through scripts/latency_proxy.py
+# (LATENCY_MS, default 50, added to every request: a stand-in for the
+# distance to AWS), at --jobs 1, 4, 8 and 16, and straight to moto at 1 and
+# 8; target: --jobs 8 at least 4x less wall time than --jobs 1, measured
+# in the same run. Needs the test tools; takes about two minutes a run.
+# STACKGEN_BIN measures that binary instead of building the release one
+# (e.g. the debug build, $CARGO_TARGET_DIR/debug/stackgen).
 # Every class here gives each student an AWS account of their own: 1,000
 # students in one account are over its quotas (IAM roles, shards, Glue
 # crawlers, Athena workgroups), which validate refuses (SG410); see the
@@ -28,8 +37,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 RUNS=${RUNS:-5}
 STUDENTS=${STUDENTS:-1000}
 BIG=${BIG:-10000}
-cargo build --locked --release --quiet
-bin=${CARGO_TARGET_DIR:-$PWD/target}/release/stackgen
+if [[ -n ${STACKGEN_BIN:-} ]]; then
+  bin=$STACKGEN_BIN
+else
+  cargo build --locked --release --quiet
+  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/stackgen
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -80,6 +93,126 @@ if [[ ${BENCH:-} == ci ]]; then
   # shellcheck source=/dev/null
   source "${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}/env.sh"
   python scripts/bench_ci.py "$bin"
+  exit 0
+fi
+
+if [[ ${BENCH:-} == live ]]; then
+  # Issue 20: live calls for a class run --jobs at a time. moto answers at
+  # once where AWS takes tens of milliseconds, so the calls go through a
+  # proxy that holds each one LATENCY_MS. The rounds interleave the --jobs
+  # values, so that the machine's load (other builds) falls on all alike.
+  bash scripts/install-test-tools.sh >/dev/null
+  # shellcheck source=/dev/null
+  source "${STACKGEN_TOOLS:-$HOME/.cache/stackgen-tools}/env.sh"
+  n=${LIVE_CLASS:-30} account=100603781557 region=us-east-1
+  class="$work/class.yaml"
+  {
+    printf 'course: bench\ntarget: classic\ndefaults:\n  account_id: "%s"\n  region: %s\nstudents:\n' \
+      "$account" "$region"
+    for ((i = 0; i < n; i++)); do
+      printf '  - { name: Student Number %d, initials: st, index_no: "%d" }\n' "$i" $((300000 + i))
+    done
+  } >"$class"
+  "$bin" plan -q "$class" >"$work/plan.json"
+
+  # Nothing from the caller's AWS or moto settings reaches moto or stackgen.
+  clean=()
+  while read -r name; do clean+=(-u "$name"); done < <(compgen -e | grep -E '^(AWS|MOTO)_' || true)
+  pids=()
+  trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
+  # start NAME CMD...: runs CMD in the background (stderr to $work/NAME.log)
+  # and waits for the `{"port": N}` line it prints first; sets `port`.
+  start() {
+    local name=$1 t
+    shift
+    "$@" >"$work/$name.out" 2>"$work/$name.log" &
+    pids+=("$!")
+    for ((t = 0; t < 600; t++)); do
+      port=$(sed -n 's/^{"port": \([0-9]*\)}$/\1/p' "$work/$name.out")
+      [[ -n $port ]] && return 0
+      sleep 0.1
+    done
+    echo "$name did not start:" >&2
+    cat "$work/$name.log" >&2
+    return 1
+  }
+  start moto env "${clean[@]}" MOTO_ACCOUNT_ID="$account" MOTO_IAM_LOAD_MANAGED_POLICIES=true \
+    PYTHONUNBUFFERED=1 python scripts/bench_live.py serve
+  moto=http://127.0.0.1:$port
+  python scripts/bench_live.py seed "$moto" "$work/plan.json" >/dev/null
+  start proxy python scripts/latency_proxy.py "$moto" --delay-ms "${LATENCY_MS:-50}" \
+    --log "$work/calls.log"
+  proxy=http://127.0.0.1:$port
+
+  # live VIA JOBS: one `grade --live` of the class through VIA (`proxy` or
+  # `moto`, the variable holding its URL), timed, its report in
+  # $work/VIA-JOBS.json; as "wall cpu kb".
+  live() {
+    RUNS=1 timed "$work/$1-$2.json" env "${clean[@]}" AWS_ENDPOINT_URL="${!1}" \
+      AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION="$region" \
+      AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+      "$bin" grade -q "$class" --live --jobs "$2" --format json
+  }
+  # report FILE: fails unless FILE is a class report of every student, each
+  # with points found live; prints how many are at full marks (all of them
+  # while the seeding matches the checks); writes each check's status to
+  # FILE.checks, for comparing the runs.
+  report() {
+    python3 - "$1" "$n" <<'PY'
+import json, sys
+path, n = sys.argv[1], int(sys.argv[2])
+try:
+    students = json.load(open(path))["students"]
+except (ValueError, KeyError, TypeError) as e:
+    sys.exit(f"{path}: not a class report ({e})")
+indexes = sorted(s["student"]["index_no"] for s in students)
+if indexes != [str(300000 + i) for i in range(n)]:
+    sys.exit(f"{path}: {len(students)} students graded, {n} expected")
+if any(s["points"] == 0 for s in students):
+    sys.exit(f"{path}: a student with no points: nothing was read live")
+with open(path + ".checks", "w") as f:
+    for s in sorted(students, key=lambda s: s["student"]["index_no"]):
+        for e in s["exercises"]:
+            for c in e["checks"]:
+                f.write(f'{s["student"]["index_no"]} {c["id"]} {c["status"]}\n')
+full = sum(s["points"] == s["max_points"] for s in students)
+print(f"{len(students)} graded, {full} at full marks")
+PY
+  }
+  runs=(proxy:1 proxy:4 proxy:8 proxy:16 moto:1 moto:8)
+  declare -A walls cpus kbs calls graded
+  for ((r = 0; r < RUNS; r++)); do
+    for run in "${runs[@]}"; do
+      before=$(wc -l <"$work/calls.log")
+      read -r w c m <<<"$(live "${run%:*}" "${run#*:}")"
+      walls[$run]+=" $w" cpus[$run]+=" $c" kbs[$run]+=" $m"
+      calls[$run]=$(($(wc -l <"$work/calls.log") - before))
+      graded[$run]=$(report "$work/${run%:*}-${run#*:}.json")
+      # Concurrency must not change a grade: every check as at --jobs 1.
+      if ! cmp -s "$work/proxy-1.json.checks" "$work/${run%:*}-${run#*:}.json.checks"; then
+        echo "--jobs ${run#*:} graded differently from --jobs 1:" >&2
+        diff "$work/proxy-1.json.checks" "$work/${run%:*}-${run#*:}.json.checks" | head -20 >&2
+        exit 1
+      fi
+    done
+  done
+  echo "| stackgen grade CLASS --live, $n students, one account | wall | CPU | peak memory | calls | report |"
+  echo "|---|---|---|---|---|---|"
+  for run in "${runs[@]}"; do
+    # shellcheck disable=SC2086 # the lists split into medians' arguments
+    w=$(median ${walls[$run]}) c=$(median ${cpus[$run]}) m=$(median ${kbs[$run]})
+    if [[ ${run%:*} == proxy ]]; then
+      via="+${LATENCY_MS:-50} ms a call" made=${calls[$run]}
+    else
+      via="moto direct" made="-"
+    fi
+    echo "| --jobs ${run#*:}, $via | ${w} s | ${c} s | $((m / 1024)) MB | $made | ${graded[$run]} |"
+  done
+  # shellcheck disable=SC2086
+  ratio=$(awk -v a="$(median ${walls[proxy:1]})" -v b="$(median ${walls[proxy:8]})" 'BEGIN {printf "%.1f", a / b}')
+  echo
+  echo "--jobs 1 / --jobs 8 = ${ratio}x (median of $RUNS; target: at least 4x)"
+  awk -v r="$ratio" 'BEGIN {exit !(r >= 4)}' || { echo "below the 4x target" >&2; exit 1; }
   exit 0
 fi
 

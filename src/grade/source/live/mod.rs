@@ -30,9 +30,10 @@ use crate::live::sdk::{self, Retries};
 use crate::stack::Stack;
 
 /// How many students are read at once unless `--jobs` says otherwise:
-/// behind 50 ms of latency, 8 make a 30-student class about 7 times faster
-/// than one at a time, and stay under AWS's per-account rates for the
-/// control-plane reads (the SDK's retries absorb the rest).
+/// behind 50 ms of latency, 8 graded a 30-student class 7.4 times faster
+/// than one at a time (docs/src/internals/benchmarks.md), and stay under
+/// AWS's per-account rates for the control-plane reads (the SDK's retries
+/// absorb the rest).
 pub const DEFAULT_JOBS: usize = 8;
 
 /// How many attempts a call gets (the SDK's standard retries, with backoff
