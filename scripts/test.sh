@@ -65,8 +65,9 @@ step test cargo test --locked --workspace
 # Six workers on two cores: the deploy tests spend most of their time
 # waiting for the provider to poll moto (Kinesis streams take ~50 s), so
 # they overlap with the CPU-bound checks (measured: 8.4 min at -n 6 against
-# 13.6 min at -n 4, same 201 tests).
-step pytest python -m pytest tests/ -n 6
+# 13.6 min at -n 4, same 201 tests). The ten slowest tests are listed at
+# the end, to watch the 20-minute budget of a warm run.
+step pytest python -m pytest tests/ -n 6 --durations=10
 
 printf '\nall steps passed:\n'
 printf '  %s\n' "${TIMES[@]}"

@@ -909,12 +909,7 @@ mod tests {
     }
 
     fn stack() -> Stack {
-        use crate::input::load::{student, Source};
-        let spec = student(&Source::new(
-            "s.yaml",
-            "student: {name: Jan Kowalski, initials: jk, index_no: \"12345\"}\naccount_id: \"100603781557\"\n",
-        ))
-        .unwrap();
+        let spec = crate::input::load::handout_student();
         Stack::new(&spec, &spec.edition())
     }
 

@@ -444,6 +444,17 @@ pub fn not_a_choice(field: &str, message: &str) -> Diagnostic {
     .fix(fix)
 }
 
+/// The handout's student (Jan Kowalski, jk, 12345, in account 100603781557)
+/// with every default, as the unit tests of other modules share it.
+#[cfg(test)]
+pub fn handout_student() -> StudentSpec {
+    student(&Source::new(
+        "student.yaml",
+        "student: {name: Jan Kowalski, initials: jk, index_no: \"12345\"}\naccount_id: \"100603781557\"\n",
+    ))
+    .expect("the handout's student is valid")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -255,14 +255,9 @@ pub fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::load::{student, Source};
 
     fn stack() -> Stack {
-        let spec = student(&Source::new(
-            "s.yaml",
-            "student: {name: Jan Kowalski, initials: jk, index_no: \"12345\"}\naccount_id: \"100603781557\"\n",
-        ))
-        .unwrap();
+        let spec = crate::input::load::handout_student();
         Stack::new(&spec, &spec.edition())
     }
 

@@ -293,11 +293,7 @@ mod tests {
     use super::*;
 
     fn handout_plan() -> Plan {
-        let source = crate::input::load::Source::new(
-            "s.yaml",
-            "student: {name: Jan Kowalski, initials: jk, index_no: \"12345\"}\naccount_id: \"100603781557\"\n",
-        );
-        let spec = crate::input::load::student(&source).unwrap();
+        let spec = crate::input::load::handout_student();
         Plan::new(&spec, &spec.edition())
     }
 
