@@ -128,6 +128,15 @@ pub struct Logs {
 /// How far back the logs are read.
 pub const LOG_HOURS: i64 = 24;
 
+/// The stack's functions, by part and name key: the live source reads
+/// their logs, and `grader-policy` allows reading them and their logs.
+pub const LOGGED_FUNCTIONS: &[(PartId, &str)] = &[
+    (PartId::Etl, "etl_function"),
+    (PartId::AlertFunction, "alert_function"),
+    (PartId::Detector, "detector_function"),
+    (PartId::Reaper, "reaper_function"),
+];
+
 /// Whether a log line reports an error: Python's uncaught exceptions
 /// (`[ERROR]`, a traceback), Lambda's timeouts and crashes.
 pub fn is_error(line: &str) -> bool {
@@ -267,16 +276,23 @@ pub fn checks(stack: &Stack, flow: &Flow) -> Vec<(PartId, Check)> {
     out
 }
 
-/// A check that could not be read: refused is unknown, an error unknown.
-fn unread<T>(id: &str, seen: &Seen<T>, what: &str) -> Option<Check> {
+/// What was read, or the check of a reading there is none of: `unknown`,
+/// refused or failed alike.
+fn read<'a, T>(id: &str, seen: &'a Seen<T>, what: &str) -> Result<&'a T, Box<Check>> {
     let message = match seen {
-        Seen::Got(_) => return None,
+        Seen::Got(got) => return Ok(got),
         Seen::Refused(why) => format!(
             "access denied: these credentials may not read {what} ({why}); see `stackgen grader-policy`"
         ),
         Seen::Failed(why) => format!("{what} could not be read: {why}"),
     };
-    Some(check(id, Status::Unknown, Value::Null, message, ""))
+    Err(Box::new(check(
+        id,
+        Status::Unknown,
+        Value::Null,
+        message,
+        "",
+    )))
 }
 
 fn check(id: &str, status: Status, found: Value, message: String, fix: &str) -> Check {
@@ -296,11 +312,9 @@ fn records_check(
     raw_objects: usize,
     retention: Option<i32>,
 ) -> Check {
-    if let Some(c) = unread(id, records, "the stream's records") {
-        return c;
-    }
-    let Seen::Got(r) = records else {
-        unreachable!("unread handles the rest")
+    let r = match read(id, records, "the stream's records") {
+        Ok(got) => got,
+        Err(unread) => return *unread,
     };
     let found = Value::from(r.count);
     if let Some(bad) = &r.bad {
@@ -334,11 +348,9 @@ fn records_check(
 }
 
 fn raw_check(id: &str, raw: &Seen<Raw>) -> Check {
-    if let Some(c) = unread(id, raw, "the raw zone") {
-        return c;
-    }
-    let Seen::Got(raw) = raw else {
-        unreachable!("unread handles the rest")
+    let raw = match read(id, raw, "the raw zone") {
+        Ok(got) => got,
+        Err(unread) => return *unread,
     };
     let found = Value::from(raw.objects);
     if raw.objects == 0 && raw.misplaced_count == 0 {
@@ -392,11 +404,9 @@ fn raw_check(id: &str, raw: &Seen<Raw>) -> Check {
 }
 
 fn ran_check(id: &str, c: &Crawl) -> Check {
-    if let Some(unread) = unread(id, &c.crawls, "the crawler's runs") {
-        return unread;
-    }
-    let Seen::Got(crawls) = &c.crawls else {
-        unreachable!("unread handles the rest")
+    let crawls = match read(id, &c.crawls, "the crawler's runs") {
+        Ok(got) => got,
+        Err(unread) => return *unread,
     };
     let found = Value::Array(crawls.iter().map(|s| Value::from(s.as_str())).collect());
     let start = format!("run it: `aws glue start-crawler --name {}`", c.crawler);
@@ -441,11 +451,9 @@ fn ran_check(id: &str, c: &Crawl) -> Check {
 }
 
 fn partitions_check(id: &str, c: &Crawl, raw: Option<&Raw>) -> Check {
-    if let Some(unread) = unread(id, &c.partitions, "the crawler's table") {
-        return unread;
-    }
-    let Seen::Got(partitions) = c.partitions else {
-        unreachable!("unread handles the rest")
+    let partitions = match read(id, &c.partitions, "the crawler's table") {
+        Ok(got) => *got,
+        Err(unread) => return *unread,
     };
     let found = partitions.map_or(Value::Null, Value::from);
     match (partitions, raw) {
@@ -496,11 +504,9 @@ fn partitions_check(id: &str, c: &Crawl, raw: Option<&Raw>) -> Check {
 }
 
 fn processed_check(id: &str, processed: &Seen<Processed>, raw: Option<&Raw>) -> Check {
-    if let Some(c) = unread(id, processed, "the processed zone") {
-        return c;
-    }
-    let Seen::Got(p) = processed else {
-        unreachable!("unread handles the rest")
+    let p = match read(id, processed, "the processed zone") {
+        Ok(got) => got,
+        Err(unread) => return *unread,
     };
     let objects: usize = p.objects.values().sum();
     let found = Value::from(objects);
@@ -580,11 +586,9 @@ fn reconciled_check(
     raw: Option<&Raw>,
     symbol: &str,
 ) -> Check {
-    if let Some(c) = unread(id, processed, "the processed zone") {
-        return c;
-    }
-    let Seen::Got(p) = processed else {
-        unreachable!("unread handles the rest")
+    let p = match read(id, processed, "the processed zone") {
+        Ok(got) => got,
+        Err(unread) => return *unread,
     };
     let Some(raw) = raw else {
         return check(
@@ -668,11 +672,9 @@ fn reconciled_check(
 }
 
 fn alerts_check(id: &str, alerts: &Seen<usize>, prefix: &str) -> Check {
-    if let Some(c) = unread(id, alerts, "the alerts prefix") {
-        return c;
-    }
-    let Seen::Got(n) = alerts else {
-        unreachable!("unread handles the rest")
+    let n = match read(id, alerts, "the alerts prefix") {
+        Ok(got) => got,
+        Err(unread) => return *unread,
     };
     if *n == 0 {
         return check(
@@ -693,11 +695,9 @@ fn alerts_check(id: &str, alerts: &Seen<usize>, prefix: &str) -> Check {
 }
 
 fn logs_check(id: &str, function: &str, logs: &Seen<Logs>) -> Check {
-    if let Some(c) = unread(id, logs, &format!("the log of `{function}`")) {
-        return c;
-    }
-    let Seen::Got(l) = logs else {
-        unreachable!("unread handles the rest")
+    let l = match read(id, logs, &format!("the log of `{function}`")) {
+        Ok(got) => got,
+        Err(unread) => return *unread,
     };
     if l.errors.is_empty() {
         return Check::new(

@@ -226,12 +226,11 @@ fn scoped(stack: &Stack, scope: Scope) -> Vec<String> {
         b.dedup();
         b
     };
-    let functions = names(&[
-        "etl_function",
-        "alert_function",
-        "detector_function",
-        "reaper_function",
-    ]);
+    let keys: Vec<&str> = crate::grade::flow::LOGGED_FUNCTIONS
+        .iter()
+        .map(|(_, key)| *key)
+        .collect();
+    let functions = names(&keys);
     match scope {
         Scope::Buckets => buckets
             .iter()

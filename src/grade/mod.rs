@@ -140,6 +140,15 @@ fn blind_at<'b>(blind: &'b [Blind], kind: &str, path: &str) -> Option<&'b Blind>
     blind.iter().find(|b| b.kind == kind && b.path == path)
 }
 
+/// The blind spot of a source for `setting` of a resource of type `kind`:
+/// at one of the attributes the setting is read at.
+fn blind_setting<'b>(blind: &'b [Blind], kind: &str, setting: &Setting) -> Option<&'b Blind> {
+    setting.at.iter().find_map(|at| match at {
+        At::Attr(path) => blind_at(blind, kind, path),
+        At::Beside { .. } => None,
+    })
+}
+
 /// What the source cannot see of the graded parts, as `not_graded`: a
 /// whole member (`<part>.<member>`) or one setting (`<part>.<setting>`).
 fn blind(parts: &[&Part], expected: &Observed, blind: &[Blind]) -> Vec<NotGraded> {
@@ -175,11 +184,7 @@ fn blind(parts: &[&Part], expected: &Observed, blind: &[Blind]) -> Vec<NotGraded
             let Some(kind) = kind_of(setting.member) else {
                 continue;
             };
-            let seen = setting.at.iter().find_map(|at| match at {
-                At::Attr(path) => blind_at(blind, &kind, path),
-                At::Beside { .. } => None,
-            });
-            if let Some(b) = seen {
+            if let Some(b) = blind_setting(blind, &kind, setting) {
                 out.push(NotGraded {
                     part: format!("{key}.{}", setting.key),
                     why: b.why.to_owned(),
@@ -496,11 +501,7 @@ impl<'a> Grader<'a> {
     fn setting(&self, key: &str, setting: &'static Setting, slot: usize) -> Option<Check> {
         let id = format!("{key}.{}", setting.key);
         let s = &self.slots[slot];
-        let blind = setting.at.iter().any(|at| match at {
-            At::Attr(path) => blind_at(&self.observed.blind, &s.rendered.kind, path).is_some(),
-            At::Beside { .. } => false,
-        });
-        if blind {
+        if blind_setting(&self.observed.blind, &s.rendered.kind, setting).is_some() {
             return None;
         }
         // The expected value: the first place the rendered stack has it.

@@ -16,7 +16,7 @@ use aws_sdk_kinesis::error::ProvideErrorMetadata;
 use aws_smithy_types::DateTime;
 
 use super::billed::Api;
-use super::sdk::describe;
+use super::sdk::error_text;
 
 /// One billed resource as AWS reports it.
 #[derive(Debug, Clone)]
@@ -174,17 +174,4 @@ pub async fn caller_account(config: &aws_config::SdkConfig) -> Result<String, St
     out.account()
         .map(str::to_owned)
         .ok_or_else(|| "GetCallerIdentity answered without an account".to_owned())
-}
-
-/// An SDK error as one line: AWS's code and message when it answered,
-/// else the error and its causes.
-fn error_text<E>(e: &aws_sdk_kinesis::error::SdkError<E>) -> String
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    match (e.code(), e.message()) {
-        (Some(c), Some(m)) => format!("{c}: {m}"),
-        (Some(c), None) => c.to_owned(),
-        _ => describe(e),
-    }
 }

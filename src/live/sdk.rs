@@ -1,5 +1,5 @@
 //! The AWS SDK's configuration, built in one place for every command that
-//! talks to an AWS account (`replay`, `status`, `sweep`).
+//! talks to an AWS account (`replay`, `status`, `sweep`, `grade --live`).
 //!
 //! Credentials, the profile and `AWS_ENDPOINT_URL` come from the standard
 //! chain (environment, shared files, SSO, roles), as for the AWS CLI; the
@@ -13,6 +13,8 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+// Every SDK crate re-exports the same `SdkError` and `ProvideErrorMetadata`.
+use aws_sdk_kinesis::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
 /// How the SDK retries a failed call.
@@ -62,4 +64,20 @@ pub fn describe(e: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// An SDK error as one line: AWS's code and message when it answered,
+/// else the error and its causes. moto answers a refused call with HTTP 403
+/// and a body some SDK parsers cannot read: that is said as a denial.
+pub fn error_text<E>(e: &SdkError<E>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let status = e.raw_response().map(|r| r.status().as_u16());
+    match (e.code(), e.message(), status) {
+        (Some(c), Some(m), _) => format!("{c}: {m}"),
+        (Some(c), None, _) => c.to_owned(),
+        (None, _, Some(403)) => "HTTP 403 (access denied)".to_owned(),
+        _ => describe(e),
+    }
 }

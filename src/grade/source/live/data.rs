@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_smithy_types::DateTime;
 
 use super::{fault, parquet, Clients, Fault};
+use crate::base::diagnostic::quote;
 use crate::base::part::PartId;
 use crate::grade::flow::{
     self, generator_record, hour_of, static_prefix, Crawl, Flow, Logs, Processed, Raw, Records,
@@ -28,9 +29,10 @@ const MAX_LOG_EVENTS: usize = 10_000;
 /// enough to say the zone is Parquet.
 const SAMPLE_PARQUET: usize = 3;
 
-pub async fn read(c: &Clients, stack: &Stack) -> Flow {
-    let stream = stack.generator.stream_name.clone();
-    let (records, retention) = records(c, &stream).await;
+/// `retention_hours`: the stream's, as `fetch` read it (None when it could
+/// not), for the message of an empty stream.
+pub async fn read(c: &Clients, stack: &Stack, retention_hours: Option<i32>) -> Flow {
+    let records = records(c, &stack.generator.stream_name).await;
     let raw_bucket = &stack.zones.raw_bucket_name;
     let raw = raw(c, raw_bucket, static_prefix(&stack.prefixes.raw_data)).await;
     let crawl = match stack.part(PartId::Crawler) {
@@ -60,12 +62,7 @@ pub async fn read(c: &Clients, stack: &Stack) -> Flow {
         None => None,
     };
     let mut logs = Vec::new();
-    for (part, key) in [
-        (PartId::Etl, "etl_function"),
-        (PartId::AlertFunction, "alert_function"),
-        (PartId::Detector, "detector_function"),
-        (PartId::Reaper, "reaper_function"),
-    ] {
+    for &(part, key) in flow::LOGGED_FUNCTIONS {
         if let (Some(_), Some(function)) = (stack.part(part), stack.name(key)) {
             let seen = function_logs(c, function).await;
             logs.push((part, function.to_owned(), seen));
@@ -78,7 +75,7 @@ pub async fn read(c: &Clients, stack: &Stack) -> Flow {
         processed,
         alerts,
         logs,
-        retention_hours: retention,
+        retention_hours,
     }
 }
 
@@ -91,26 +88,16 @@ fn unseen<T>(f: Fault, call: &str) -> Seen<T> {
     }
 }
 
-/// The oldest records of each shard, and the stream's retention.
-async fn records(c: &Clients, stream: &str) -> (Seen<Records>, Option<i32>) {
+/// The oldest records of each shard.
+async fn records(c: &Clients, stream: &str) -> Seen<Records> {
     let k = &c.kinesis;
-    let retention = k
-        .describe_stream_summary()
-        .stream_name(stream)
-        .send()
-        .await
-        .ok()
-        .and_then(|o| {
-            o.stream_description_summary()
-                .map(aws_sdk_kinesis::types::StreamDescriptionSummary::retention_period_hours)
-        });
     let shards = match k.list_shards().stream_name(stream).send().await {
         Ok(out) => out.shards().to_vec(),
         Err(e) => {
             return match fault(&e) {
                 // No stream: its own check says so; nothing was sent.
-                Fault::Missing => (Seen::Got(Records::default()), retention),
-                f => (unseen(f, "kinesis:ListShards"), retention),
+                Fault::Missing => Seen::Got(Records::default()),
+                f => unseen(f, "kinesis:ListShards"),
             };
         }
     };
@@ -125,7 +112,7 @@ async fn records(c: &Clients, stream: &str) -> (Seen<Records>, Option<i32>) {
             .await;
         let mut iterator = match iterator {
             Ok(o) => o.shard_iterator().map(str::to_owned),
-            Err(e) => return (unseen(fault(&e), "kinesis:GetShardIterator"), retention),
+            Err(e) => return unseen(fault(&e), "kinesis:GetShardIterator"),
         };
         // Records may sit past empty stretches of the shard: follow the
         // iterator a few times while AWS says there is more behind.
@@ -139,7 +126,7 @@ async fn records(c: &Clients, stream: &str) -> (Seen<Records>, Option<i32>) {
                 .await
             {
                 Ok(o) => o,
-                Err(e) => return (unseen(fault(&e), "kinesis:GetRecords"), retention),
+                Err(e) => return unseen(fault(&e), "kinesis:GetRecords"),
             };
             for r in got.records() {
                 out.count += 1;
@@ -149,7 +136,7 @@ async fn records(c: &Clients, stream: &str) -> (Seen<Records>, Option<i32>) {
                     if line.contains('\n') {
                         out.bad = Some("a record holds several lines".to_owned());
                     } else if let Err(why) = generator_record(line) {
-                        out.bad = Some(format!("{why}: {}", cut(line)));
+                        out.bad = Some(format!("{why}: {}", quote(line)));
                     }
                 }
             }
@@ -159,15 +146,7 @@ async fn records(c: &Clients, stream: &str) -> (Seen<Records>, Option<i32>) {
             iterator = got.next_shard_iterator().map(str::to_owned);
         }
     }
-    (Seen::Got(out), retention)
-}
-
-fn cut(text: &str) -> String {
-    let mut t: String = text.chars().take(120).collect();
-    if t.len() < text.len() {
-        t.push('…');
-    }
-    crate::base::diagnostic::quote(&t)
+    Seen::Got(out)
 }
 
 /// Every key under `prefix` (with its size), up to `limit`; whether more
@@ -278,7 +257,7 @@ async fn raw(c: &Clients, bucket: &str, prefix: &str) -> Seen<Raw> {
                 Ok((symbol, ts)) => *raw.trades.entry((symbol, hour_of(ts))).or_default() += 1,
                 Err(why) => {
                     if raw.bad.is_none() {
-                        raw.bad = Some(format!("`{key}`: {why}: {}", cut(line)));
+                        raw.bad = Some(format!("`{key}`: {why}: {}", quote(line)));
                     }
                 }
             }

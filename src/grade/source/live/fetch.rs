@@ -16,10 +16,10 @@ use aws_sdk_s3::error::ProvideErrorMetadata;
 use serde_json::{json, Map, Value};
 
 use super::{fault, Clients, Fault};
-use crate::base::part::PartId;
+use crate::grade::managed;
 use crate::grade::observed::{Blind, Mode, Observed, Resource, Val};
-use crate::stack::grading;
 use crate::stack::Stack;
+use crate::stack::{address, grading};
 
 /// What the account cannot show, by resource type and attribute (`*`: the
 /// whole type), and why.
@@ -49,6 +49,21 @@ pub const BLIND: &[Blind] = &[
         path: "*",
         why: "stackgen does not read EventBridge from the account (the reaper's log is read: `reaper.logs.errors`)",
     },
+];
+
+/// The types `Reader::resources` looks up by name (its `match`'s arms);
+/// the others are read through them (a function's permissions, a bucket's
+/// notification) or are `BLIND`.
+const READ_BY_NAME: &[&str] = &[
+    "aws_s3_bucket",
+    "aws_kinesis_stream",
+    "aws_kinesis_firehose_delivery_stream",
+    "aws_glue_catalog_database",
+    "aws_glue_crawler",
+    "aws_glue_catalog_table",
+    "aws_lambda_function",
+    "aws_lambda_layer_version",
+    "aws_athena_workgroup",
 ];
 
 pub struct Reader<'a> {
@@ -113,7 +128,7 @@ impl<'a> Reader<'a> {
 
     /// Every graded member's resource, then the roles they name.
     pub async fn resources(&mut self) {
-        let mut wanted: Vec<(PartId, &'static str, String)> = Vec::new();
+        let mut wanted: Vec<(&'static str, String)> = Vec::new();
         for part in &self.stack.parts {
             for member in grading::graded(part.id).members {
                 let (Some(address), Some((_, key))) =
@@ -121,11 +136,14 @@ impl<'a> Reader<'a> {
                 else {
                     continue;
                 };
-                let kind = address.to_string();
-                let kind = kind.split('.').next().unwrap_or_default().to_owned();
+                // The rest: not read (`BLIND`), or not graded live (the
+                // SQL application: `grade::grade`).
+                if address.mode != address::Mode::Resource || !READ_BY_NAME.contains(&address.kind)
+                {
+                    continue;
+                }
                 if let Some(name) = part.names.get(key) {
-                    let kind = grading_kind(&kind);
-                    wanted.push((part.id, kind, name.value.clone()));
+                    wanted.push((address.kind, name.value.clone()));
                 }
             }
             if let Some(role) = &part.role {
@@ -135,7 +153,7 @@ impl<'a> Reader<'a> {
         if let Some(role) = &self.stack.spec.iam.existing_role {
             self.roles.insert(role.clone());
         }
-        for (part, kind, name) in wanted {
+        for (kind, name) in wanted {
             match kind {
                 "aws_s3_bucket" => self.bucket(&name).await,
                 "aws_kinesis_stream" => self.stream(&name).await,
@@ -149,11 +167,8 @@ impl<'a> Reader<'a> {
                 "aws_lambda_function" => self.function(&name).await,
                 "aws_lambda_layer_version" => self.layer(&name).await,
                 "aws_athena_workgroup" => self.workgroup(&name).await,
-                // Not read (`BLIND`), or not graded live (the SQL
-                // application: `grade::grade`).
-                _ => {
-                    let _ = part;
-                }
+                // READ_BY_NAME lists the arms above.
+                _ => {}
             }
         }
         let roles = std::mem::take(&mut self.roles);
@@ -342,24 +357,23 @@ impl<'a> Reader<'a> {
         let Some(d) = out.delivery_stream_description() else {
             return;
         };
-        let source = d
+        let kinesis = d
             .source()
-            .and_then(|s| s.kinesis_stream_source_description())
+            .and_then(|s| s.kinesis_stream_source_description());
+        let source: Vec<Value> = kinesis
             .map(|k| {
-                vec![json!({
+                json!({
                     "kinesis_stream_arn": k.kinesis_stream_arn(),
                     "role_arn": k.role_arn(),
-                })]
+                })
             })
-            .unwrap_or_default();
-        let mut roles = Vec::new();
-        if let Some(role) = d
-            .source()
-            .and_then(|s| s.kinesis_stream_source_description())
+            .into_iter()
+            .collect();
+        let mut roles: Vec<String> = kinesis
             .and_then(|k| k.role_arn())
-        {
-            roles.push(role.to_owned());
-        }
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
         let s3: Vec<Value> = d
             .destinations()
             .iter()
@@ -727,7 +741,7 @@ impl<'a> Reader<'a> {
         }
         for arn in &attached {
             // AWS's own policies are known to the grade (`grade::managed`).
-            if arn.contains(":iam::aws:policy/") {
+            if managed::is_aws_managed(arn) {
                 continue;
             }
             self.customer_policy(name, arn).await;
@@ -780,22 +794,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The resource type a grading member is read as: the rendered one.
-fn grading_kind(kind: &str) -> &'static str {
-    const KINDS: &[&str] = &[
-        "aws_s3_bucket",
-        "aws_kinesis_stream",
-        "aws_kinesis_firehose_delivery_stream",
-        "aws_glue_catalog_database",
-        "aws_glue_crawler",
-        "aws_glue_catalog_table",
-        "aws_lambda_function",
-        "aws_lambda_layer_version",
-        "aws_athena_workgroup",
-    ];
-    KINDS.iter().find(|k| **k == kind).copied().unwrap_or("")
-}
-
 /// IAM answers policy documents URL-encoded (RFC 3986); moto sometimes
 /// does not. A document is JSON, so one that starts with `{` is plain.
 fn decoded(document: &str) -> String {
@@ -824,7 +822,7 @@ mod tests {
         for id in crate::stack::parts::ORDER {
             for member in grading::graded(*id).members {
                 for kind in crate::stack::parts::kinds_of(*id, member.address) {
-                    let read = !grading_kind(kind).is_empty()
+                    let read = READ_BY_NAME.contains(&kind)
                         || matches!(
                             kind,
                             "aws_lambda_permission"

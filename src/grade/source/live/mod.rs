@@ -26,6 +26,7 @@ use std::sync::Arc;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 
 use super::super::observed::Observed;
+use crate::live::aws::caller_account;
 use crate::live::sdk::{self, Retries};
 use crate::stack::Stack;
 
@@ -69,7 +70,6 @@ pub(crate) struct Clients {
     pub iam: aws_sdk_iam::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub athena: aws_sdk_athena::Client,
-    pub sts: aws_sdk_sts::Client,
 }
 
 impl Clients {
@@ -88,7 +88,6 @@ impl Clients {
             iam: aws_sdk_iam::Client::new(config),
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
             athena: aws_sdk_athena::Client::new(config),
-            sts: aws_sdk_sts::Client::new(config),
         }
     }
 }
@@ -123,19 +122,8 @@ async fn read_all(stacks: Vec<Stack>, options: &Options) -> Result<Vec<Reading>,
             Retries::Standard(ATTEMPTS),
         )
         .await;
-        let clients = Clients::new(&config);
-        let account = clients
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|e| text(&e))
-            .and_then(|o| {
-                o.account()
-                    .map(str::to_owned)
-                    .ok_or_else(|| "GetCallerIdentity answered without an account".to_owned())
-            });
-        regions.insert(region, (clients, account));
+        let account = caller_account(&config).await;
+        regions.insert(region, (Clients::new(&config), account));
     }
     let permits = Arc::new(tokio::sync::Semaphore::new(options.jobs.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
@@ -177,9 +165,16 @@ async fn read_all(stacks: Vec<Stack>, options: &Options) -> Result<Vec<Reading>,
 async fn read_student(clients: &Clients, stack: &Stack, region: &str) -> Observed {
     let mut reader = fetch::Reader::new(clients, stack, region);
     reader.resources().await;
-    let flow = data::read(clients, stack).await;
     let mut observed = reader.finish();
-    observed.flow = Some(flow);
+    // DescribeStreamSummary was made by `fetch`: not again for the flow.
+    let retention = observed
+        .resources
+        .iter()
+        .find(|r| r.kind == "aws_kinesis_stream")
+        .and_then(|r| r.values.get("retention_period"))
+        .and_then(|v| v.to_json().as_i64())
+        .and_then(|h| i32::try_from(h).ok());
+    observed.flow = Some(data::read(clients, stack, retention).await);
     observed
 }
 
@@ -220,7 +215,7 @@ where
         || code.starts_with("AccessDenied")
         || matches!(code, "UnauthorizedOperation" | "AuthorizationError");
     if denied {
-        Fault::Refused(text(e))
+        Fault::Refused(sdk::error_text(e))
     } else if NOT_FOUND.contains(&code)
         || (status == Some(404) && code.is_empty())
         // Athena's word for a workgroup that does not exist.
@@ -229,21 +224,6 @@ where
     {
         Fault::Missing
     } else {
-        Fault::Other(text(e))
-    }
-}
-
-/// An SDK error as one line: AWS's code and message when it answered,
-/// else the error and its causes.
-pub(crate) fn text<E>(e: &aws_sdk_s3::error::SdkError<E>) -> String
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    let status = e.raw_response().map(|r| r.status().as_u16());
-    match (e.code(), e.message(), status) {
-        (Some(c), Some(m), _) => format!("{c}: {m}"),
-        (Some(c), None, _) => c.to_owned(),
-        (None, _, Some(403)) => "HTTP 403 (access denied)".to_owned(),
-        _ => sdk::describe(e),
+        Fault::Other(sdk::error_text(e))
     }
 }
